@@ -1,0 +1,170 @@
+//! Appending to the chain.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
+
+use crate::crypto::hmac_sm3;
+use crate::db::Db;
+use crate::entities::{audit_head, audit_record};
+use crate::error::{DomainError, DomainResult};
+use crate::viewer::{PersonScope, RequestMeta, Viewer};
+
+/// Who acted, copied into each record.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// Account id or `anonymous`.
+    pub id: String,
+    /// Username.
+    pub name: String,
+    /// Role code or `ANONYMOUS`.
+    pub role: String,
+    /// Scope description.
+    pub scope: String,
+    /// Request origin.
+    pub meta: RequestMeta,
+}
+
+impl Actor {
+    /// The actor for a signed-in viewer.
+    pub fn of(viewer: &Viewer, meta: &RequestMeta) -> Self {
+        Self {
+            id: viewer.account_id.to_string(),
+            name: viewer.username.clone(),
+            role: viewer.role.as_str().to_owned(),
+            scope: viewer.region.as_ref().map_or_else(
+                || PersonScope::of(viewer).describe(),
+                |r| format!("{}:{r}", r.level().as_str()),
+            ),
+            meta: meta.clone(),
+        }
+    }
+
+    /// An anonymous actor (sign-in attempts), naming the attempted username.
+    pub fn anonymous(attempted: &str, meta: &RequestMeta) -> Self {
+        Self {
+            id: "anonymous".to_owned(),
+            name: attempted.chars().take(64).collect(),
+            role: "ANONYMOUS".to_owned(),
+            scope: "NONE".to_owned(),
+            meta: meta.clone(),
+        }
+    }
+
+    /// The command-line operator (seeding, migrations, key operations).
+    pub fn system(command: &str) -> Self {
+        Self {
+            id: "system".to_owned(),
+            name: command.to_owned(),
+            role: "SYSTEM".to_owned(),
+            scope: "CITY".to_owned(),
+            meta: RequestMeta {
+                client_ip: "local".to_owned(),
+                request_id: uuid::Uuid::now_v7().to_string(),
+            },
+        }
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    /// Operation code.
+    pub operation: &'a str,
+    /// Object type.
+    pub object_type: &'a str,
+    /// Object id.
+    pub object_id: String,
+    /// `SUCCESS` or `FAILURE:<code>`.
+    pub result: String,
+    /// Field names or counts; never personal values.
+    pub detail: String,
+}
+
+/// Compute a record's MAC.
+pub(crate) fn mac_of(key: &[u8], r: &audit_record::Model) -> [u8; 32] {
+    hmac_sm3(
+        key,
+        &[
+            &r.seq.to_be_bytes(),
+            &r.at.timestamp_micros().to_be_bytes(),
+            r.actor_id.as_bytes(),
+            r.actor_name.as_bytes(),
+            r.actor_role.as_bytes(),
+            r.scope.as_bytes(),
+            r.client_ip.as_bytes(),
+            r.request_id.as_bytes(),
+            r.operation.as_bytes(),
+            r.object_type.as_bytes(),
+            r.object_id.as_bytes(),
+            r.result.as_bytes(),
+            r.detail.as_bytes(),
+            &r.prev_mac,
+        ],
+    )
+}
+
+fn now_micros() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Append a record inside the caller's transaction, so that it commits or rolls back with the
+/// change it describes. Locks the chain head first.
+pub async fn append<C: ConnectionTrait>(
+    conn: &C,
+    key: &[u8],
+    actor: &Actor,
+    entry: AuditEntry<'_>,
+) -> DomainResult<i64> {
+    let backend = conn.get_database_backend();
+    conn.execute_raw(Statement::from_string(
+        backend,
+        "UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1",
+    ))
+    .await?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DomainError::internal("audit_head row missing"))?;
+    let mut record = audit_record::Model {
+        seq: head.last_seq,
+        at: now_micros(),
+        actor_id: actor.id.clone(),
+        actor_name: actor.name.clone(),
+        actor_role: actor.role.clone(),
+        scope: actor.scope.clone(),
+        client_ip: actor.meta.client_ip.clone(),
+        request_id: actor.meta.request_id.clone(),
+        operation: entry.operation.to_owned(),
+        object_type: entry.object_type.to_owned(),
+        object_id: entry.object_id,
+        result: entry.result,
+        detail: entry.detail,
+        prev_mac: head.last_mac.clone(),
+        mac: Vec::new(),
+    };
+    record.mac = mac_of(key, &record).to_vec();
+    let mac = record.mac.clone();
+    let seq = record.seq;
+    audit_record::ActiveModel::from(record).insert(conn).await?;
+    audit_head::ActiveModel {
+        id: Set(1),
+        last_seq: Set(seq),
+        last_mac: Set(mac),
+    }
+    .update(conn)
+    .await?;
+    Ok(seq)
+}
+
+/// Append a failure record in its own transaction (the failed change was rolled back).
+pub async fn record_failure(
+    db: &Db,
+    key: &[u8],
+    actor: &Actor,
+    entry: AuditEntry<'_>,
+) -> DomainResult<()> {
+    let w = db.begin_write().await?;
+    append(&w.txn, key, actor, entry).await?;
+    w.commit().await
+}

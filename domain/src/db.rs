@@ -1,0 +1,107 @@
+//! The database handle shared by every repository: one sea-orm connection pool for SQLite or
+//! PostgreSQL, a write gate, and a statement counter.
+//!
+//! SQLite allows one writer; a deferred transaction that reads and then writes fails with
+//! `SQLITE_BUSY` if another connection wrote in between, and `busy_timeout` cannot help. So on
+//! SQLite write transactions pass through a process-wide gate (the embedded default is a single
+//! node); on PostgreSQL the gate is open and row locks do the work.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    TransactionTrait,
+};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::error::{DomainError, DomainResult};
+
+/// Shared database handle.
+#[derive(Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    write_gate: Option<Arc<Mutex<()>>>,
+    statements: Arc<AtomicU64>,
+}
+
+/// A write transaction holding the write gate (on SQLite) until it ends.
+pub struct WriteTxn<'a> {
+    /// The transaction; commit it explicitly, dropping it rolls back.
+    pub txn: DatabaseTransaction,
+    _gate: Option<MutexGuard<'a, ()>>,
+}
+
+impl WriteTxn<'_> {
+    /// Commit.
+    pub async fn commit(self) -> DomainResult<()> {
+        self.txn.commit().await.map_err(DomainError::from)
+    }
+}
+
+impl Db {
+    /// Connect to `url` (`sqlite://path?mode=rwc` or `postgres://…`) with a pool of `max_connections`.
+    pub async fn connect(url: &str, max_connections: u32) -> DomainResult<Self> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false);
+        let mut conn = Database::connect(opts).await.map_err(DomainError::from)?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        conn.set_metric_callback(move |_info| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let sqlite = conn.get_database_backend() == DbBackend::Sqlite;
+        if sqlite {
+            for pragma in [
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = NORMAL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 10000",
+            ] {
+                conn.execute_unprepared(pragma)
+                    .await
+                    .map_err(DomainError::from)?;
+            }
+        }
+        Ok(Self {
+            conn,
+            write_gate: sqlite.then(|| Arc::new(Mutex::new(()))),
+            statements,
+        })
+    }
+
+    /// The pool, for reads.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Backend in use.
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Begin a write transaction (serialised on SQLite).
+    pub async fn begin_write(&self) -> DomainResult<WriteTxn<'_>> {
+        let gate = match &self.write_gate {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await.map_err(DomainError::from)?;
+        Ok(WriteTxn { txn, _gate: gate })
+    }
+
+    /// Number of SQL statements executed through this handle since start.
+    pub fn statements_executed(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Check the database answers (`/readyz`).
+    pub async fn ping(&self) -> DomainResult<()> {
+        self.conn.ping().await.map_err(DomainError::from)
+    }
+}

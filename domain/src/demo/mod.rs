@@ -1,0 +1,10 @@
+//! Demo data for the embedded default: realistic synthetic people (valid ID and certificate
+//! numbers, Chinese names, a category and level mix close to the certified population, ages
+//! 0–100) spread over Shanghai's real street-towns in proportion to each district's population,
+//! deterministic from a seed; and one demo account per role.
+
+mod accounts;
+mod people;
+
+pub use accounts::{DEMO_ACCOUNTS, DemoAccount, seed_demo_accounts};
+pub use people::{PeopleGenerator, seed_people};

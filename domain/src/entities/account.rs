@@ -1,0 +1,34 @@
+//! `accounts`: staff, citizen and volunteer sign-in.
+use sea_orm::entity::prelude::*;
+
+/// One account.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "accounts")]
+pub struct Model {
+    /// Id.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Unique sign-in name.
+    #[sea_orm(unique)]
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// PBKDF2-HMAC-SM3 hash.
+    pub password_hash: String,
+    /// Role code.
+    pub role: String,
+    /// Region an admin is bound to.
+    pub region_code: Option<String>,
+    /// Registry person of a citizen account.
+    pub person_id: Option<Uuid>,
+    /// Disabled accounts cannot sign in.
+    pub active: bool,
+    /// Creation time.
+    pub created_at: DateTimeUtc,
+}
+
+/// No relations are navigated through sea-orm.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,46 @@
+//! zhucan-domain: business rules and persistence of 助残云 — domain types, the Viewer and its
+//! scope, field policy, national cryptography, the audit chain, and one module per domain.
+//! No HTTP, GraphQL or Redis here.
+
+pub mod audit;
+pub mod crypto;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod events;
+pub mod identity;
+pub mod person;
+pub mod policy;
+pub mod region;
+pub mod types;
+pub mod viewer;
+
+use std::sync::Arc;
+
+pub use db::Db;
+pub use error::{DomainError, DomainResult};
+
+/// Everything a request handler needs from the domain, built once at start.
+#[derive(Clone)]
+pub struct Platform {
+    /// Database.
+    pub db: Db,
+    /// Field cipher and keys.
+    pub cipher: crypto::FieldCipher,
+    /// Region reference data.
+    pub regions: Arc<region::RegionDirectory>,
+    /// Access tokens.
+    pub tokens: identity::TokenService,
+    /// Password hashing for new passwords.
+    pub hasher: crypto::PasswordHasher,
+    /// Event bus.
+    pub bus: Arc<dyn events::EventBus>,
+}
+
+impl Platform {
+    /// The audit-chain key.
+    pub fn audit_key(&self) -> &[u8] {
+        self.cipher.keys().audit_key()
+    }
+}

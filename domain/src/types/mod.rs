@@ -1,0 +1,16 @@
+//! Parse, don't validate: every input becomes one of these types or a `BAD_USER_INPUT` error
+//! whose zh-CN message says what is wrong. Each type's unit tests sit beside it.
+
+mod certificate;
+mod id_number;
+mod person_name;
+mod phone;
+mod region_code;
+mod text;
+
+pub use certificate::{CertificateNumber, DisabilityCategory, DisabilityLevel};
+pub use id_number::{IdNumber, Sex};
+pub use person_name::PersonName;
+pub use phone::Phone;
+pub use region_code::{CITY_CODE, RegionCode, RegionLevel, region_code_city};
+pub use text::BoundedText;

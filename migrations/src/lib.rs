@@ -1,0 +1,24 @@
+//! zhucan-migrations: the schema of 助残云, append-only, one change per file. Migrations that
+//! have landed are never edited; a change is a new migration.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261130_000001_create_regions;
+mod m20261130_000002_create_persons;
+mod m20261130_000003_create_accounts;
+mod m20261130_000004_create_audit;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261130_000001_create_regions::Migration),
+            Box::new(m20261130_000002_create_persons::Migration),
+            Box::new(m20261130_000003_create_accounts::Migration),
+            Box::new(m20261130_000004_create_audit::Migration),
+        ]
+    }
+}

@@ -1,0 +1,167 @@
+//! The audit trail, for auditors only (三权分立).
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use zhucan_domain::audit;
+use zhucan_domain::entities::audit_record;
+use zhucan_domain::viewer::Role;
+use zhucan_domain::{DomainError, DomainResult};
+
+use crate::context::ContextExt;
+use crate::error::{GqlResultExt, to_graphql};
+use crate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+/// 审计记录
+pub struct AuditRecord(audit_record::Model);
+
+#[Object]
+impl AuditRecord {
+    /// Position in the chain.
+    async fn seq(&self) -> i64 {
+        self.0.seq
+    }
+    /// When.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// Account id or `anonymous`.
+    async fn actor_id(&self) -> &str {
+        &self.0.actor_id
+    }
+    /// Username.
+    async fn actor_name(&self) -> &str {
+        &self.0.actor_name
+    }
+    /// Role code.
+    async fn actor_role(&self) -> &str {
+        &self.0.actor_role
+    }
+    /// Scope.
+    async fn scope(&self) -> &str {
+        &self.0.scope
+    }
+    /// Client IP.
+    async fn client_ip(&self) -> &str {
+        &self.0.client_ip
+    }
+    /// Request id.
+    async fn request_id(&self) -> &str {
+        &self.0.request_id
+    }
+    /// Operation.
+    async fn operation(&self) -> &str {
+        &self.0.operation
+    }
+    /// Object type.
+    async fn object_type(&self) -> &str {
+        &self.0.object_type
+    }
+    /// Object id.
+    async fn object_id(&self) -> &str {
+        &self.0.object_id
+    }
+    /// `SUCCESS` or `FAILURE:<code>`.
+    async fn result(&self) -> &str {
+        &self.0.result
+    }
+    /// Detail (field names, never values).
+    async fn detail(&self) -> &str {
+        &self.0.detail
+    }
+    /// HMAC-SM3 of this record, hex.
+    async fn mac(&self) -> String {
+        self.0.mac.iter().map(|x| format!("{x:02x}")).collect()
+    }
+}
+
+/// 审计链校验结果
+#[derive(SimpleObject)]
+pub struct AuditVerification {
+    /// Whether the chain is intact.
+    ok: bool,
+    /// Records checked.
+    checked: u64,
+    /// First broken sequence number.
+    broken_at: Option<i64>,
+    /// What is wrong.
+    problem: Option<String>,
+}
+
+fn require_auditor(ctx: &Context<'_>) -> DomainResult<()> {
+    let v = ctx.viewer()?;
+    if v.role != Role::Auditor {
+        return Err(DomainError::Forbidden("仅安全审计员可查看审计记录"));
+    }
+    Ok(())
+}
+
+/// Extra fields of the audit connection.
+pub struct AuditConnectionFields;
+
+#[Object]
+impl AuditConnectionFields {
+    /// Records in the trail.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        audit::count(&ctx.platform().db).await.gql(ctx)
+    }
+}
+
+/// Audit queries.
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// 审计记录 — newest first. Auditor only.
+    async fn audit_trail(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 0))] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AuditRecord, AuditConnectionFields>> {
+        require_auditor(ctx).gql(ctx)?;
+        let first = first.map_or(DEFAULT_PAGE_SIZE, |f| usize::try_from(f).unwrap_or(0));
+        if first > MAX_PAGE_SIZE {
+            return Err(to_graphql(
+                ctx,
+                DomainError::bad_input("first", format!("每页最多{MAX_PAGE_SIZE}条")),
+            ));
+        }
+        let before = after
+            .map(|a| {
+                a.parse::<i64>()
+                    .map_err(|_| DomainError::bad_input("after", "分页游标无效"))
+            })
+            .transpose()
+            .gql(ctx)?;
+        let mut rows = audit::page(&ctx.platform().db, before, first as u64 + 1)
+            .await
+            .gql(ctx)?;
+        let more = rows.len() > first;
+        rows.truncate(first);
+        let mut conn =
+            Connection::with_additional_fields(before.is_some(), more, AuditConnectionFields);
+        conn.edges.extend(
+            rows.into_iter()
+                .map(|r| Edge::new(r.seq.to_string(), AuditRecord(r))),
+        );
+        Ok(conn)
+    }
+
+    /// 审计链校验 — recompute every HMAC-SM3 link. Auditor only.
+    async fn verify_audit_trail(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<AuditVerification> {
+        require_auditor(ctx).gql(ctx)?;
+        let p = ctx.platform();
+        let r = audit::verify(&p.db, p.audit_key()).await.gql(ctx)?;
+        Ok(AuditVerification {
+            ok: r.ok,
+            checked: r.checked,
+            broken_at: r.broken_at,
+            problem: r.problem,
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! What each request carries: the platform, the viewer (if signed in), where the request came
+//! from, and its DataLoaders (built per request, so that they carry the viewer's scope).
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Data};
+use chrono::{DateTime, Utc};
+use zhucan_domain::viewer::{PersonScope, RequestMeta, Viewer};
+use zhucan_domain::{DomainError, DomainResult, Platform};
+
+use crate::person::loaders::{HouseholdMembersLoader, VisitsLoader};
+
+/// Per-request data, attached at the edge by HTTP and WebSocket alike.
+pub struct RequestData {
+    /// The signed-in principal.
+    pub viewer: Option<Viewer>,
+    /// When the viewer's token expires (streams end then).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Origin of the request.
+    pub meta: RequestMeta,
+}
+
+/// Build the request-scoped data: viewer, origin and DataLoaders.
+pub fn attach_request_data(
+    platform: &Platform,
+    viewer: Option<(Viewer, DateTime<Utc>)>,
+    meta: RequestMeta,
+) -> Data {
+    let (viewer, expires_at) = viewer.map_or((None, None), |(v, e)| (Some(v), Some(e)));
+    let mut data = Data::default();
+    let scope = viewer.as_ref().map(PersonScope::of);
+    if let Some(scope) = scope {
+        data.insert(DataLoader::new(
+            HouseholdMembersLoader {
+                db: platform.db.clone(),
+                scope,
+            },
+            tokio::spawn,
+        ));
+    }
+    data.insert(DataLoader::new(
+        VisitsLoader {
+            db: platform.db.clone(),
+        },
+        tokio::spawn,
+    ));
+    data.insert(RequestData {
+        viewer,
+        expires_at,
+        meta,
+    });
+    data
+}
+
+/// Convenience accessors on the GraphQL context.
+pub trait ContextExt {
+    /// The platform.
+    fn platform(&self) -> &Platform;
+    /// The request's data.
+    fn request(&self) -> &RequestData;
+    /// The viewer, or `UNAUTHENTICATED`.
+    fn viewer(&self) -> DomainResult<&Viewer>;
+}
+
+impl ContextExt for Context<'_> {
+    fn platform(&self) -> &Platform {
+        // The schema crate always builds the schema with the platform as data.
+        self.data_unchecked::<Platform>()
+    }
+
+    fn request(&self) -> &RequestData {
+        self.data_unchecked::<RequestData>()
+    }
+
+    fn viewer(&self) -> DomainResult<&Viewer> {
+        self.data_opt::<RequestData>()
+            .and_then(|r| r.viewer.as_ref())
+            .ok_or(DomainError::Unauthenticated("请先登录"))
+    }
+}

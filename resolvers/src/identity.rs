@@ -1,0 +1,156 @@
+//! Sign-in and the current viewer.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use zhucan_domain::identity;
+use zhucan_domain::viewer::{Role as DomainRole, Viewer as DomainViewer};
+
+use crate::context::ContextExt;
+use crate::error::GqlResultExt;
+use crate::region::RegionLevel;
+
+/// 角色 — roles of the platform.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Role {
+    /// 残疾人或家属
+    Citizen,
+    /// 志愿者
+    Volunteer,
+    /// 街镇管理员
+    StreetAdmin,
+    /// 区管理员
+    DistrictAdmin,
+    /// 市管理员
+    CityAdmin,
+    /// 系统管理员
+    SystemAdmin,
+    /// 安全管理员
+    SecurityAdmin,
+    /// 安全审计员
+    Auditor,
+}
+
+impl From<DomainRole> for Role {
+    fn from(r: DomainRole) -> Self {
+        match r {
+            DomainRole::Citizen => Self::Citizen,
+            DomainRole::Volunteer => Self::Volunteer,
+            DomainRole::StreetAdmin => Self::StreetAdmin,
+            DomainRole::DistrictAdmin => Self::DistrictAdmin,
+            DomainRole::CityAdmin => Self::CityAdmin,
+            DomainRole::SystemAdmin => Self::SystemAdmin,
+            DomainRole::SecurityAdmin => Self::SecurityAdmin,
+            DomainRole::Auditor => Self::Auditor,
+        }
+    }
+}
+
+/// 管辖范围 — the region a viewer acts in.
+#[derive(SimpleObject)]
+pub struct ViewerScope {
+    /// Level (`null` for roles without a region).
+    level: Option<RegionLevel>,
+    /// Region code.
+    code: Option<String>,
+    /// Region name.
+    name: Option<String>,
+}
+
+/// The signed-in principal.
+pub struct Viewer(pub DomainViewer);
+
+#[Object]
+impl Viewer {
+    /// Account id.
+    async fn id(&self) -> ID {
+        ID(self.0.account_id.to_string())
+    }
+    /// Username.
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+    /// Role.
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// Scope: the bound region of an admin; a citizen's scope is themself (level and code null).
+    async fn scope(&self, ctx: &Context<'_>) -> ViewerScope {
+        match &self.0.region {
+            Some(r) => ViewerScope {
+                level: Some(r.level().into()),
+                code: Some(r.as_str().to_owned()),
+                name: Some(ctx.platform().regions.name_of(r.as_str())),
+            },
+            None => ViewerScope {
+                level: None,
+                code: None,
+                name: None,
+            },
+        }
+    }
+    /// Registry person of a citizen account.
+    async fn person_id(&self) -> Option<ID> {
+        self.0.person_id.map(|p| ID(p.to_string()))
+    }
+}
+
+/// Username and password.
+#[derive(InputObject)]
+pub struct LoginInput {
+    /// 用户名
+    username: String,
+    /// 密码
+    password: String,
+}
+
+/// A signed access token.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Send as `Authorization: Bearer <token>`, or as `accessToken` in the WebSocket
+    /// `connection_init` payload.
+    access_token: String,
+    /// When the token expires.
+    expires_at: DateTime<Utc>,
+}
+
+/// Viewer queries.
+#[derive(Default)]
+pub struct IdentityQuery;
+
+#[Object]
+impl IdentityQuery {
+    /// The signed-in principal, or `null`.
+    async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
+        ctx.viewer().ok().cloned().map(Viewer)
+    }
+}
+
+/// Sign-in.
+#[derive(Default)]
+pub struct IdentityMutation;
+
+#[Object]
+impl IdentityMutation {
+    /// 登录 — sign in; failures answer `UNAUTHENTICATED` without saying which part was wrong.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        input: LoginInput,
+    ) -> async_graphql::Result<LoginPayload> {
+        let p = ctx.platform();
+        let token = identity::login(
+            &p.db,
+            &p.cipher,
+            &p.tokens,
+            input.username.trim(),
+            &input.password,
+            &ctx.request().meta,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(LoginPayload {
+            access_token: token.token,
+            expires_at: token.expires_at,
+        })
+    }
+}

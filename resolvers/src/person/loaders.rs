@@ -1,0 +1,57 @@
+//! DataLoaders of the person file: each relation is one statement per request, however many
+//! persons the page holds.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use uuid::Uuid;
+use zhucan_domain::audit;
+use zhucan_domain::entities::audit_record;
+use zhucan_domain::person::{Person, PersonRepo};
+use zhucan_domain::viewer::PersonScope;
+use zhucan_domain::{Db, DomainError};
+
+/// How many visits the file shows.
+pub const VISITS_SHOWN: usize = 20;
+
+/// Members of households, within the viewer's scope.
+pub struct HouseholdMembersLoader {
+    /// Database.
+    pub db: Db,
+    /// The viewer's scope.
+    pub scope: PersonScope,
+}
+
+impl async_graphql::dataloader::Loader<Uuid> for HouseholdMembersLoader {
+    type Value = Vec<Person>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        PersonRepo::new(&self.db)
+            .members_of(&self.scope, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// Visits (audit records) of person files; the caller has already checked the person is in scope.
+pub struct VisitsLoader {
+    /// Database.
+    pub db: Db,
+}
+
+impl async_graphql::dataloader::Loader<Uuid> for VisitsLoader {
+    type Value = Vec<audit_record::Model>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = audit::visits_of(&self.db, keys, VISITS_SHOWN)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<Uuid, Vec<audit_record::Model>> = HashMap::new();
+        for (pid, r) in rows {
+            out.entry(pid).or_default().push(r);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,11 @@
+//! The person registry (R18) and one-person-one-file (R54) in GraphQL.
+
+pub mod inputs;
+pub mod loaders;
+mod mutation;
+mod query;
+pub mod types;
+
+pub use mutation::PersonMutation;
+pub use query::{PersonQuery, reading_scope};
+pub use types::Person;

@@ -1,0 +1,379 @@
+//! GraphQL types of the person file. `Person` is a newtype over the domain record; sensitive
+//! fields are decrypted only when selected and always pass through the field policy.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use uuid::Uuid;
+use zhucan_domain::DomainError;
+use zhucan_domain::entities::audit_record;
+use zhucan_domain::person::Person as DomainPerson;
+use zhucan_domain::policy::{self, SensitiveField as DomainField};
+use zhucan_domain::types::DisabilityCategory as DomainCategory;
+
+use super::loaders::{HouseholdMembersLoader, VisitsLoader};
+use crate::context::ContextExt;
+use crate::error::GqlResultExt;
+use crate::identity::Role;
+use crate::region::{Region, region_of};
+
+/// 残疾类别 — disability category.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum DisabilityCategory {
+    /// 1 视力残疾
+    Vision,
+    /// 2 听力残疾
+    Hearing,
+    /// 3 言语残疾
+    Speech,
+    /// 4 肢体残疾
+    Physical,
+    /// 5 智力残疾
+    Intellectual,
+    /// 6 精神残疾
+    Mental,
+    /// 7 多重残疾
+    Multiple,
+}
+
+impl From<DomainCategory> for DisabilityCategory {
+    fn from(c: DomainCategory) -> Self {
+        match c {
+            DomainCategory::Vision => Self::Vision,
+            DomainCategory::Hearing => Self::Hearing,
+            DomainCategory::Speech => Self::Speech,
+            DomainCategory::Physical => Self::Physical,
+            DomainCategory::Intellectual => Self::Intellectual,
+            DomainCategory::Mental => Self::Mental,
+            DomainCategory::Multiple => Self::Multiple,
+        }
+    }
+}
+
+impl From<DisabilityCategory> for DomainCategory {
+    fn from(c: DisabilityCategory) -> Self {
+        match c {
+            DisabilityCategory::Vision => Self::Vision,
+            DisabilityCategory::Hearing => Self::Hearing,
+            DisabilityCategory::Speech => Self::Speech,
+            DisabilityCategory::Physical => Self::Physical,
+            DisabilityCategory::Intellectual => Self::Intellectual,
+            DisabilityCategory::Mental => Self::Mental,
+            DisabilityCategory::Multiple => Self::Multiple,
+        }
+    }
+}
+
+/// 敏感字段 — fields protected by the field policy.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum SensitiveField {
+    /// 身份证号码
+    IdNumber,
+    /// 残疾人证号
+    CertificateNumber,
+    /// 手机号码
+    Phone,
+    /// 居住地址
+    Address,
+}
+
+impl From<SensitiveField> for DomainField {
+    fn from(f: SensitiveField) -> Self {
+        match f {
+            SensitiveField::IdNumber => Self::IdNumber,
+            SensitiveField::CertificateNumber => Self::CertificateNumber,
+            SensitiveField::Phone => Self::Phone,
+            SensitiveField::Address => Self::Address,
+        }
+    }
+}
+
+/// 性别
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Sex {
+    /// 男
+    Male,
+    /// 女
+    Female,
+}
+
+/// 与户主关系
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Relationship {
+    /// 户主
+    Head,
+    /// 配偶
+    Spouse,
+    /// 子女
+    Child,
+    /// 父母
+    Parent,
+    /// 兄弟姐妹
+    Sibling,
+    /// 孙子女
+    Grandchild,
+    /// 祖父母
+    Grandparent,
+    /// 其他
+    Other,
+}
+
+impl From<Relationship> for zhucan_domain::person::Relationship {
+    fn from(r: Relationship) -> Self {
+        use zhucan_domain::person::Relationship as R;
+        match r {
+            Relationship::Head => R::Head,
+            Relationship::Spouse => R::Spouse,
+            Relationship::Child => R::Child,
+            Relationship::Parent => R::Parent,
+            Relationship::Sibling => R::Sibling,
+            Relationship::Grandchild => R::Grandchild,
+            Relationship::Grandparent => R::Grandparent,
+            Relationship::Other => R::Other,
+        }
+    }
+}
+
+fn relationship_of(code: &str) -> Relationship {
+    use zhucan_domain::person::Relationship as R;
+    match R::from_code(code) {
+        Some(R::Head) => Relationship::Head,
+        Some(R::Spouse) => Relationship::Spouse,
+        Some(R::Child) => Relationship::Child,
+        Some(R::Parent) => Relationship::Parent,
+        Some(R::Sibling) => Relationship::Sibling,
+        Some(R::Grandchild) => Relationship::Grandchild,
+        Some(R::Grandparent) => Relationship::Grandparent,
+        Some(R::Other) | None => Relationship::Other,
+    }
+}
+
+/// 状态
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum PersonStatus {
+    /// 在册
+    Active,
+    /// 已注销
+    Deactivated,
+}
+
+/// 一人一档 — one person, one file: everything the platform knows about a person. Later
+/// domains add their sections (services, pushes, activities, subsidies, custody…) here.
+#[derive(Clone)]
+pub struct Person(pub DomainPerson);
+
+impl Person {
+    /// Decrypt and present a sensitive field per the viewer's policy.
+    fn sensitive(
+        &self,
+        ctx: &Context<'_>,
+        field: DomainField,
+    ) -> async_graphql::Result<Option<String>> {
+        let viewer = ctx.viewer().gql(ctx)?;
+        if policy::policy(viewer.role, field).0 == policy::Visibility::Hidden {
+            return Ok(None);
+        }
+        let plain = self.0.decrypt(&ctx.platform().cipher, field).gql(ctx)?;
+        Ok(plain.and_then(|p| policy::present(viewer.role, field, &p)))
+    }
+}
+
+/// 残疾人证 — the disability certificate.
+pub struct Certificate<'a>(&'a Person);
+
+#[Object]
+impl Certificate<'_> {
+    /// 残疾人证号 (masked per field policy).
+    async fn number(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.0.sensitive(ctx, DomainField::CertificateNumber)
+    }
+    /// 残疾类别
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<DisabilityCategory> {
+        DomainCategory::from_code("category", i32::from(self.0.0.row().category))
+            .map(Into::into)
+            .gql(ctx)
+    }
+    /// 残疾类别名称
+    async fn category_name(&self) -> &'static str {
+        DomainCategory::from_code("category", i32::from(self.0.0.row().category))
+            .map_or("未知", DomainCategory::name_zh)
+    }
+    /// 残疾等级 1–4 (1 most severe).
+    async fn level(&self) -> i32 {
+        i32::from(self.0.0.row().level)
+    }
+    /// 有效期至
+    async fn valid_until(&self) -> Option<NaiveDate> {
+        self.0.0.row().certificate_valid_until
+    }
+}
+
+/// 户 — a household and its registered members.
+pub struct Household {
+    id: Uuid,
+}
+
+#[Object]
+impl Household {
+    /// Household id.
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+    /// Registered members within the viewer's scope (one statement per request).
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
+        let Some(loader) = ctx.data_opt::<DataLoader<HouseholdMembersLoader>>() else {
+            return Ok(Vec::new());
+        };
+        let members = loader
+            .load_one(self.id)
+            .await
+            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+        Ok(members
+            .unwrap_or_default()
+            .into_iter()
+            .map(Person)
+            .collect())
+    }
+}
+
+/// 访客记录 — who viewed or changed this file, from the audit trail. Shows the office and role,
+/// never a citizen's name.
+#[derive(SimpleObject)]
+pub struct VisitorRecord {
+    /// When.
+    at: DateTime<Utc>,
+    /// What (`person.view`, `person.reveal`, `person.update`…).
+    operation: String,
+    /// The visitor's role.
+    role: Option<Role>,
+    /// The office (region name) the visitor acts for.
+    office: Option<String>,
+}
+
+fn visitor_record(ctx: &Context<'_>, r: &audit_record::Model) -> VisitorRecord {
+    let role = zhucan_domain::viewer::Role::from_code(&r.actor_role);
+    let region_code = r.scope.split_once(':').map(|(_, code)| code.to_owned());
+    let office = region_code.map(|c| ctx.platform().regions.name_of(&c));
+    VisitorRecord {
+        at: r.at,
+        operation: r.operation.clone(),
+        role: role.map(Into::into),
+        office,
+    }
+}
+
+#[Object]
+impl Person {
+    /// Id.
+    async fn id(&self) -> ID {
+        ID(self.0.id().to_string())
+    }
+    /// 姓名
+    async fn name(&self) -> &str {
+        &self.0.row().name
+    }
+    /// 性别 (from the ID number).
+    async fn sex(&self) -> Sex {
+        if self.0.row().sex == "MALE" {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
+    }
+    /// 出生日期 (from the ID number).
+    async fn birth_date(&self) -> NaiveDate {
+        self.0.row().birth_date
+    }
+    /// 年龄 in whole years today.
+    async fn age(&self) -> i32 {
+        let today = Utc::now().date_naive();
+        let b = self.0.row().birth_date;
+        let mut age = today.year() - b.year();
+        if (today.month(), today.day()) < (b.month(), b.day()) {
+            age -= 1;
+        }
+        age
+    }
+    /// 身份证号码 (masked per field policy; `revealPersonField` shows it in full, audited).
+    async fn id_number(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.sensitive(ctx, DomainField::IdNumber)
+    }
+    /// 手机号码 (masked per field policy).
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.sensitive(ctx, DomainField::Phone)
+    }
+    /// 居住地址 (masked per field policy).
+    async fn address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        self.sensitive(ctx, DomainField::Address)
+    }
+    /// 残疾人证
+    async fn certificate(&self) -> Certificate<'_> {
+        Certificate(self)
+    }
+    /// 区
+    async fn district(&self, ctx: &Context<'_>) -> Option<Region> {
+        region_of(ctx, &self.0.row().district_code)
+    }
+    /// 街镇
+    async fn street(&self, ctx: &Context<'_>) -> Option<Region> {
+        region_of(ctx, &self.0.row().street_code)
+    }
+    /// 居村委
+    async fn committee(&self, ctx: &Context<'_>) -> Option<Region> {
+        self.0
+            .row()
+            .committee_code
+            .as_deref()
+            .and_then(|c| region_of(ctx, c))
+    }
+    /// 户
+    async fn household(&self) -> Household {
+        Household {
+            id: self.0.row().household_id,
+        }
+    }
+    /// 与户主关系
+    async fn relationship(&self) -> Relationship {
+        relationship_of(&self.0.row().relationship)
+    }
+    /// 状态
+    async fn status(&self) -> PersonStatus {
+        if self.0.row().status == "DEACTIVATED" {
+            PersonStatus::Deactivated
+        } else {
+            PersonStatus::Active
+        }
+    }
+    /// 注销原因
+    async fn deactivation_reason(&self) -> Option<&str> {
+        self.0.row().deactivation_reason.as_deref()
+    }
+    /// 访客记录 — the latest visits to this file (one statement per request).
+    async fn visitor_records(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<VisitorRecord>> {
+        let viewer = ctx.viewer().gql(ctx)?;
+        let loader = ctx.data_unchecked::<DataLoader<VisitsLoader>>();
+        let rows = loader
+            .load_one(self.0.id())
+            .await
+            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+        let own = viewer.person_id == Some(self.0.id());
+        Ok(rows
+            .unwrap_or_default()
+            .iter()
+            // A citizen's own look at their file is not a visit.
+            .filter(|r| !(own && r.actor_id == viewer.account_id.to_string()))
+            .map(|r| visitor_record(ctx, r))
+            .collect())
+    }
+    /// 登记时间
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.row().created_at
+    }
+    /// 最后修改时间
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.row().updated_at
+    }
+}

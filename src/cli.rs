@@ -1,0 +1,119 @@
+//! The command line: `serve` (default), `migrate`, `seed --persons N`, `audit verify`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::startup::{self, Application};
+
+/// 助残云 — the GraphQL platform of the Shanghai Disabled Persons' Federation.
+#[derive(Debug, Parser)]
+#[command(name = "zhucan", version)]
+struct Cli {
+    /// Configuration file (default: ./zhucan.toml when present).
+    #[arg(long, global = true, env = "ZHUCAN_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Insert synthetic people (batched, with a progress bar).
+    Seed {
+        /// How many people (580000 is Shanghai's real scale).
+        #[arg(long, default_value_t = 20_000)]
+        persons: u64,
+        /// Generator seed (same seed, same people).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Audit-trail commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute every HMAC-SM3 link of the audit trail.
+    Verify,
+}
+
+/// Run the command line; errors are printed in zh-CN and give exit code 1.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    crate::telemetry::init(&settings.log_level, settings.log_format);
+    match run(cli.command.unwrap_or(Command::Serve), settings).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => {
+            let app = Application::build(settings.clone()).await?;
+            let addr = app.local_addr()?;
+            tracing::info!(%addr, profile = ?settings.profile, "助残云 listening");
+            eprintln!(
+                "助残云 已启动: GraphQL http://{addr}/graphql  WebSocket ws://{addr}/graphql/ws"
+            );
+            if settings.graphiql {
+                eprintln!("GraphiQL: http://{addr}/graphiql");
+            }
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            startup::platform(&settings).await?;
+            eprintln!("数据库迁移完成");
+        }
+        Command::Seed { persons, seed } => {
+            let platform = startup::platform(&settings).await?;
+            let started = std::time::Instant::now();
+            let n = startup::seed_people(&platform, seed.unwrap_or(settings.demo_seed), persons)
+                .await?;
+            eprintln!(
+                "已生成 {n} 名残疾人，用时 {:.1} 秒",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let platform = startup::platform(&settings).await?;
+            let report = zhucan_domain::audit::verify(&platform.db, platform.audit_key())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if report.ok {
+                println!("审计链完整：已校验 {} 条记录", report.checked);
+            } else {
+                println!(
+                    "审计链被破坏：第 {} 条，{}（此前 {} 条完好）",
+                    report.broken_at.unwrap_or_default(),
+                    report.problem.unwrap_or_default(),
+                    report.checked
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,271 @@
+//! Layered settings: built-in defaults → `zhucan.toml` (optional) → `ZHUCAN_*` environment
+//! variables. Unknown keys are an error. Secrets live in `Secret`, whose `Debug` never prints
+//! the value.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use zhucan_domain::crypto::{DEMO_AUDIT_KEY, DEMO_DATA_KEY, DEMO_INDEX_KEY};
+
+/// A secret value: usable, never printed.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a value.
+    pub fn new(v: impl Into<String>) -> Self {
+        Self(v.into())
+    }
+    /// Use the value.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
+
+/// Deployment profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// One process, SQLite, in-process bus, demo data.
+    Embedded,
+    /// PostgreSQL (+ Redis), real keys, no demo data, no GraphiQL.
+    Production,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Demo JWT signing secret of the embedded default.
+pub const DEMO_JWT_SECRET: &str = "zhucan-demo-jwt-secret-not-for-production-use";
+/// Demo password of the embedded default's accounts.
+pub const DEMO_PASSWORD: &str = "Zhucan@2026";
+
+/// Every setting. Environment variable = `ZHUCAN_` + the key in upper case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// `embedded` (default) or `production`.
+    pub profile: Profile,
+    /// Listen address.
+    pub http_addr: SocketAddr,
+    /// Directory of the SQLite file and other local state.
+    pub data_dir: PathBuf,
+    /// Database URL; default: SQLite file `zhucan.db` in `data_dir`.
+    pub database_url: Option<Secret>,
+    /// Connection pool size.
+    pub database_max_connections: u32,
+    /// Redis URL; unset: in-process bus.
+    pub redis_url: Option<Secret>,
+    /// Seed demo accounts and people on first start.
+    pub demo_data: bool,
+    /// Number of demo people seeded on first start.
+    pub demo_persons: u64,
+    /// Seed of the demo-data generator.
+    pub demo_seed: u64,
+    /// Password of every demo account.
+    pub demo_password: Secret,
+    /// HS256 signing secret of access tokens (≥ 32 bytes).
+    pub jwt_secret: Secret,
+    /// Access-token lifetime in minutes.
+    pub token_ttl_minutes: u64,
+    /// SM4 data keys: `version:hex32,…`; the highest version encrypts.
+    pub data_keys: Secret,
+    /// HMAC-SM3 blind-index key, hex (≥ 32 bytes).
+    pub index_key: Secret,
+    /// HMAC-SM3 audit-chain key, hex (≥ 32 bytes).
+    pub audit_key: Secret,
+    /// PBKDF2-HMAC-SM3 iterations for new password hashes.
+    pub password_iterations: u32,
+    /// Serve GraphiQL at `/graphiql`.
+    pub graphiql: bool,
+    /// Allow schema introspection.
+    pub introspection: bool,
+    /// Maximum query depth.
+    pub max_depth: usize,
+    /// Maximum query complexity.
+    pub max_complexity: usize,
+    /// Maximum request body in bytes.
+    pub body_limit_bytes: usize,
+    /// Per-request timeout in seconds.
+    pub request_timeout_secs: u64,
+    /// `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter (`info`, `zhucan=debug,info`…).
+    pub log_level: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            profile: Profile::Embedded,
+            http_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_max_connections: 16,
+            redis_url: None,
+            demo_data: true,
+            demo_persons: 20_000,
+            demo_seed: 20_261_130,
+            demo_password: Secret::new(DEMO_PASSWORD),
+            jwt_secret: Secret::new(DEMO_JWT_SECRET),
+            token_ttl_minutes: 120,
+            data_keys: Secret::new(DEMO_DATA_KEY),
+            index_key: Secret::new(DEMO_INDEX_KEY),
+            audit_key: Secret::new(DEMO_AUDIT_KEY),
+            password_iterations: 100_000,
+            graphiql: true,
+            introspection: true,
+            max_depth: 12,
+            max_complexity: 5_000,
+            body_limit_bytes: 1 << 20,
+            request_timeout_secs: 30,
+            log_format: LogFormat::Pretty,
+            log_level: "info".to_owned(),
+        }
+    }
+}
+
+/// Environment variables with the `ZHUCAN_` prefix that are not settings.
+const NOT_SETTINGS: [&str; 2] = ["config", "update_sdl"];
+
+impl Settings {
+    /// Load defaults, then `config_file` (or `./zhucan.toml` when present), then the environment.
+    pub fn load(config_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        let default_file = Path::new("zhucan.toml");
+        match config_file {
+            Some(f) if !f.exists() => anyhow::bail!("配置文件不存在: {}", f.display()),
+            Some(f) => fig = fig.merge(Toml::file_exact(f)),
+            None if default_file.exists() => fig = fig.merge(Toml::file_exact(default_file)),
+            None => {}
+        }
+        fig = fig.merge(
+            Env::prefixed("ZHUCAN_")
+                // Test-suite variables (ZHUCAN_TEST_*) and the config path are not settings.
+                .filter(|k| {
+                    !k.as_str().starts_with("test_") && !NOT_SETTINGS.contains(&k.as_str())
+                }),
+        );
+        let settings: Settings = fig
+            .extract()
+            .map_err(|e| anyhow::anyhow!("配置错误: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.expose().to_owned(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("zhucan.db").display()
+            ),
+        }
+    }
+
+    /// Refuse unsafe combinations; the production profile refuses every demo default.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.jwt_secret.expose().len() < 32 {
+            anyhow::bail!("jwt_secret 至少32字节");
+        }
+        if self.profile == Profile::Production {
+            let mut problems = Vec::new();
+            if self.demo_data {
+                problems.push("demo_data 必须为 false");
+            }
+            if self.graphiql {
+                problems.push("graphiql 必须为 false");
+            }
+            if self.jwt_secret.expose() == DEMO_JWT_SECRET {
+                problems.push("jwt_secret 不能使用演示密钥");
+            }
+            if self.data_keys.expose() == DEMO_DATA_KEY
+                || self
+                    .data_keys
+                    .expose()
+                    .contains(DEMO_DATA_KEY.trim_start_matches("1:"))
+            {
+                problems.push("data_keys 不能使用演示密钥");
+            }
+            if self.index_key.expose() == DEMO_INDEX_KEY {
+                problems.push("index_key 不能使用演示密钥");
+            }
+            if self.audit_key.expose() == DEMO_AUDIT_KEY {
+                problems.push("audit_key 不能使用演示密钥");
+            }
+            if self.demo_password.expose() == DEMO_PASSWORD && self.demo_data {
+                problems.push("demo_password 不能使用默认值");
+            }
+            if !problems.is_empty() {
+                anyhow::bail!("production 配置不安全: {}", problems.join("；"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Settings::default();
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains(DEMO_JWT_SECRET));
+        assert!(!dbg.contains(DEMO_PASSWORD));
+        assert!(!dbg.contains(DEMO_AUDIT_KEY));
+    }
+
+    #[test]
+    fn production_refuses_demo_defaults() {
+        let s = Settings {
+            profile: Profile::Production,
+            ..Settings::default()
+        };
+        let err = s.validate().unwrap_err().to_string();
+        for key in [
+            "demo_data",
+            "graphiql",
+            "jwt_secret",
+            "data_keys",
+            "index_key",
+            "audit_key",
+        ] {
+            assert!(err.contains(key), "{key} not named in: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_an_error() {
+        let dir = std::env::temp_dir().join(format!("zhucan-cfg-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("zhucan.toml");
+        std::fs::write(&f, "http_adr = \"127.0.0.1:1\"\n").unwrap();
+        let err = Settings::load(Some(&f)).unwrap_err().to_string();
+        assert!(err.contains("http_adr"), "{err}");
+        std::fs::write(&f, "http_addr = \"127.0.0.1:1\"\ndemo_persons = 5\n").unwrap();
+        let s = Settings::load(Some(&f)).unwrap();
+        assert_eq!(s.http_addr.port(), 1);
+        assert_eq!(s.demo_persons, 5);
+    }
+}

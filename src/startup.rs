@@ -1,0 +1,205 @@
+//! Building the application: database, migrations, keys, demo data, schema, router, listener.
+//! Tests start the server through the same `Application::build` as production, on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm_migration::MigratorTrait;
+use tokio::net::TcpListener;
+use zhucan_domain::crypto::{FieldCipher, KeyMaterial, PasswordHasher, StaticKeys};
+use zhucan_domain::identity::TokenService;
+use zhucan_domain::region::RegionDirectory;
+use zhucan_domain::{Db, Platform, demo};
+use zhucan_schema::{Limits, ZhucanSchema};
+
+use crate::config::{Profile, Settings};
+
+/// A built, not yet running, server.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    platform: Platform,
+    schema: ZhucanSchema,
+}
+
+/// Connect, migrate and assemble the platform (no HTTP).
+pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("无法创建数据目录 {}", settings.data_dir.display()))?;
+    }
+    let db = Db::connect(&url, settings.database_max_connections)
+        .await
+        .context("无法连接数据库")?;
+    zhucan_migrations::Migrator::up(db.conn(), None)
+        .await
+        .context("数据库迁移失败")?;
+    let keys = StaticKeys::from_material(&KeyMaterial {
+        data_keys: settings.data_keys.expose().to_owned(),
+        index_key: settings.index_key.expose().to_owned(),
+        audit_key: settings.audit_key.expose().to_owned(),
+    })
+    .map_err(|e| anyhow::anyhow!("密钥配置错误: {e}"))?;
+    let regions = RegionDirectory::load(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tokens = TokenService::new(
+        settings.jwt_secret.expose().as_bytes(),
+        Duration::from_secs(settings.token_ttl_minutes * 60),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bus: Arc<dyn zhucan_domain::events::EventBus> =
+        Arc::new(zhucan_subscriptions::InProcessBus::new(1024));
+    Ok(Platform {
+        db,
+        cipher: FieldCipher::new(Arc::new(keys)),
+        regions: Arc::new(regions),
+        tokens,
+        hasher: PasswordHasher::new(settings.password_iterations),
+        bus,
+    })
+}
+
+/// A progress bar on stderr for long seeding.
+pub fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    let style =
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, 剩余 {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Seed `count` demo people with a progress bar; returns how many were inserted.
+pub async fn seed_people(platform: &Platform, seed: u64, count: u64) -> anyhow::Result<u64> {
+    let bar = progress_bar(count, "生成演示残疾人数据");
+    let started = std::time::Instant::now();
+    let n = demo::seed_people(
+        &platform.db,
+        &platform.cipher,
+        &platform.regions,
+        seed,
+        count,
+        1_000,
+        |done| bar.set_position(done),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish();
+    tracing::info!(
+        persons = n,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo people seeded"
+    );
+    Ok(n)
+}
+
+/// On the first start of the embedded default: demo accounts and people.
+async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow::Result<()> {
+    if settings.profile != Profile::Embedded || !settings.demo_data {
+        return Ok(());
+    }
+    let accounts = zhucan_domain::entities::account::Entity::find()
+        .count(platform.db.conn())
+        .await?;
+    if accounts > 0 {
+        return Ok(());
+    }
+    tracing::info!(
+        "first start: seeding demo accounts and {} demo people",
+        settings.demo_persons
+    );
+    demo::seed_demo_accounts(
+        &platform.db,
+        &platform.cipher,
+        &platform.regions,
+        &platform.hasher,
+        settings.demo_password.expose(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    seed_people(platform, settings.demo_seed, settings.demo_persons).await?;
+    Ok(())
+}
+
+impl Application {
+    /// Build everything and bind the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let platform = platform(&settings).await?;
+        seed_demo_if_empty(&platform, &settings).await?;
+        Self::build_with(settings, platform).await
+    }
+
+    /// Build around an existing platform (tests that prepare data first).
+    pub async fn build_with(settings: Settings, platform: Platform) -> anyhow::Result<Self> {
+        let limits = Limits {
+            depth: settings.max_depth,
+            complexity: settings.max_complexity,
+            introspection: settings.introspection,
+        };
+        let schema = zhucan_schema::build(platform.clone(), limits);
+        let router = crate::http::router(&settings, schema.clone(), platform.clone());
+        let listener = TcpListener::bind(settings.http_addr)
+            .await
+            .with_context(|| format!("无法监听 {}", settings.http_addr))?;
+        Ok(Self {
+            listener,
+            router,
+            platform,
+            schema,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// The platform (tests use it to arrange data).
+    pub fn platform(&self) -> &Platform {
+        &self.platform
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &ZhucanSchema {
+        &self.schema
+    }
+
+    /// Serve until the process is stopped (Ctrl-C or SIGTERM).
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,62 @@
+//! The embedded default's bus: a tokio broadcast channel inside one process.
+
+use futures::stream::{self, BoxStream, StreamExt};
+use tokio::sync::broadcast;
+use zhucan_domain::events::{DomainEvent, EventBus};
+
+/// In-process publish/subscribe. A subscriber that falls more than `capacity` events behind
+/// skips the missed ones (logged) rather than holding memory for it.
+pub struct InProcessBus {
+    tx: broadcast::Sender<DomainEvent>,
+}
+
+impl InProcessBus {
+    /// A bus buffering up to `capacity` events per subscriber.
+    pub fn new(capacity: usize) -> Self {
+        let (tx, _) = broadcast::channel(capacity.max(16));
+        Self { tx }
+    }
+}
+
+impl EventBus for InProcessBus {
+    fn publish(&self, event: DomainEvent) {
+        // No subscriber is not an error.
+        let _ = self.tx.send(event);
+    }
+
+    fn subscribe(&self) -> BoxStream<'static, DomainEvent> {
+        let rx = self.tx.subscribe();
+        stream::unfold(rx, |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(e) => return Some((e, rx)),
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(skipped = n, "slow subscriber skipped events");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_subscriber_receives_what_is_published_after_it_subscribed() {
+        let bus = InProcessBus::new(16);
+        let mut a = bus.subscribe();
+        let mut b = bus.subscribe();
+        let e = DomainEvent::PersonChanged {
+            person_id: uuid::Uuid::nil(),
+            street_code: "310115005".into(),
+            change: "CREATED".into(),
+        };
+        bus.publish(e.clone());
+        assert_eq!(a.next().await, Some(e.clone()));
+        assert_eq!(b.next().await, Some(e));
+    }
+}
