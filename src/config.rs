@@ -161,7 +161,8 @@ impl Settings {
             Env::prefixed("ZHUCAN_")
                 // Test-suite variables (ZHUCAN_TEST_*) and the config path are not settings.
                 .filter(|k| {
-                    !k.as_str().starts_with("test_") && !NOT_SETTINGS.contains(&k.as_str())
+                    let k = k.as_str().to_ascii_lowercase();
+                    !k.starts_with("test_") && !NOT_SETTINGS.contains(&k.as_str())
                 }),
         );
         let settings: Settings = fig

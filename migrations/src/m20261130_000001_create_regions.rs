@@ -21,8 +21,11 @@ enum Regions {
     Name,
 }
 
-/// (code, parent, level, name) for every region, parents first.
-fn rows() -> Result<Vec<(String, Option<String>, i16, String)>, DbErr> {
+/// (code, parent, level, name) of one region.
+type RegionRow = (String, Option<String>, i16, String);
+
+/// Every region, parents first.
+fn rows() -> Result<Vec<RegionRow>, DbErr> {
     let tree: BTreeMap<String, BTreeMap<String, String>> = serde_json::from_str(DIVISIONS)
         .map_err(|e| DbErr::Migration(format!("region data: {e}")))?;
     let mut out = vec![(CITY.0.to_owned(), None, 1, CITY.1.to_owned())];

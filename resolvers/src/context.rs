@@ -1,7 +1,7 @@
 //! What each request carries: the platform, the viewer (if signed in), where the request came
 //! from, and its DataLoaders (built per request, so that they carry the viewer's scope).
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Data};
 use chrono::{DateTime, Utc};
 use zhucan_domain::viewer::{PersonScope, RequestMeta, Viewer};
@@ -29,19 +29,21 @@ pub fn attach_request_data(
     let mut data = Data::default();
     let scope = viewer.as_ref().map(PersonScope::of);
     if let Some(scope) = scope {
-        data.insert(DataLoader::new(
+        data.insert(DataLoader::with_cache(
             HouseholdMembersLoader {
                 db: platform.db.clone(),
                 scope,
             },
             tokio::spawn,
+            HashMapCache::default(),
         ));
     }
-    data.insert(DataLoader::new(
+    data.insert(DataLoader::with_cache(
         VisitsLoader {
             db: platform.db.clone(),
         },
         tokio::spawn,
+        HashMapCache::default(),
     ));
     data.insert(RequestData {
         viewer,

@@ -40,7 +40,7 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use aes_gcm::aead::{Aead, KeyInit as _, Payload};
     use sm3::Digest;
-    use sm4::cipher::{BlockCipherEncrypt, KeyInit as _};
+    use sm4::cipher::BlockCipherEncrypt;
 
     use super::field::Sm4Gcm;
 

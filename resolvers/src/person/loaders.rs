@@ -11,6 +11,15 @@ use zhucan_domain::person::{Person, PersonRepo};
 use zhucan_domain::viewer::PersonScope;
 use zhucan_domain::{Db, DomainError};
 
+/// The per-request, caching loader of household members.
+pub type MembersLoader = async_graphql::dataloader::DataLoader<
+    HouseholdMembersLoader,
+    async_graphql::dataloader::HashMapCache,
+>;
+/// The per-request, caching loader of visitor records.
+pub type VisitorLoader =
+    async_graphql::dataloader::DataLoader<VisitsLoader, async_graphql::dataloader::HashMapCache>;
+
 /// How many visits the file shows.
 pub const VISITS_SHOWN: usize = 20;
 
@@ -48,7 +57,9 @@ impl async_graphql::dataloader::Loader<Uuid> for VisitsLoader {
         let rows = audit::visits_of(&self.db, keys, VISITS_SHOWN)
             .await
             .map_err(Arc::new)?;
-        let mut out: HashMap<Uuid, Vec<audit_record::Model>> = HashMap::new();
+        // Answer every key, so that "no visits" is cached too.
+        let mut out: HashMap<Uuid, Vec<audit_record::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
         for (pid, r) in rows {
             out.entry(pid).or_default().push(r);
         }

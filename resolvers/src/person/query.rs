@@ -11,6 +11,7 @@ use zhucan_domain::viewer::{PersonScope, Role, ScopeKind, Viewer};
 use zhucan_domain::{DomainError, DomainResult, Platform};
 
 use super::inputs::{PersonFilter, parse_id};
+use super::loaders::{MembersLoader, VisitorLoader};
 use super::types::Person;
 use crate::context::ContextExt;
 use crate::error::{GqlResultExt, platform_viewer};
@@ -49,6 +50,33 @@ async fn record_view(
     )
     .await?;
     w.commit().await
+}
+
+/// Load the page's relations in one batch each, before the nodes resolve, so that the number of
+/// statements never depends on how the nodes' futures happen to interleave.
+async fn prime_loaders(
+    ctx: &Context<'_>,
+    rows: &[zhucan_domain::person::Person],
+) -> async_graphql::Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    if node.field("household").field("members").exists()
+        && let Some(loader) = ctx.data_opt::<MembersLoader>()
+    {
+        let households: Vec<Uuid> = rows.iter().map(|r| r.row().household_id).collect();
+        loader
+            .load_many(households)
+            .await
+            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+    }
+    if node.field("visitorRecords").exists()
+        && let Some(loader) = ctx.data_opt::<VisitorLoader>()
+    {
+        loader
+            .load_many(rows.iter().map(|r| r.id()))
+            .await
+            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+    }
+    Ok(())
 }
 
 /// Extra fields of the person connection.
@@ -102,6 +130,7 @@ impl PersonQuery {
             .list(&scope, &filter, after, first as u64)
             .await
             .gql(ctx)?;
+        prime_loaders(ctx, &rows).await?;
         let mut conn = Connection::with_additional_fields(
             after.is_some(),
             more,

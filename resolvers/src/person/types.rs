@@ -1,7 +1,6 @@
 //! GraphQL types of the person file. `Person` is a newtype over the domain record; sensitive
 //! fields are decrypted only when selected and always pass through the field policy.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use uuid::Uuid;
@@ -11,7 +10,7 @@ use zhucan_domain::person::Person as DomainPerson;
 use zhucan_domain::policy::{self, SensitiveField as DomainField};
 use zhucan_domain::types::DisabilityCategory as DomainCategory;
 
-use super::loaders::{HouseholdMembersLoader, VisitsLoader};
+use super::loaders::{MembersLoader, VisitorLoader};
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
 use crate::identity::Role;
@@ -221,7 +220,7 @@ impl Household {
     }
     /// Registered members within the viewer's scope (one statement per request).
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
-        let Some(loader) = ctx.data_opt::<DataLoader<HouseholdMembersLoader>>() else {
+        let Some(loader) = ctx.data_opt::<MembersLoader>() else {
             return Ok(Vec::new());
         };
         let members = loader
@@ -354,7 +353,9 @@ impl Person {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<VisitorRecord>> {
         let viewer = ctx.viewer().gql(ctx)?;
-        let loader = ctx.data_unchecked::<DataLoader<VisitsLoader>>();
+        let Some(loader) = ctx.data_opt::<VisitorLoader>() else {
+            return Ok(Vec::new());
+        };
         let rows = loader
             .load_one(self.0.id())
             .await

@@ -1,0 +1,206 @@
+//! The HMAC-SM3 audit chain: every mutation is recorded; any change, removal, reordering or
+//! truncation is detected; only auditors read it.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, code, ids};
+
+const VERIFY: &str = "{ verifyAuditTrail { ok checked brokenAt problem } }";
+
+/// Six or more chained records: logins, a creation, an update, a failed update.
+async fn with_history() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let admin = app.login("pudong").await;
+    let create = "mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }";
+    let input = json!({"name": "审计", "idNumber": ids::PUDONG_1, "certificateNumber": format!("{}41", ids::PUDONG_1), "streetCode": "310115005"});
+    let created = app.gql(Some(&admin), create, json!({"i": input})).await;
+    let id = created["data"]["createPerson"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    let upd = "mutation($id: ID!) { updatePerson(id: $id, input: {name: \"审计二\"}) { name } }";
+    assert_eq!(
+        app.gql(Some(&admin), upd, json!({"id": id})).await["data"]["updatePerson"]["name"],
+        "审计二"
+    );
+    let bad = "mutation($id: ID!) { updatePerson(id: $id, input: {phone: \"123\"}) { name } }";
+    assert_eq!(
+        code(&app.gql(Some(&admin), bad, json!({"id": id})).await),
+        "BAD_USER_INPUT"
+    );
+    let auditor = app.login("auditor").await;
+    (app, auditor)
+}
+
+#[tokio::test]
+async fn every_mutation_appends_a_record_and_the_chain_verifies() {
+    let (app, auditor) = with_history().await;
+    let trail = app.gql(Some(&auditor), "{ auditTrail(first: 10) { totalCount edges { node { seq operation result actorName actorRole clientIp requestId detail } } } }", json!({})).await;
+    let nodes: Vec<&serde_json::Value> = trail["data"]["auditTrail"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    let ops: Vec<(&str, &str)> = nodes
+        .iter()
+        .map(|n| {
+            (
+                n["operation"].as_str().unwrap(),
+                n["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Newest first: the auditor's login, then the failed update, the update, the creation…
+    assert_eq!(ops[0], ("auth.login", "SUCCESS"));
+    assert_eq!(ops[1], ("person.update", "FAILURE:BAD_USER_INPUT"));
+    assert_eq!(nodes[1]["detail"], "input.phone");
+    assert_eq!(ops[2], ("person.update", "SUCCESS"));
+    assert_eq!(nodes[2]["detail"], "name");
+    assert_eq!(ops[3], ("person.create", "SUCCESS"));
+    assert_eq!(nodes[3]["actorName"], "pudong");
+    assert_eq!(nodes[3]["actorRole"], "DISTRICT_ADMIN");
+    assert_eq!(nodes[3]["clientIp"], "127.0.0.1");
+    assert_eq!(
+        nodes[3]["requestId"].as_str().unwrap().len(),
+        36,
+        "a request id is recorded"
+    );
+
+    let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
+    assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true, "{v}");
+    assert_eq!(
+        v["data"]["verifyAuditTrail"]["checked"],
+        trail["data"]["auditTrail"]["totalCount"]
+    );
+}
+
+async fn broken_at(app: &TestApp, auditor: &str) -> (bool, Option<i64>, String) {
+    let v = app.gql(Some(auditor), VERIFY, json!({})).await;
+    let r = &v["data"]["verifyAuditTrail"];
+    (
+        r["ok"].as_bool().unwrap(),
+        r["brokenAt"].as_i64(),
+        r["problem"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_changed_record_is_detected() {
+    let (app, auditor) = with_history().await;
+    app.sql("UPDATE audit_records SET actor_name = 'someone_else' WHERE seq = 3")
+        .await;
+    let (ok, at, problem) = broken_at(&app, &auditor).await;
+    assert!(!ok);
+    assert_eq!(at, Some(3));
+    assert!(problem.contains("篡改"), "{problem}");
+}
+
+#[tokio::test]
+async fn a_removed_record_is_detected() {
+    let (app, auditor) = with_history().await;
+    app.sql("DELETE FROM audit_records WHERE seq = 4").await;
+    let (ok, at, problem) = broken_at(&app, &auditor).await;
+    assert!(!ok);
+    assert_eq!(at, Some(4));
+    assert!(problem.contains("缺失"), "{problem}");
+}
+
+#[tokio::test]
+async fn reordered_records_are_detected() {
+    let (app, auditor) = with_history().await;
+    app.sql("UPDATE audit_records SET seq = -1 WHERE seq = 5")
+        .await;
+    app.sql("UPDATE audit_records SET seq = 5 WHERE seq = 6")
+        .await;
+    app.sql("UPDATE audit_records SET seq = 6 WHERE seq = -1")
+        .await;
+    let (ok, at, _) = broken_at(&app, &auditor).await;
+    assert!(!ok);
+    assert_eq!(at, Some(5));
+}
+
+#[tokio::test]
+async fn a_truncated_tail_is_detected() {
+    let (app, auditor) = with_history().await;
+    // Remove the newest records except the auditor's own login… the head still names the last.
+    let last = app.rows("SELECT last_seq FROM audit_head").await[0]
+        .try_get::<i64>("", "last_seq")
+        .unwrap();
+    app.sql(&format!(
+        "DELETE FROM audit_records WHERE seq >= {}",
+        last - 1
+    ))
+    .await;
+    // The verification query itself is not a mutation, so nothing new is appended.
+    let (ok, _, problem) = broken_at(&app, &auditor).await;
+    assert!(!ok);
+    assert!(problem.contains("截断"), "{problem}");
+}
+
+#[tokio::test]
+async fn only_auditors_read_or_verify_the_trail() {
+    let (app, _) = with_history().await;
+    for user in ["city", "pudong", "sysadmin", "secadmin", "volunteer"] {
+        let token = app.login(user).await;
+        assert_eq!(
+            code(
+                &app.gql(Some(&token), "{ auditTrail { totalCount } }", json!({}))
+                    .await
+            ),
+            "FORBIDDEN",
+            "{user}"
+        );
+        assert_eq!(
+            code(&app.gql(Some(&token), VERIFY, json!({})).await),
+            "FORBIDDEN",
+            "{user}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sign_in_failures_are_audited_without_the_password() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let body = app
+        .gql(None, "mutation { login(input: {username: \"pudong\", password: \"Wrong-pass-1\"}) { accessToken } }", json!({}))
+        .await;
+    assert_eq!(code(&body), "UNAUTHENTICATED");
+    let unknown = app
+        .gql(
+            None,
+            "mutation { login(input: {username: \"nobody\", password: \"x\"}) { accessToken } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        unknown["errors"][0]["message"], body["errors"][0]["message"],
+        "no hint whether the user exists"
+    );
+    let rows = app.rows("SELECT actor_name, result, detail FROM audit_records WHERE operation = 'auth.login' ORDER BY seq").await;
+    let seen: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "actor_name").unwrap(),
+                r.try_get("", "result").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("pudong".into(), "FAILURE:UNAUTHENTICATED".into()),
+            ("nobody".into(), "FAILURE:UNAUTHENTICATED".into())
+        ]
+    );
+    for r in rows {
+        assert!(
+            !r.try_get::<String>("", "detail")
+                .unwrap()
+                .contains("Wrong-pass")
+        );
+    }
+}

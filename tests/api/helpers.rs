@@ -1,0 +1,342 @@
+//! Starting a server for a test, arranging data, and speaking GraphQL to it.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+use zhucan::config::{LogFormat, Secret, Settings};
+use zhucan::startup::{self, Application};
+use zhucan_domain::Platform;
+use zhucan_domain::audit::Actor;
+use zhucan_domain::identity::{AccountRepo, NewAccount};
+use zhucan_domain::person::{NewPersonInput, PersonWriter};
+use zhucan_domain::types::RegionCode;
+use zhucan_domain::viewer::{PersonScope, Role, Viewer};
+
+/// Password of every test account.
+pub const PASSWORD: &str = "Test@2026pw";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+static TEMPLATE: OnceCell<Template> = OnceCell::const_new();
+
+/// A migrated database to copy per test.
+enum Template {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn base_settings() -> Settings {
+    Settings {
+        http_addr: "127.0.0.1:0".parse().unwrap_or_else(|_| unreachable!()),
+        demo_data: false,
+        password_iterations: 1_000,
+        database_max_connections: 8,
+        log_format: LogFormat::Pretty,
+        log_level: "warn".to_owned(),
+        ..Settings::default()
+    }
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+async fn template() -> &'static Template {
+    TEMPLATE
+        .get_or_init(|| async {
+            match std::env::var("ZHUCAN_TEST_DATABASE_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+            {
+                Some(admin_url) => {
+                    let admin = Database::connect(&admin_url)
+                        .await
+                        .expect("connect to ZHUCAN_TEST_DATABASE_URL");
+                    drop_stale_databases(&admin).await;
+                    let name = format!("zhucan_test_{}_template", std::process::id());
+                    admin
+                        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                        .await
+                        .expect("create template");
+                    let settings = Settings {
+                        database_url: Some(Secret::new(with_database(&admin_url, &name))),
+                        ..base_settings()
+                    };
+                    let platform = startup::platform(&settings)
+                        .await
+                        .expect("migrate template");
+                    platform
+                        .db
+                        .conn()
+                        .clone()
+                        .close()
+                        .await
+                        .expect("close template");
+                    Template::Postgres { admin_url, name }
+                }
+                None => {
+                    let dir =
+                        std::env::temp_dir().join(format!("zhucan-test-{}", std::process::id()));
+                    std::fs::create_dir_all(&dir).expect("temp dir");
+                    let settings = Settings {
+                        data_dir: dir.clone(),
+                        ..base_settings()
+                    };
+                    let platform = startup::platform(&settings)
+                        .await
+                        .expect("migrate template");
+                    platform
+                        .db
+                        .conn()
+                        .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .await
+                        .expect("checkpoint");
+                    platform
+                        .db
+                        .conn()
+                        .clone()
+                        .close()
+                        .await
+                        .expect("close template");
+                    Template::Sqlite(dir.join("zhucan.db"))
+                }
+            }
+        })
+        .await
+}
+
+/// Drop databases left by earlier test processes that are no longer running.
+async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
+    let rows = admin
+        .query_all_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'zhucan_test_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| !std::path::Path::new(&format!("/proc/{p}")).exists()) {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:port`
+    pub address: String,
+    /// The platform behind the server (to arrange data and inspect storage).
+    pub platform: Platform,
+    /// HTTP client.
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    /// Start a server on a fresh copy of the migrated template.
+    pub async fn spawn() -> TestApp {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let settings = match template().await {
+            Template::Sqlite(file) => {
+                let dir =
+                    std::env::temp_dir().join(format!("zhucan-test-{}-{n}", std::process::id()));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                std::fs::copy(file, dir.join("zhucan.db")).expect("copy template");
+                Settings {
+                    data_dir: dir,
+                    ..base_settings()
+                }
+            }
+            Template::Postgres { admin_url, name } => {
+                let db = format!("zhucan_test_{}_{n}", std::process::id());
+                let admin = Database::connect(admin_url)
+                    .await
+                    .expect("admin connection");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {db} TEMPLATE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                Settings {
+                    database_url: Some(Secret::new(with_database(admin_url, &db))),
+                    ..base_settings()
+                }
+            }
+        };
+        let platform = startup::platform(&settings).await.expect("platform");
+        let app = Application::build_with(settings, platform.clone())
+            .await
+            .expect("build app");
+        let address = format!("http://{}", app.local_addr().expect("addr"));
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            platform,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Create an account of `role` bound to `region` (and `person` for citizens).
+    pub async fn account(
+        &self,
+        username: &str,
+        role: Role,
+        region: Option<&str>,
+        person: Option<uuid::Uuid>,
+    ) {
+        AccountRepo::new(&self.platform.db)
+            .create(
+                &self.platform.hasher,
+                NewAccount {
+                    username: username.to_owned(),
+                    display_name: username.to_owned(),
+                    password: PASSWORD.to_owned(),
+                    role,
+                    region: region.map(|r| RegionCode::parse("region", r).expect("region")),
+                    person_id: person,
+                },
+            )
+            .await
+            .expect("create account");
+    }
+
+    /// Sign in and return the access token.
+    pub async fn login(&self, username: &str) -> String {
+        let body = self
+            .gql(None, "mutation($u:String!,$p:String!){ login(input:{username:$u,password:$p}){ accessToken } }", json!({"u": username, "p": PASSWORD}))
+            .await;
+        body["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {body}"))
+            .to_owned()
+    }
+
+    /// The standard cast: city, two district, two street admins and the separated duties.
+    pub async fn staff(&self) {
+        self.account("city", Role::CityAdmin, Some("310000"), None)
+            .await;
+        self.account("pudong", Role::DistrictAdmin, Some("310115"), None)
+            .await;
+        self.account("huangpu", Role::DistrictAdmin, Some("310101"), None)
+            .await;
+        self.account("lujiazui", Role::StreetAdmin, Some("310115005"), None)
+            .await;
+        self.account("nanjingdonglu", Role::StreetAdmin, Some("310101002"), None)
+            .await;
+        self.account("sysadmin", Role::SystemAdmin, None, None)
+            .await;
+        self.account("secadmin", Role::SecurityAdmin, None, None)
+            .await;
+        self.account("auditor", Role::Auditor, None, None).await;
+        self.account("volunteer", Role::Volunteer, None, None).await;
+    }
+
+    /// Register a person directly through the domain (as the city) and return their id.
+    pub async fn person(
+        &self,
+        name: &str,
+        id_number: &str,
+        category_level: &str,
+        street: &str,
+    ) -> uuid::Uuid {
+        let city = Viewer {
+            account_id: uuid::Uuid::nil(),
+            username: "fixture".into(),
+            role: Role::CityAdmin,
+            region: None,
+            person_id: None,
+        };
+        let input = NewPersonInput {
+            name: name.to_owned(),
+            id_number: id_number.to_owned(),
+            certificate_number: format!("{id_number}{category_level}"),
+            phone: Some("13812345678".to_owned()),
+            address: Some("上海市测试路1号".to_owned()),
+            street_code: street.to_owned(),
+            ..Default::default()
+        };
+        let new = input.parse(&self.platform.regions).expect("valid fixture");
+        let actor = Actor::system("fixture");
+        let scope = PersonScope::of(&city);
+        let writer = PersonWriter {
+            db: &self.platform.db,
+            cipher: &self.platform.cipher,
+            actor: &actor,
+            scope: &scope,
+        };
+        writer
+            .create(new)
+            .await
+            .expect("create fixture person")
+            .id()
+    }
+
+    /// POST a GraphQL request and return the JSON body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        resp.json().await.expect("json body")
+    }
+
+    /// Number of SQL statements executed so far.
+    pub fn statements(&self) -> u64 {
+        self.platform.db.statements_executed()
+    }
+
+    /// Run raw SQL (arranging tampering, inspecting storage).
+    pub async fn sql(&self, sql: &str) {
+        self.platform
+            .db
+            .conn()
+            .execute_unprepared(sql)
+            .await
+            .expect("sql");
+    }
+
+    /// Rows of a raw query.
+    pub async fn rows(&self, sql: &str) -> Vec<sea_orm::QueryResult> {
+        let conn = self.platform.db.conn();
+        conn.query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .expect("query")
+    }
+}
+
+/// The error code of the first error.
+pub fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+}
+
+/// Valid ID numbers (GB 11643 check digits) for fixtures, in Pudong and Huangpu.
+pub mod ids {
+    /// Pudong, 1980-01-01, male.
+    pub const PUDONG_1: &str = "310115198001011238";
+    /// Pudong, 1990-05-20, female.
+    pub const PUDONG_2: &str = "310115199005200022";
+    /// Huangpu, 1975-03-15, male.
+    pub const HUANGPU_1: &str = "310101197503150016";
+    /// Pudong, 1985-11-11, male.
+    pub const PUDONG_3: &str = "310115198511110017";
+}

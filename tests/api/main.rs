@@ -1,0 +1,15 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Black-box tests of the running server over HTTP and WebSocket. Each test starts its own
+//! server on port 0 with its own database: SQLite by default, PostgreSQL when
+//! `ZHUCAN_TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod bad_input;
+mod http;
+mod person_file;
+mod protection;
+mod scope;
+mod subscriptions;
