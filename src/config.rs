@@ -74,6 +74,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// Redis URL; unset: in-process bus.
     pub redis_url: Option<Secret>,
+    /// Redis pub/sub channel of domain events (one per deployment).
+    pub redis_channel: String,
     /// Seed demo accounts and people on first start.
     pub demo_data: bool,
     /// Number of demo people seeded on first start.
@@ -121,6 +123,7 @@ impl Default for Settings {
             database_url: None,
             database_max_connections: 16,
             redis_url: None,
+            redis_channel: "zhucan:events".to_owned(),
             demo_data: true,
             demo_persons: 20_000,
             demo_seed: 20_261_130,

@@ -18,6 +18,13 @@ impl InProcessBus {
     }
 }
 
+impl InProcessBus {
+    /// The sending side, for bridges that feed events in from elsewhere (Redis).
+    pub fn sender(&self) -> broadcast::Sender<DomainEvent> {
+        self.tx.clone()
+    }
+}
+
 impl EventBus for InProcessBus {
     fn publish(&self, event: DomainEvent) {
         // No subscriber is not an error.

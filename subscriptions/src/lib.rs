@@ -4,9 +4,11 @@
 
 mod in_process;
 mod person;
+mod redis_bus;
 
 pub use in_process::InProcessBus;
 pub use person::PersonSubscription;
+pub use redis_bus::RedisBus;
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};

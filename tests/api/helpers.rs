@@ -177,6 +177,18 @@ impl TestApp {
                 }
             }
         };
+        // With ZHUCAN_TEST_REDIS_URL set, events travel through Redis on a channel of this test's own.
+        let settings = match std::env::var("ZHUCAN_TEST_REDIS_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => Settings {
+                redis_url: Some(Secret::new(url)),
+                redis_channel: format!("zhucan-test-{}-{n}", std::process::id()),
+                ..settings
+            },
+            None => settings,
+        };
         let platform = startup::platform(&settings).await.expect("platform");
         let app = Application::build_with(settings, platform.clone())
             .await

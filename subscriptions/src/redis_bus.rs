@@ -1,0 +1,140 @@
+//! The scale-out bus: Redis pub/sub, so that an event published on any node reaches subscribers
+//! on every node. Publishing goes through one ordered queue to a connection manager (which
+//! reconnects by itself); receiving runs on one pub/sub connection per node that re-subscribes
+//! with backoff after Redis goes away, fanning out to local subscribers through a broadcast
+//! channel. Events published while Redis is away are logged and dropped: clients catch up by
+//! querying current state.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use redis::AsyncCommands;
+use tokio::sync::{broadcast, mpsc};
+use zhucan_domain::events::{DomainEvent, EventBus};
+
+use crate::InProcessBus;
+
+/// Redis-backed bus.
+pub struct RedisBus {
+    outgoing: mpsc::UnboundedSender<DomainEvent>,
+    local: InProcessBus,
+}
+
+impl RedisBus {
+    /// Connect to `url` and use `channel` (one per deployment; tests use their own).
+    pub async fn connect(url: &str, channel: &str) -> redis::RedisResult<Self> {
+        let client = redis::Client::open(url)?;
+        let publisher = client.get_connection_manager().await?;
+        let local = InProcessBus::new(1024);
+        let (outgoing, rx) = mpsc::unbounded_channel();
+        tokio::spawn(publish_loop(publisher, channel.to_owned(), rx));
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        tokio::spawn(receive_loop(
+            client,
+            channel.to_owned(),
+            local.sender(),
+            Some(ready_tx),
+        ));
+        // Wait until the first subscription is in place, so that nothing published after
+        // `connect` returns can be missed by this node.
+        let _ = tokio::time::timeout(Duration::from_secs(5), ready_rx).await;
+        Ok(Self { outgoing, local })
+    }
+}
+
+async fn publish_loop(
+    mut conn: redis::aio::ConnectionManager,
+    channel: String,
+    mut rx: mpsc::UnboundedReceiver<DomainEvent>,
+) {
+    while let Some(event) = rx.recv().await {
+        let payload = match serde_json::to_string(&event) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "event not serialisable");
+                continue;
+            }
+        };
+        if let Err(e) = conn.publish::<_, _, i64>(&channel, payload).await {
+            tracing::warn!(error = %e, "event not published: Redis unavailable");
+        }
+    }
+}
+
+async fn receive_loop(
+    client: redis::Client,
+    channel: String,
+    local: broadcast::Sender<DomainEvent>,
+    mut ready: Option<tokio::sync::oneshot::Sender<()>>,
+) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    backoff = Duration::from_millis(100);
+                    if let Some(r) = ready.take() {
+                        let _ = r.send(());
+                    }
+                    let mut messages = pubsub.on_message();
+                    while let Some(msg) = messages.next().await {
+                        match msg
+                            .get_payload::<String>()
+                            .map(|p| serde_json::from_str::<DomainEvent>(&p))
+                        {
+                            Ok(Ok(event)) => {
+                                let _ = local.send(event);
+                            }
+                            _ => tracing::warn!("malformed event on the bus ignored"),
+                        }
+                    }
+                    tracing::warn!("Redis subscription lost; reconnecting");
+                }
+                Err(e) => tracing::warn!(error = %e, "Redis subscribe failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "Redis unavailable"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+impl EventBus for RedisBus {
+    fn publish(&self, event: DomainEvent) {
+        if self.outgoing.send(event).is_err() {
+            tracing::error!("event publisher stopped");
+        }
+    }
+
+    fn subscribe(&self) -> BoxStream<'static, DomainEvent> {
+        self.local.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_event_published_on_node_a_reaches_a_subscriber_on_node_b() {
+        let Ok(url) = std::env::var("ZHUCAN_TEST_REDIS_URL") else {
+            eprintln!("ZHUCAN_TEST_REDIS_URL not set: Redis bus test not run");
+            return;
+        };
+        let channel = format!("zhucan-test-{}", uuid::Uuid::now_v7());
+        let a = RedisBus::connect(&url, &channel).await.unwrap();
+        let b = RedisBus::connect(&url, &channel).await.unwrap();
+        let mut on_b = b.subscribe();
+        let event = DomainEvent::PersonChanged {
+            person_id: uuid::Uuid::now_v7(),
+            street_code: "310115005".into(),
+            change: "CREATED".into(),
+        };
+        a.publish(event.clone());
+        let got = tokio::time::timeout(Duration::from_secs(5), on_b.next())
+            .await
+            .unwrap();
+        assert_eq!(got, Some(event));
+    }
+}
