@@ -144,6 +144,8 @@ pub struct TestApp {
     pub platform: Platform,
     /// HTTP client.
     pub client: reqwest::Client,
+    /// The settings the server runs with (the CLI tests reuse its database).
+    pub settings: Settings,
 }
 
 impl TestApp {
@@ -190,7 +192,7 @@ impl TestApp {
             None => settings,
         };
         let platform = startup::platform(&settings).await.expect("platform");
-        let app = Application::build_with(settings, platform.clone())
+        let app = Application::build_with(settings.clone(), platform.clone())
             .await
             .expect("build app");
         let address = format!("http://{}", app.local_addr().expect("addr"));
@@ -199,6 +201,7 @@ impl TestApp {
             address,
             platform,
             client: reqwest::Client::new(),
+            settings,
         }
     }
 

@@ -8,6 +8,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod bad_input;
+mod cli;
 mod http;
 mod person_file;
 mod protection;
