@@ -6,7 +6,10 @@ use crate::helpers::TestApp;
 
 fn zhucan(app: &TestApp, args: &[&str]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhucan"));
-    cmd.args(args).env("ZHUCAN_DATA_DIR", &app.settings.data_dir).env("ZHUCAN_LOG_LEVEL", "warn").env("ZHUCAN_DEMO_DATA", "false");
+    cmd.args(args)
+        .env("ZHUCAN_DATA_DIR", &app.settings.data_dir)
+        .env("ZHUCAN_LOG_LEVEL", "warn")
+        .env("ZHUCAN_DEMO_DATA", "false");
     if let Some(url) = &app.settings.database_url {
         cmd.env("ZHUCAN_DATABASE_URL", url.expose());
     }
@@ -20,20 +23,38 @@ async fn migrate_seed_and_audit_verify_work_from_the_command_line() {
     app.login("city").await;
 
     let migrate = zhucan(&app, &["migrate"]);
-    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
 
     let seed = zhucan(&app, &["seed", "--persons", "120", "--seed", "3"]);
-    assert!(seed.status.success(), "{}", String::from_utf8_lossy(&seed.stderr));
+    assert!(
+        seed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seed.stderr)
+    );
     assert_eq!(app.rows("SELECT id FROM persons").await.len(), 120);
 
     let ok = zhucan(&app, &["audit", "verify"]);
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("审计链完整"));
 
-    app.sql("UPDATE audit_records SET client_ip = '10.0.0.1' WHERE seq = 1").await;
+    app.sql("UPDATE audit_records SET client_ip = '10.0.0.1' WHERE seq = 1")
+        .await;
     let broken = zhucan(&app, &["audit", "verify"]);
     assert_eq!(broken.status.code(), Some(2), "a broken chain exits with 2");
-    assert!(String::from_utf8_lossy(&broken.stdout).contains("第 1 条"), "{}", String::from_utf8_lossy(&broken.stdout));
+    assert!(
+        String::from_utf8_lossy(&broken.stdout).contains("第 1 条"),
+        "{}",
+        String::from_utf8_lossy(&broken.stdout)
+    );
 }
 
 #[tokio::test]
@@ -46,5 +67,9 @@ async fn unknown_configuration_keys_stop_the_command_with_a_clear_error() {
         .output()
         .expect("run zhucan");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("http_adress"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("http_adress"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
