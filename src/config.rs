@@ -108,6 +108,24 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// Per-request timeout in seconds.
     pub request_timeout_secs: u64,
+    /// Blind-guidance offer radii in metres, widened in this order.
+    pub guidance_radii_m: Vec<i32>,
+    /// Seconds between radius widenings.
+    pub guidance_widen_secs: u64,
+    /// Seconds unclaimed before escalating to the street-town (admins' subscription + SMS).
+    pub guidance_escalate_secs: u64,
+    /// Seconds after the pickup time before an unclaimed request expires.
+    pub guidance_expire_secs: u64,
+    /// Most volunteers offered per round.
+    pub guidance_max_offers: usize,
+    /// Seconds between dispatcher passes on each node (0: no dispatcher on this node).
+    pub guidance_tick_secs: u64,
+    /// SMS gateway base URL; unset: SMS stay queued (`PENDING`) in the outbox.
+    pub sms_gateway_url: Option<String>,
+    /// SMS gateway API key.
+    pub sms_api_key: Secret,
+    /// Seconds between SMS outbox passes.
+    pub sms_poll_secs: u64,
     /// `pretty` or `json`.
     pub log_format: LogFormat,
     /// Log filter (`info`, `zhucan=debug,info`…).
@@ -140,6 +158,15 @@ impl Default for Settings {
             max_complexity: 5_000,
             body_limit_bytes: 1 << 20,
             request_timeout_secs: 30,
+            guidance_radii_m: vec![1_000, 3_000, 8_000],
+            guidance_widen_secs: 60,
+            guidance_escalate_secs: 300,
+            guidance_expire_secs: 1_800,
+            guidance_max_offers: 10,
+            guidance_tick_secs: 5,
+            sms_gateway_url: None,
+            sms_api_key: Secret::default(),
+            sms_poll_secs: 5,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
         }
@@ -173,6 +200,22 @@ impl Settings {
             .map_err(|e| anyhow::anyhow!("配置错误: {e}"))?;
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// The dispatch timings in effect.
+    pub fn dispatch(&self) -> anyhow::Result<zhucan_domain::guidance::DispatchConfig> {
+        let secs = |s: u64| chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1_000));
+        let cfg = zhucan_domain::guidance::DispatchConfig {
+            radii_m: self.guidance_radii_m.clone(),
+            widen_every: secs(self.guidance_widen_secs),
+            escalate_after: secs(self.guidance_escalate_secs),
+            expire_after_pickup: secs(self.guidance_expire_secs),
+            max_offers_per_round: self.guidance_max_offers.max(1),
+            tick_every: std::time::Duration::from_secs(self.guidance_tick_secs),
+        };
+        cfg.validate()
+            .map_err(|e| anyhow::anyhow!("配置错误: {e}"))?;
+        Ok(cfg)
     }
 
     /// The database URL in effect.

@@ -62,6 +62,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         tokens,
         hasher: PasswordHasher::new(settings.password_iterations),
         bus,
+        dispatch: settings.dispatch()?,
     })
 }
 
@@ -125,6 +126,12 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    demo::seed_admin_phones(platform)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    demo::seed_demo_volunteers(platform, settings.demo_password.expose())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     seed_people(platform, settings.demo_seed, settings.demo_persons).await?;
     Ok(())
 }
@@ -149,6 +156,7 @@ impl Application {
         let listener = TcpListener::bind(settings.http_addr)
             .await
             .with_context(|| format!("无法监听 {}", settings.http_addr))?;
+        spawn_background(&settings, &platform)?;
         Ok(Self {
             listener,
             router,
@@ -182,6 +190,47 @@ impl Application {
             .await?;
         Ok(())
     }
+}
+
+/// Background work of every node: the guidance dispatcher and the SMS outbox worker. Both are
+/// safe to run on any number of nodes (conditional updates decide who does each step).
+fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<()> {
+    if settings.guidance_tick_secs > 0 {
+        let p = platform.clone();
+        let every = Duration::from_secs(settings.guidance_tick_secs);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match zhucan_domain::guidance::tick(&p, chrono::Utc::now()).await {
+                    Ok(r) if r != zhucan_domain::guidance::TickReport::default() => {
+                        tracing::info!(
+                            widened = r.widened,
+                            escalated = r.escalated,
+                            expired = r.expired,
+                            "guidance dispatch"
+                        )
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "guidance dispatch pass failed"),
+                }
+            }
+        });
+    }
+    if let Some(url) = &settings.sms_gateway_url {
+        let gateway = zhucan_integrations::HttpSmsGateway::new(url, settings.sms_api_key.expose())
+            .map_err(|e| anyhow::anyhow!("短信网关配置错误: {e}"))?;
+        zhucan_integrations::SmsWorker::spawn(
+            platform.db.clone(),
+            platform.cipher.clone(),
+            Arc::new(gateway),
+            Duration::from_secs(settings.sms_poll_secs.max(1)),
+        );
+    } else {
+        tracing::info!("sms_gateway_url not set: SMS stay queued in the outbox");
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

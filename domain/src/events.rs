@@ -19,6 +19,43 @@ pub enum DomainEvent {
         /// `CREATED`, `UPDATED` or `DEACTIVATED`.
         change: String,
     },
+    /// A guidance request was offered to these volunteers.
+    GuidanceOffered {
+        /// Request id.
+        request_id: Uuid,
+        /// Volunteers newly offered it.
+        volunteer_ids: Vec<Uuid>,
+    },
+    /// Offers to these volunteers were withdrawn (claimed by another, cancelled, expired).
+    GuidanceWithdrawn {
+        /// Request id.
+        request_id: Uuid,
+        /// Volunteers whose offer ended.
+        volunteer_ids: Vec<Uuid>,
+    },
+    /// A guidance request changed state.
+    GuidanceStatusChanged {
+        /// Request id.
+        request_id: Uuid,
+        /// The person accompanied.
+        person_id: Uuid,
+        /// Their street-town (scope checks).
+        street_code: String,
+        /// New state code.
+        status: String,
+    },
+    /// A volunteer was verified or suspended (their live streams re-check their standing).
+    VolunteerChanged {
+        /// Volunteer id.
+        volunteer_id: Uuid,
+    },
+    /// Nobody claimed a request in time: the street-town must act.
+    GuidanceEscalated {
+        /// Request id.
+        request_id: Uuid,
+        /// The person's street-town.
+        street_code: String,
+    },
 }
 
 /// Publish/subscribe of domain events across every node.

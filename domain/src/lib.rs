@@ -9,12 +9,15 @@ pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod events;
+pub mod guidance;
 pub mod identity;
 pub mod person;
 pub mod policy;
 pub mod region;
+pub mod sms;
 pub mod types;
 pub mod viewer;
+pub mod volunteer;
 
 use std::sync::Arc;
 
@@ -36,6 +39,8 @@ pub struct Platform {
     pub hasher: crypto::PasswordHasher,
     /// Event bus.
     pub bus: Arc<dyn events::EventBus>,
+    /// Blind-guidance dispatch timings.
+    pub dispatch: guidance::DispatchConfig,
 }
 
 impl Platform {

@@ -7,6 +7,10 @@ mod m20261130_000001_create_regions;
 mod m20261130_000002_create_persons;
 mod m20261130_000003_create_accounts;
 mod m20261130_000004_create_audit;
+mod m20261130_000005_create_sms_outbox;
+mod m20261130_000006_create_volunteers;
+mod m20261130_000007_create_guidance;
+mod m20261130_000008_add_account_phone;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -19,6 +23,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_create_persons::Migration),
             Box::new(m20261130_000003_create_accounts::Migration),
             Box::new(m20261130_000004_create_audit::Migration),
+            Box::new(m20261130_000005_create_sms_outbox::Migration),
+            Box::new(m20261130_000006_create_volunteers::Migration),
+            Box::new(m20261130_000007_create_guidance::Migration),
+            Box::new(m20261130_000008_add_account_phone::Migration),
         ]
     }
 }

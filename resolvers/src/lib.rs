@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod context;
 pub mod error;
+pub mod guidance;
 pub mod identity;
 pub mod person;
 pub mod region;

@@ -7,24 +7,31 @@ mod codes;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 use zhucan_domain::Platform;
 use zhucan_resolvers::audit::AuditQuery;
+use zhucan_resolvers::guidance::{GuidanceMutation, GuidanceQuery};
 use zhucan_resolvers::identity::{IdentityMutation, IdentityQuery};
 use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
-use zhucan_subscriptions::PersonSubscription;
+use zhucan_subscriptions::{GuidanceSubscription, PersonSubscription};
 
 pub use codes::ErrorCodes;
 
 /// The query root of every domain.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(IdentityQuery, RegionQuery, PersonQuery, AuditQuery);
+pub struct QueryRoot(
+    IdentityQuery,
+    RegionQuery,
+    PersonQuery,
+    AuditQuery,
+    GuidanceQuery,
+);
 
 /// The mutation root of every domain.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation, PersonMutation);
+pub struct MutationRoot(IdentityMutation, PersonMutation, GuidanceMutation);
 
 /// The subscription root of every domain.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(PersonSubscription);
+pub struct SubscriptionRoot(PersonSubscription, GuidanceSubscription);
 
 /// The one schema.
 pub type ZhucanSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

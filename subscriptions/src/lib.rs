@@ -2,10 +2,12 @@
 //! Every event is re-authorised for its subscriber before it is sent, and every stream ends when
 //! the subscriber's token expires.
 
+mod guidance;
 mod in_process;
 mod person;
 mod redis_bus;
 
+pub use guidance::GuidanceSubscription;
 pub use in_process::InProcessBus;
 pub use person::PersonSubscription;
 pub use redis_bus::RedisBus;

@@ -60,7 +60,7 @@ impl PersonSubscription {
                         change,
                     })
                 }
-                DomainEvent::PersonChanged { .. } => None,
+                _ => None,
             };
             futures::future::ready(out)
         });

@@ -25,8 +25,8 @@ pub struct DemoAccount {
     pub region: Option<&'static str>,
 }
 
-/// The demo accounts (README lists them).
-pub const DEMO_ACCOUNTS: [DemoAccount; 10] = [
+/// The demo accounts (README lists them); the demo volunteers come from `seed_demo_volunteers`.
+pub const DEMO_ACCOUNTS: [DemoAccount; 9] = [
     DemoAccount {
         username: "city_admin",
         display_name: "市残联管理员",
@@ -79,12 +79,6 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 10] = [
         username: "citizen_demo",
         display_name: "演示残疾人",
         role: Role::Citizen,
-        region: None,
-    },
-    DemoAccount {
-        username: "volunteer_demo",
-        display_name: "演示志愿者",
-        role: Role::Volunteer,
         region: None,
     },
 ];

@@ -5,6 +5,8 @@
 
 mod accounts;
 mod people;
+mod volunteers;
 
 pub use accounts::{DEMO_ACCOUNTS, DemoAccount, seed_demo_accounts};
 pub use people::{PeopleGenerator, seed_people};
+pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};

@@ -25,6 +25,8 @@ pub struct Model {
     pub active: bool,
     /// Creation time.
     pub created_at: DateTimeUtc,
+    /// SM4-GCM ciphertext of the mobile phone (staff: SMS escalations).
+    pub phone_enc: Option<Vec<u8>>,
 }
 
 /// No relations are navigated through sea-orm.

@@ -67,6 +67,7 @@ impl<'a> AccountRepo<'a> {
             person_id: new.person_id,
             active: true,
             created_at: Utc::now(),
+            phone_enc: None,
         };
         let w = self.db.begin_write().await?;
         let saved = account::ActiveModel::from(row).insert(&w.txn).await?;

@@ -130,6 +130,7 @@ mod tests {
             person_id: None,
             active: true,
             created_at: Utc::now(),
+            phone_enc: None,
         }
     }
 

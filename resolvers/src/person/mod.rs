@@ -2,7 +2,7 @@
 
 pub mod inputs;
 pub mod loaders;
-mod mutation;
+pub(crate) mod mutation;
 mod query;
 pub mod types;
 

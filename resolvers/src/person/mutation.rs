@@ -16,9 +16,10 @@ use crate::context::ContextExt;
 use crate::error::to_graphql;
 
 /// Run a mutation body; when it fails, append a failure record and map the error.
-async fn audited<T, F>(
+pub(crate) async fn audited<T, F>(
     ctx: &Context<'_>,
     operation: &str,
+    object_type: &str,
     object_id: String,
     body: F,
 ) -> async_graphql::Result<T>
@@ -36,7 +37,7 @@ where
             };
             let entry = AuditEntry {
                 operation,
-                object_type: "person",
+                object_type,
                 object_id,
                 result: format!("FAILURE:{}", crate::error::code_of(&e)),
                 // Field names only: never the value that was rejected.
@@ -83,7 +84,7 @@ impl PersonMutation {
         ctx: &Context<'_>,
         input: CreatePersonInput,
     ) -> async_graphql::Result<Person> {
-        audited(ctx, "person.create", String::new(), async {
+        audited(ctx, "person.create", "person", String::new(), async {
             let (p, viewer, scope, meta) = writer_parts(ctx)?;
             let new = input.to_domain()?.parse(&p.regions)?;
             let actor = Actor::of(viewer, meta);
@@ -108,7 +109,7 @@ impl PersonMutation {
         id: ID,
         input: UpdatePersonInput,
     ) -> async_graphql::Result<Person> {
-        audited(ctx, "person.update", id.to_string(), async {
+        audited(ctx, "person.update", "person", id.to_string(), async {
             let (p, viewer, scope, meta) = writer_parts(ctx)?;
             let id = parse_id("id", &id)?;
             let changes = input.to_domain().parse(&p.regions)?;
@@ -134,7 +135,7 @@ impl PersonMutation {
         id: ID,
         reason: String,
     ) -> async_graphql::Result<Person> {
-        audited(ctx, "person.deactivate", id.to_string(), async {
+        audited(ctx, "person.deactivate", "person", id.to_string(), async {
             let (p, viewer, scope, meta) = writer_parts(ctx)?;
             let id = parse_id("id", &id)?;
             let reason = BoundedText::parse("reason", &reason, 200)?;
@@ -162,34 +163,40 @@ impl PersonMutation {
         field: SensitiveField,
     ) -> async_graphql::Result<Option<String>> {
         let field: policy::SensitiveField = field.into();
-        audited(ctx, "person.reveal", person_id.to_string(), async {
-            let viewer = ctx.viewer()?;
-            let p = ctx.platform();
-            if !policy::policy(viewer.role, field).1 {
-                return Err(DomainError::Forbidden("当前角色无权查看完整信息"));
-            }
-            let scope = reading_scope(viewer)?;
-            let id = parse_id("personId", &person_id)?;
-            let person = PersonRepo::new(&p.db).get(&scope, id).await?;
-            let value = person.decrypt(&p.cipher, field)?;
-            let actor = Actor::of(viewer, &ctx.request().meta);
-            let w = p.db.begin_write().await?;
-            audit::append(
-                &w.txn,
-                p.audit_key(),
-                &actor,
-                AuditEntry {
-                    operation: "person.reveal",
-                    object_type: "person",
-                    object_id: id.to_string(),
-                    result: "SUCCESS".to_owned(),
-                    detail: field.as_str().to_owned(),
-                },
-            )
-            .await?;
-            w.commit().await?;
-            Ok(value)
-        })
+        audited(
+            ctx,
+            "person.reveal",
+            "person",
+            person_id.to_string(),
+            async {
+                let viewer = ctx.viewer()?;
+                let p = ctx.platform();
+                if !policy::policy(viewer.role, field).1 {
+                    return Err(DomainError::Forbidden("当前角色无权查看完整信息"));
+                }
+                let scope = reading_scope(viewer)?;
+                let id = parse_id("personId", &person_id)?;
+                let person = PersonRepo::new(&p.db).get(&scope, id).await?;
+                let value = person.decrypt(&p.cipher, field)?;
+                let actor = Actor::of(viewer, &ctx.request().meta);
+                let w = p.db.begin_write().await?;
+                audit::append(
+                    &w.txn,
+                    p.audit_key(),
+                    &actor,
+                    AuditEntry {
+                        operation: "person.reveal",
+                        object_type: "person",
+                        object_id: id.to_string(),
+                        result: "SUCCESS".to_owned(),
+                        detail: field.as_str().to_owned(),
+                    },
+                )
+                .await?;
+                w.commit().await?;
+                Ok(value)
+            },
+        )
         .await
     }
 }

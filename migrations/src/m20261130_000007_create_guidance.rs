@@ -1,0 +1,325 @@
+//! Blind-guidance requests (助盲出行), their offers to volunteers, ratings and blocks.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum GuidanceRequests {
+    Table,
+    Id,
+    PersonId,
+    RequestedBy,
+    StreetCode,
+    PickupAddressEnc,
+    PickupLatitude,
+    PickupLongitude,
+    DestinationEnc,
+    PickupTime,
+    Needs,
+    ContactPhoneEnc,
+    PinEnc,
+    Status,
+    VolunteerId,
+    RadiusM,
+    NextWidenAt,
+    EscalateAt,
+    ExpiresAt,
+    PinFailures,
+    CancelReason,
+    CreatedAt,
+    OfferedAt,
+    ClaimedAt,
+    StartedAt,
+    CompletedAt,
+    CancelledAt,
+    ExpiredAt,
+    EscalatedAt,
+}
+
+#[derive(DeriveIden)]
+enum GuidanceOffers {
+    Table,
+    RequestId,
+    VolunteerId,
+    DistanceM,
+    OfferedAt,
+    WithdrawnAt,
+}
+
+#[derive(DeriveIden)]
+enum GuidanceRatings {
+    Table,
+    RequestId,
+    RaterRole,
+    Stars,
+    Comment,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum GuidanceBlocks {
+    Table,
+    PersonId,
+    VolunteerId,
+    Reason,
+    CreatedAt,
+}
+
+fn at(c: GuidanceRequests) -> ColumnDef {
+    ColumnDef::new(c)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(GuidanceRequests::Table)
+                    .col(
+                        ColumnDef::new(GuidanceRequests::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(GuidanceRequests::PersonId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(GuidanceRequests::RequestedBy)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::StreetCode)
+                            .string_len(9)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::PickupAddressEnc)
+                            .blob()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::PickupLatitude)
+                            .double()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::PickupLongitude)
+                            .double()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::DestinationEnc)
+                            .blob()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::PickupTime)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::Needs)
+                            .string_len(800)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::ContactPhoneEnc)
+                            .blob()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(GuidanceRequests::PinEnc).blob().not_null())
+                    .col(
+                        ColumnDef::new(GuidanceRequests::Status)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(GuidanceRequests::VolunteerId).uuid().null())
+                    .col(
+                        ColumnDef::new(GuidanceRequests::RadiusM)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::NextWidenAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::EscalateAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::PinFailures)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::CancelReason)
+                            .string_len(800)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRequests::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(at(GuidanceRequests::OfferedAt))
+                    .col(at(GuidanceRequests::ClaimedAt))
+                    .col(at(GuidanceRequests::StartedAt))
+                    .col(at(GuidanceRequests::CompletedAt))
+                    .col(at(GuidanceRequests::CancelledAt))
+                    .col(at(GuidanceRequests::ExpiredAt))
+                    .col(at(GuidanceRequests::EscalatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, cols) in [
+            (
+                "idx_guidance_status",
+                vec![GuidanceRequests::Status, GuidanceRequests::NextWidenAt],
+            ),
+            ("idx_guidance_person", vec![GuidanceRequests::PersonId]),
+            ("idx_guidance_street", vec![GuidanceRequests::StreetCode]),
+            (
+                "idx_guidance_volunteer",
+                vec![GuidanceRequests::VolunteerId],
+            ),
+        ] {
+            let mut idx = Index::create();
+            idx.name(name).table(GuidanceRequests::Table);
+            for c in cols {
+                idx.col(c);
+            }
+            manager.create_index(idx.to_owned()).await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table(GuidanceOffers::Table)
+                    .col(ColumnDef::new(GuidanceOffers::RequestId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(GuidanceOffers::VolunteerId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceOffers::DistanceM)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceOffers::OfferedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceOffers::WithdrawnAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(GuidanceOffers::RequestId)
+                            .col(GuidanceOffers::VolunteerId),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_guidance_offers_volunteer")
+                    .table(GuidanceOffers::Table)
+                    .col(GuidanceOffers::VolunteerId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(GuidanceRatings::Table)
+                    .col(ColumnDef::new(GuidanceRatings::RequestId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(GuidanceRatings::RaterRole)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRatings::Stars)
+                            .small_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRatings::Comment)
+                            .string_len(800)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceRatings::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(GuidanceRatings::RequestId)
+                            .col(GuidanceRatings::RaterRole),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(GuidanceBlocks::Table)
+                    .col(ColumnDef::new(GuidanceBlocks::PersonId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(GuidanceBlocks::VolunteerId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceBlocks::Reason)
+                            .string_len(800)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(GuidanceBlocks::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(GuidanceBlocks::PersonId)
+                            .col(GuidanceBlocks::VolunteerId),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            GuidanceBlocks::Table.into_iden(),
+            GuidanceRatings::Table.into_iden(),
+            GuidanceOffers::Table.into_iden(),
+            GuidanceRequests::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(t).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,354 @@
+//! GraphQL types of 云助残. What each viewer sees of a request follows `GuidanceAccess`:
+//! volunteers it is offered to see no addresses and a masked contact until they claim it.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use zhucan_domain::entities::{guidance_request, volunteer};
+use zhucan_domain::guidance::{self, GuidanceAccess, GuidanceStatus as DomainStatus};
+use zhucan_domain::policy::{mask_address, mask_phone};
+use zhucan_domain::volunteer::Skill as DomainSkill;
+
+use crate::context::ContextExt;
+use crate::error::GqlResultExt;
+use crate::region::{Region, region_of};
+
+/// 助盲出行需求状态
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum GuidanceStatus {
+    /// 待派单
+    Open,
+    /// 派单中
+    Offered,
+    /// 已认领
+    Claimed,
+    /// 服务中
+    InProgress,
+    /// 已完成
+    Completed,
+    /// 已取消
+    Cancelled,
+    /// 已过期
+    Expired,
+}
+
+impl From<DomainStatus> for GuidanceStatus {
+    fn from(s: DomainStatus) -> Self {
+        match s {
+            DomainStatus::Open => Self::Open,
+            DomainStatus::Offered => Self::Offered,
+            DomainStatus::Claimed => Self::Claimed,
+            DomainStatus::InProgress => Self::InProgress,
+            DomainStatus::Completed => Self::Completed,
+            DomainStatus::Cancelled => Self::Cancelled,
+            DomainStatus::Expired => Self::Expired,
+        }
+    }
+}
+
+/// 志愿者技能
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Skill {
+    /// 助盲引导
+    Guiding,
+    /// 手语
+    SignLanguage,
+    /// 轮椅协助
+    Wheelchair,
+    /// 陪伴
+    Companionship,
+    /// 急救
+    FirstAid,
+}
+
+impl From<Skill> for DomainSkill {
+    fn from(s: Skill) -> Self {
+        match s {
+            Skill::Guiding => Self::Guiding,
+            Skill::SignLanguage => Self::SignLanguage,
+            Skill::Wheelchair => Self::Wheelchair,
+            Skill::Companionship => Self::Companionship,
+            Skill::FirstAid => Self::FirstAid,
+        }
+    }
+}
+
+impl From<DomainSkill> for Skill {
+    fn from(s: DomainSkill) -> Self {
+        match s {
+            DomainSkill::Guiding => Self::Guiding,
+            DomainSkill::SignLanguage => Self::SignLanguage,
+            DomainSkill::Wheelchair => Self::Wheelchair,
+            DomainSkill::Companionship => Self::Companionship,
+            DomainSkill::FirstAid => Self::FirstAid,
+        }
+    }
+}
+
+/// 志愿者审核状态
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum VolunteerStatus {
+    /// 待审核
+    Pending,
+    /// 已认证
+    Verified,
+    /// 已暂停
+    Suspended,
+}
+
+fn volunteer_status(code: &str) -> VolunteerStatus {
+    match code {
+        "VERIFIED" => VolunteerStatus::Verified,
+        "SUSPENDED" => VolunteerStatus::Suspended,
+        _ => VolunteerStatus::Pending,
+    }
+}
+
+/// 志愿者
+pub struct Volunteer(pub volunteer::Model);
+
+#[Object]
+impl Volunteer {
+    /// Id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// 姓名
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 手机号码 (masked).
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let plain = zhucan_domain::volunteer::volunteer_phone(ctx.platform(), &self.0).gql(ctx)?;
+        Ok(mask_phone(&plain))
+    }
+    /// 技能
+    async fn skills(&self) -> Vec<Skill> {
+        DomainSkill::parse_list(&self.0.skills)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+    /// 服务街镇
+    async fn service_streets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
+        let areas = zhucan_domain::volunteer::VolunteerRepo::new(&ctx.platform().db)
+            .areas_of(&[self.0.id])
+            .await
+            .gql(ctx)?;
+        Ok(areas
+            .get(&self.0.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| region_of(ctx, c))
+            .collect())
+    }
+    /// 审核状态
+    async fn status(&self) -> VolunteerStatus {
+        volunteer_status(&self.0.status)
+    }
+    /// 在岗
+    async fn available(&self) -> bool {
+        self.0.available
+    }
+    /// Average rating from requesters (1–5), `null` before the first.
+    async fn rating(&self) -> Option<f64> {
+        (self.0.rating_count > 0)
+            .then(|| f64::from(self.0.rating_sum) / f64::from(self.0.rating_count))
+    }
+    /// 暂停原因
+    async fn suspension_reason(&self) -> Option<&str> {
+        self.0.suspension_reason.as_deref()
+    }
+    /// 注册时间
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// 志愿者统计
+#[derive(SimpleObject)]
+pub struct VolunteerStatistics {
+    /// 总数
+    pub total: u64,
+    /// 待审核
+    pub pending: u64,
+    /// 已认证
+    pub verified: u64,
+    /// 已暂停
+    pub suspended: u64,
+    /// 在岗
+    pub on_duty: u64,
+}
+
+/// 助盲出行需求 — as the viewer may see it.
+pub struct GuidanceRequest {
+    /// The stored request.
+    pub row: guidance_request::Model,
+    /// The viewer's relation to it.
+    pub access: GuidanceAccess,
+}
+
+impl GuidanceRequest {
+    fn full(&self) -> bool {
+        matches!(
+            self.access,
+            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer
+        )
+    }
+}
+
+#[Object]
+impl GuidanceRequest {
+    /// Id.
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+    /// 需求编号
+    async fn request_no(&self) -> String {
+        guidance::request_no(self.row.id)
+    }
+    /// 状态
+    async fn status(&self, ctx: &Context<'_>) -> async_graphql::Result<GuidanceStatus> {
+        DomainStatus::from_code(&self.row.status)
+            .map(Into::into)
+            .ok_or_else(|| {
+                crate::error::to_graphql(
+                    ctx,
+                    zhucan_domain::DomainError::internal("unknown status"),
+                )
+            })
+    }
+    /// 出发时间
+    async fn pickup_time(&self) -> DateTime<Utc> {
+        self.row.pickup_time
+    }
+    /// 出发地 — in full for the requester and the claiming volunteer; masked for admins; hidden
+    /// from volunteers who have not claimed it.
+    async fn pickup_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let s = guidance::secrets(ctx.platform(), &self.row).gql(ctx)?;
+        Ok(match self.access {
+            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer => Some(s.pickup_address),
+            GuidanceAccess::Admin => Some(mask_address(&s.pickup_address)),
+            GuidanceAccess::OfferedVolunteer { .. } => None,
+        })
+    }
+    /// 目的地 (same policy as the pickup address).
+    async fn destination(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let s = guidance::secrets(ctx.platform(), &self.row).gql(ctx)?;
+        Ok(match self.access {
+            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer => Some(s.destination),
+            GuidanceAccess::Admin => Some(mask_address(&s.destination)),
+            GuidanceAccess::OfferedVolunteer { .. } => None,
+        })
+    }
+    /// 联系电话 — masked until claimed.
+    async fn contact_phone(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let s = guidance::secrets(ctx.platform(), &self.row).gql(ctx)?;
+        Ok(if self.full() {
+            s.contact_phone
+        } else {
+            mask_phone(&s.contact_phone)
+        })
+    }
+    /// 确认码 — only the requester sees it; they show it to the volunteer at pickup.
+    async fn pin(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        if self.access != GuidanceAccess::Requester {
+            return Ok(None);
+        }
+        Ok(Some(
+            guidance::secrets(ctx.platform(), &self.row).gql(ctx)?.pin,
+        ))
+    }
+    /// 需求描述
+    async fn needs(&self) -> &str {
+        &self.row.needs
+    }
+    /// 所在街镇
+    async fn street(&self, ctx: &Context<'_>) -> Option<Region> {
+        region_of(ctx, &self.row.street_code)
+    }
+    /// Distance to the pickup point when offered to the viewing volunteer, metres.
+    async fn distance_meters(&self) -> Option<i32> {
+        match self.access {
+            GuidanceAccess::OfferedVolunteer { distance_m } => Some(distance_m),
+            _ => None,
+        }
+    }
+    /// Current offer radius, metres.
+    async fn radius_meters(&self) -> i32 {
+        self.row.radius_m
+    }
+    /// The volunteer who claimed it (requester and admins).
+    async fn volunteer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Volunteer>> {
+        let (Some(vid), GuidanceAccess::Requester | GuidanceAccess::Admin) =
+            (self.row.volunteer_id, self.access)
+        else {
+            return Ok(None);
+        };
+        let found = zhucan_domain::volunteer::VolunteerRepo::new(&ctx.platform().db)
+            .get_many(&[vid])
+            .await
+            .gql(ctx)?;
+        Ok(found.into_values().next().map(Volunteer))
+    }
+    /// 取消原因
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.row.cancel_reason.as_deref()
+    }
+    /// 发布时间
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+    /// 派单时间
+    async fn offered_at(&self) -> Option<DateTime<Utc>> {
+        self.row.offered_at
+    }
+    /// 认领时间
+    async fn claimed_at(&self) -> Option<DateTime<Utc>> {
+        self.row.claimed_at
+    }
+    /// 开始服务时间
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.row.started_at
+    }
+    /// 完成时间
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.row.completed_at
+    }
+    /// 取消时间
+    async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
+        self.row.cancelled_at
+    }
+    /// 过期时间
+    async fn expired_at(&self) -> Option<DateTime<Utc>> {
+        self.row.expired_at
+    }
+    /// 升级至街镇时间
+    async fn escalated_at(&self) -> Option<DateTime<Utc>> {
+        self.row.escalated_at
+    }
+}
+
+/// 助盲用户统计 (R51)
+#[derive(SimpleObject)]
+pub struct GuidanceUser {
+    /// Person id.
+    pub person_id: ID,
+    /// 姓名
+    pub name: String,
+    /// 街镇
+    pub street_code: String,
+    /// 需求数
+    pub requests: u32,
+    /// 完成数
+    pub completed: u32,
+    /// 取消数
+    pub cancelled: u32,
+    /// 过期数
+    pub expired: u32,
+    /// 完成率
+    pub completion_rate: f64,
+    /// 取消率
+    pub cancellation_rate: f64,
+    /// 屏蔽的志愿者数
+    pub blocks: u32,
+}
