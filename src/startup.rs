@@ -53,8 +53,14 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         Duration::from_secs(settings.token_ttl_minutes * 60),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let bus: Arc<dyn zhucan_domain::events::EventBus> =
-        Arc::new(zhucan_subscriptions::InProcessBus::new(1024));
+    let bus: Arc<dyn zhucan_domain::events::EventBus> = match &settings.redis_url {
+        Some(url) => Arc::new(
+            zhucan_subscriptions::RedisBus::connect(url.expose(), &settings.redis_channel)
+                .await
+                .context("无法连接 Redis")?,
+        ),
+        None => Arc::new(zhucan_subscriptions::InProcessBus::new(1024)),
+    };
     Ok(Platform {
         db,
         cipher: FieldCipher::new(Arc::new(keys)),

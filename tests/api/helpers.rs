@@ -151,6 +151,27 @@ pub struct TestApp {
 impl TestApp {
     /// Start a server on a fresh copy of the migrated template.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|s| s).await
+    }
+
+    /// Start a second node on the same database (and Redis channel, when Redis is in use).
+    pub async fn second_node(&self) -> TestApp {
+        let platform = startup::platform(&self.settings).await.expect("platform");
+        let app = Application::build_with(self.settings.clone(), platform.clone())
+            .await
+            .expect("build node b");
+        let address = format!("http://{}", app.local_addr().expect("addr"));
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            platform,
+            client: reqwest::Client::new(),
+            settings: self.settings.clone(),
+        }
+    }
+
+    /// Start a server whose settings `adjust` changes first.
+    pub async fn spawn_with(adjust: impl FnOnce(Settings) -> Settings) -> TestApp {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let settings = match template().await {
             Template::Sqlite(file) => {
@@ -191,6 +212,7 @@ impl TestApp {
             },
             None => settings,
         };
+        let settings = adjust(settings);
         let platform = startup::platform(&settings).await.expect("platform");
         let app = Application::build_with(settings.clone(), platform.clone())
             .await
@@ -354,4 +376,68 @@ pub mod ids {
     pub const HUANGPU_1: &str = "310101197503150016";
     /// Pudong, 1985-11-11, male.
     pub const PUDONG_3: &str = "310115198511110017";
+}
+
+/// graphql-transport-ws client helpers.
+pub mod ws {
+    use std::time::Duration;
+
+    use futures::{SinkExt, StreamExt};
+    use serde_json::{Value, json};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    use super::TestApp;
+
+    /// An open socket.
+    pub type Ws = tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >;
+
+    /// Open a socket, send `connection_init` with the token, and wait for the ack.
+    pub async fn connect(app: &TestApp, token: &str) -> Ws {
+        let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        ws.send(Message::text(
+            json!({"type": "connection_init", "payload": {"accessToken": token}}).to_string(),
+        ))
+        .await
+        .unwrap();
+        let ack = next(&mut ws).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        ws
+    }
+
+    /// Subscribe with id `id`.
+    pub async fn subscribe(ws: &mut Ws, id: &str, query: &str, variables: Value) {
+        ws.send(Message::text(json!({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}}).to_string())).await.unwrap();
+    }
+
+    /// The next JSON message (10 s at most).
+    pub async fn next(ws: &mut Ws) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+                .await
+                .expect("message in time")
+                .expect("open")
+                .expect("ok");
+            if let Message::Text(t) = msg {
+                return serde_json::from_str(&t).unwrap();
+            }
+        }
+    }
+
+    /// Assert that nothing arrives for `ms` milliseconds.
+    pub async fn quiet(ws: &mut Ws, ms: u64) {
+        if let Ok(Some(Ok(Message::Text(t)))) =
+            tokio::time::timeout(Duration::from_millis(ms), ws.next()).await
+        {
+            panic!("unexpected message: {t}");
+        }
+    }
 }

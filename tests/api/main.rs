@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod cli;
+mod guidance;
 mod http;
 mod person_file;
 mod protection;
