@@ -126,6 +126,10 @@ pub struct Settings {
     pub sms_api_key: Secret,
     /// Seconds between SMS outbox passes.
     pub sms_poll_secs: u64,
+    /// A WebSocket send that takes longer than this (the client stopped reading) disconnects it.
+    pub ws_send_timeout_ms: u64,
+    /// Seconds between keep-alive pings on graphql-transport-ws connections (0: none).
+    pub ws_keepalive_secs: u64,
     /// `pretty` or `json`.
     pub log_format: LogFormat,
     /// Log filter (`info`, `zhucan=debug,info`…).
@@ -167,6 +171,8 @@ impl Default for Settings {
             sms_gateway_url: None,
             sms_api_key: Secret::default(),
             sms_poll_secs: 5,
+            ws_send_timeout_ms: 10_000,
+            ws_keepalive_secs: 30,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
         }

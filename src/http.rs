@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, WebSocketProtocols};
 use async_graphql::{Data, ErrorExtensions};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -31,11 +31,19 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 struct AppState {
     schema: ZhucanSchema,
     platform: Platform,
+    ws_send_timeout: Duration,
+    ws_keepalive: Option<Duration>,
 }
 
 /// Build the router.
 pub fn router(settings: &Settings, schema: ZhucanSchema, platform: Platform) -> Router {
-    let state = AppState { schema, platform };
+    let state = AppState {
+        schema,
+        platform,
+        ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms.max(1)),
+        ws_keepalive: (settings.ws_keepalive_secs > 0)
+            .then(|| Duration::from_secs(settings.ws_keepalive_secs)),
+    };
     let mut router = Router::new()
         .route("/graphql", get(graphql_handler).post(graphql_handler))
         .route("/graphql/ws", get(ws_handler))
@@ -151,23 +159,161 @@ async fn ws_handler(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     request_id: Option<Extension<RequestId>>,
-    protocol: GraphQLProtocol,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    // The first sub-protocol we speak: graphql-transport-ws, or the legacy graphql-ws.
+    let protocol = headers
+        .get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok());
+    let Some(protocol) = protocol else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "unsupported WebSocket sub-protocol: use graphql-transport-ws",
+        )
+            .into_response();
+    };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            let platform = state.platform.clone();
-            GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let token = token_from_payload(&payload);
-                    let viewer = authenticate(&platform, token.as_deref())
-                        .map_err(|e| async_graphql::Error::new(e.to_string()))?;
-                    let data: Data = zhucan_resolvers::attach_request_data(&platform, viewer, meta);
-                    Ok(data)
-                })
-                .serve()
-        })
+        .on_upgrade(move |socket| serve_socket(socket, state, protocol, meta))
         .into_response()
+}
+
+/// Serve one WebSocket (graphql-transport-ws or the legacy graphql-ws protocol). Unlike
+/// async-graphql-axum's `serve`, every send is bounded by `ws_send_timeout`: a client that stops
+/// reading is disconnected instead of holding the connection (its subscriptions' buffers are
+/// bounded, so the server's memory does not grow meanwhile).
+async fn serve_socket(
+    socket: axum::extract::ws::WebSocket,
+    state: AppState,
+    protocol: WebSocketProtocols,
+    meta: RequestMeta,
+) {
+    use async_graphql::http::WsMessage;
+    use axum::extract::ws::{CloseFrame, Message};
+    use futures::StreamExt;
+
+    let (sink, stream) = socket.split();
+    let input = stream
+        .take_while(|m| futures::future::ready(m.is_ok()))
+        .filter_map(|m| {
+            futures::future::ready(match m {
+                Ok(msg @ (Message::Text(_) | Message::Binary(_))) => Some(msg.into_data()),
+                _ => None,
+            })
+        });
+    let platform = state.platform.clone();
+    let outgoing = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol)
+        .on_connection_init(move |payload| async move {
+            let token = token_from_payload(&payload);
+            let viewer = authenticate(&platform, token.as_deref())
+                .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+            let data: Data = zhucan_resolvers::attach_request_data(&platform, viewer, meta);
+            Ok(data)
+        })
+        .keepalive_timeout(state.ws_keepalive);
+    let messages = outgoing.map(|msg| match msg {
+        WsMessage::Text(text) => Message::Text(text.into()),
+        WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })),
+    });
+    if forward(messages, sink, state.ws_send_timeout).await == Forwarded::TooSlow {
+        tracing::info!("WebSocket client stopped reading: disconnected");
+    }
+}
+
+/// How forwarding to a client ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Forwarded {
+    /// The server side finished (connection closed normally).
+    Finished,
+    /// The client went away.
+    ClientGone,
+    /// One send took longer than the timeout: the client stopped reading.
+    TooSlow,
+}
+
+/// Forward every message to the sink, giving up when a single send takes longer than `timeout`.
+async fn forward<T, S, K>(messages: S, sink: K, timeout: Duration) -> Forwarded
+where
+    S: futures::Stream<Item = T>,
+    K: futures::Sink<T>,
+{
+    use futures::{SinkExt, StreamExt};
+    futures::pin_mut!(messages, sink);
+    while let Some(msg) = messages.next().await {
+        match tokio::time::timeout(timeout, sink.send(msg)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Forwarded::ClientGone,
+            Err(_) => return Forwarded::TooSlow,
+        }
+    }
+    Forwarded::Finished
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Forwarded, forward};
+
+    #[tokio::test]
+    async fn a_client_that_stops_reading_is_dropped_after_the_send_timeout() {
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        // Accepts two messages, then never again (a full socket whose reader stopped).
+        let sink = futures::sink::unfold((), move |(), _msg: u32| {
+            let counter = counter.clone();
+            async move {
+                if counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 2 {
+                    futures::future::pending::<()>().await;
+                }
+                Ok::<(), ()>(())
+            }
+        });
+        let endless = futures::stream::iter(0u32..);
+        let started = std::time::Instant::now();
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(5),
+            forward(endless, sink, Duration::from_millis(100)),
+        )
+        .await;
+        assert_eq!(outcome, Ok(Forwarded::TooSlow));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(
+            accepted.load(std::sync::atomic::Ordering::SeqCst),
+            3,
+            "two delivered, the third never completed"
+        );
+    }
+
+    #[tokio::test]
+    async fn forwarding_ends_cleanly_when_the_server_side_ends_or_the_client_is_gone() {
+        let sink = futures::sink::drain::<u32>();
+        assert_eq!(
+            forward(
+                futures::stream::iter([1u32, 2, 3]),
+                sink,
+                Duration::from_millis(100)
+            )
+            .await,
+            Forwarded::Finished
+        );
+        let broken = futures::sink::unfold((), |(), _m: u32| async { Err::<(), ()>(()) });
+        assert_eq!(
+            forward(
+                futures::stream::iter([1u32]),
+                broken,
+                Duration::from_millis(100)
+            )
+            .await,
+            Forwarded::ClientGone
+        );
+    }
 }

@@ -15,13 +15,38 @@ pub use redis_bus::RedisBus;
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 
-/// End `stream` when the token behind it expires.
-pub fn until_expiry<S: Stream + Send + 'static>(
+/// End `stream` when the token behind it expires: at the expiry instant, and also at the first
+/// item that arrives after it (a stream opened with an already expired token yields nothing).
+pub fn until_expiry<S>(
     stream: S,
     expires_at: Option<DateTime<Utc>>,
-) -> impl Stream<Item = S::Item> + Send {
-    let remaining = expires_at.map_or(std::time::Duration::ZERO, |e| {
-        (e - Utc::now()).to_std().unwrap_or_default()
-    });
-    stream.take_until(tokio::time::sleep(remaining))
+) -> impl Stream<Item = S::Item> + Send
+where
+    S: Stream + Send + 'static,
+    S::Item: Send,
+{
+    let deadline = expires_at.unwrap_or_else(Utc::now);
+    let remaining = (deadline - Utc::now()).to_std().unwrap_or_default();
+    stream
+        .take_until(tokio::time::sleep(remaining))
+        .take_while(move |_| futures::future::ready(Utc::now() < deadline))
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt;
+
+    #[tokio::test]
+    async fn a_stream_ends_when_its_token_expires() {
+        let endless = futures::stream::pending::<u8>();
+        let expires = chrono::Utc::now() + chrono::Duration::milliseconds(200);
+        let mut s = Box::pin(super::until_expiry(endless, Some(expires)));
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), s.next()).await;
+        assert_eq!(ended, Ok(None), "the stream ended at the expiry");
+        let mut expired = Box::pin(super::until_expiry(
+            futures::stream::iter([1u8]),
+            Some(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        ));
+        assert_eq!(expired.next().await, None, "an expired token gets nothing");
+    }
 }

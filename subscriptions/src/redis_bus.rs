@@ -138,3 +138,99 @@ mod tests {
         assert_eq!(got, Some(event));
     }
 }
+
+#[cfg(test)]
+mod fault_tests {
+    use std::process::{Child, Command, Stdio};
+
+    use super::*;
+
+    fn start_redis(port: u16) -> Option<Child> {
+        Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()
+    }
+
+    async fn wait_for_port(port: u16) {
+        for _ in 0..50 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn subscriptions_resume_after_redis_goes_away_and_comes_back() {
+        if std::env::var("ZHUCAN_TEST_REDIS_URL").is_err() {
+            eprintln!("ZHUCAN_TEST_REDIS_URL not set: Redis fault test not run");
+            return;
+        }
+        // A Redis of this test's own, on a free port, so that stopping it disturbs nobody else.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let Some(mut redis) = start_redis(port) else {
+            eprintln!("redis-server not on PATH: Redis fault test not run");
+            return;
+        };
+        wait_for_port(port).await;
+        let url = format!("redis://127.0.0.1:{port}");
+        let a = RedisBus::connect(&url, "fault").await.unwrap();
+        let b = RedisBus::connect(&url, "fault").await.unwrap();
+        let mut on_b = b.subscribe();
+        let event = |n: u8| DomainEvent::PersonChanged {
+            person_id: uuid::Uuid::from_bytes([n; 16]),
+            street_code: "310115005".into(),
+            change: "UPDATED".into(),
+        };
+        a.publish(event(1));
+        assert_eq!(
+            tokio::time::timeout(Duration::from_secs(5), on_b.next())
+                .await
+                .unwrap(),
+            Some(event(1))
+        );
+
+        redis.kill().unwrap();
+        redis.wait().unwrap();
+        a.publish(event(2)); // lost while Redis is away: logged, never blocks the publisher
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut redis = start_redis(port).unwrap();
+        wait_for_port(port).await;
+
+        // The subscriber's stream is still open and resumes once both sides reconnect.
+        let resumed = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                a.publish(event(3));
+                if let Ok(Some(e)) =
+                    tokio::time::timeout(Duration::from_millis(300), on_b.next()).await
+                    && e == event(3)
+                {
+                    return true;
+                }
+            }
+        })
+        .await;
+        redis.kill().ok();
+        redis.wait().ok();
+        assert_eq!(resumed, Ok(true), "events flow again after Redis came back");
+    }
+}

@@ -131,3 +131,39 @@ async fn subscribing_without_a_valid_token_is_refused() {
         "FORBIDDEN"
     );
 }
+
+#[tokio::test]
+async fn the_legacy_graphql_ws_protocol_still_works_for_older_mini_programs() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let city = app.login("city").await;
+    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut()
+        .insert("Sec-WebSocket-Protocol", "graphql-ws".parse().unwrap());
+    let (mut ws, resp) = tokio_tungstenite::connect_async(req).await.unwrap();
+    assert_eq!(resp.headers()["sec-websocket-protocol"], "graphql-ws");
+    ws.send(Message::text(
+        json!({"type": "connection_init", "payload": {"accessToken": city}}).to_string(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
+    ws.send(Message::text(json!({"id": "1", "type": "start", "payload": {"query": "subscription { personChanged { personId change } }"}}).to_string())).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let id = app.person("旧协议", ids::PUDONG_1, "41", "310115005").await;
+    // The fixture writes through the domain; publish as the mutation would.
+    app.platform
+        .bus
+        .publish(zhucan_domain::events::DomainEvent::PersonChanged {
+            person_id: id,
+            street_code: "310115005".into(),
+            change: "CREATED".into(),
+        });
+    let m = next_json(&mut ws).await;
+    assert_eq!(m["type"], "data", "{m}");
+    assert_eq!(
+        m["payload"]["data"]["personChanged"]["personId"],
+        id.to_string()
+    );
+}
