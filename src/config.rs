@@ -104,6 +104,14 @@ pub struct Settings {
     pub max_depth: usize,
     /// Maximum query complexity.
     pub max_complexity: usize,
+    /// Maximum GraphQL document size in bytes.
+    pub max_document_bytes: usize,
+    /// Maximum lexical tokens in a document.
+    pub max_tokens: usize,
+    /// Maximum aliases in a document.
+    pub max_aliases: usize,
+    /// Maximum directives in a document.
+    pub max_directives: usize,
     /// Maximum request body in bytes.
     pub body_limit_bytes: usize,
     /// Per-request timeout in seconds.
@@ -160,6 +168,10 @@ impl Default for Settings {
             introspection: true,
             max_depth: 12,
             max_complexity: 5_000,
+            max_document_bytes: 16 * 1024,
+            max_tokens: 2_000,
+            max_aliases: 15,
+            max_directives: 50,
             body_limit_bytes: 1 << 20,
             request_timeout_secs: 30,
             guidance_radii_m: vec![1_000, 3_000, 8_000],
@@ -248,6 +260,9 @@ impl Settings {
             if self.graphiql {
                 problems.push("graphiql 必须为 false");
             }
+            if self.introspection {
+                problems.push("introspection 必须为 false");
+            }
             if self.jwt_secret.expose() == DEMO_JWT_SECRET {
                 problems.push("jwt_secret 不能使用演示密钥");
             }
@@ -299,6 +314,7 @@ mod tests {
         for key in [
             "demo_data",
             "graphiql",
+            "introspection",
             "jwt_secret",
             "data_keys",
             "index_key",

@@ -8,7 +8,7 @@ use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, WebSocketProt
 use async_graphql::{Data, ErrorExtensions};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -45,7 +45,12 @@ pub fn router(settings: &Settings, schema: ZhucanSchema, platform: Platform) -> 
             .then(|| Duration::from_secs(settings.ws_keepalive_secs)),
     };
     let mut router = Router::new()
-        .route("/graphql", get(graphql_handler).post(graphql_handler))
+        .route(
+            "/graphql",
+            get(graphql_handler)
+                .post(graphql_handler)
+                .route_layer(axum::middleware::from_fn(csrf_guard)),
+        )
         .route("/graphql/ws", get(ws_handler))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz));
@@ -116,29 +121,98 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .or_else(|| value.strip_prefix("bearer "))
 }
 
+/// A GraphQL error response with `code` and the given HTTP status.
+fn refusal(status: StatusCode, code: &'static str, message: &str) -> Response {
+    let err = async_graphql::Error::new(message).extend_with(|_, x| x.set("code", code));
+    let resp = async_graphql::Response::from_errors(vec![
+        err.into_server_error(async_graphql::Pos::default()),
+    ]);
+    (status, GraphQLResponse::from(resp)).into_response()
+}
+
+/// Content types a browser sends cross-site without a CORS preflight.
+const SIMPLE_CONTENT_TYPES: [&str; 3] = [
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+];
+/// Any of these headers forces a preflight, so their presence proves a same-site or allowed caller.
+const PREFLIGHT_HEADERS: [&str; 3] = [
+    "x-zhucan-csrf",
+    "apollo-require-preflight",
+    "graphql-require-preflight",
+];
+
+/// CSRF: a POST with a "simple" content type must carry a header that forces a preflight.
+fn csrf_refused(method: &Method, headers: &HeaderMap) -> bool {
+    if method != Method::POST {
+        return false;
+    }
+    let essence = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let simple = essence
+        .as_deref()
+        .is_none_or(|e| SIMPLE_CONTENT_TYPES.contains(&e));
+    simple && !PREFLIGHT_HEADERS.iter().any(|h| headers.contains_key(*h))
+}
+
+/// Whether the operation the request would run is a mutation (or subscription).
+fn is_write(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false; // execution will report the parse error
+    };
+    let op = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|o| &o.node),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|o| &o.node),
+    };
+    op.is_some_and(|o| o.ty != OperationType::Query)
+}
+
+/// Refuse CSRF-prone requests before the body is read.
+async fn csrf_guard(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if csrf_refused(req.method(), req.headers()) {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "请求被拒绝：请使用 application/json 提交，或携带 x-zhucan-csrf 请求头",
+        );
+    }
+    next.run(req).await
+}
+
 async fn graphql_handler(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     request_id: Option<Extension<RequestId>>,
+    method: Method,
     headers: HeaderMap,
     req: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
+    let mut request = req.into_inner();
+    if method == Method::GET && is_write(&request) {
+        return refusal(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "变更操作只能通过 POST 提交",
+        );
+    }
     let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
     let viewer = match authenticate(&state.platform, bearer(&headers)) {
         Ok(v) => v,
-        Err(e) => {
-            let err = async_graphql::Error::new(e.to_string())
-                .extend_with(|_, x| x.set("code", "UNAUTHENTICATED"));
-            let resp = async_graphql::Response::from_errors(vec![
-                err.into_server_error(async_graphql::Pos::default()),
-            ]);
-            return resp.into();
-        }
+        Err(e) => return refusal(StatusCode::OK, "UNAUTHENTICATED", &e.to_string()),
     };
-    let data = zhucan_resolvers::attach_request_data(&state.platform, viewer, meta);
-    let mut request = req.into_inner();
-    request.data = data;
-    state.schema.execute(request).await.into()
+    request.data = zhucan_resolvers::attach_request_data(&state.platform, viewer, meta);
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
 }
 
 /// The token in a `connection_init` payload: `accessToken`, `token`, or `Authorization: Bearer …`.

@@ -156,6 +156,12 @@ impl Application {
             depth: settings.max_depth,
             complexity: settings.max_complexity,
             introspection: settings.introspection,
+            armor: zhucan_schema::ArmorLimits {
+                max_document_bytes: settings.max_document_bytes,
+                max_tokens: settings.max_tokens,
+                max_aliases: settings.max_aliases,
+                max_directives: settings.max_directives,
+            },
         };
         let schema = zhucan_schema::build(platform.clone(), limits);
         let router = crate::http::router(&settings, schema.clone(), platform.clone());

@@ -59,7 +59,9 @@ impl Extension for ErrorCodesExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         next.run(ctx, query, variables).await.map_err(|mut e| {
-            set(&mut e, "GRAPHQL_PARSE_FAILED", None);
+            if !has_code(&e) {
+                set(&mut e, "GRAPHQL_PARSE_FAILED", None);
+            }
             e
         })
     }

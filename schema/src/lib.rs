@@ -2,6 +2,7 @@
 //! extension installed. `schema.graphql` beside this crate is the checked-in SDL; a test fails
 //! when it drifts.
 
+mod armor;
 mod codes;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
@@ -13,6 +14,7 @@ use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
 use zhucan_subscriptions::{GuidanceSubscription, PersonSubscription};
 
+pub use armor::{Armor, ArmorLimits, count_tokens};
 pub use codes::ErrorCodes;
 
 /// The query root of every domain.
@@ -45,6 +47,8 @@ pub struct Limits {
     pub complexity: usize,
     /// Whether introspection is allowed.
     pub introspection: bool,
+    /// Document limits.
+    pub armor: ArmorLimits,
 }
 
 impl Default for Limits {
@@ -53,6 +57,7 @@ impl Default for Limits {
             depth: 12,
             complexity: 5_000,
             introspection: true,
+            armor: ArmorLimits::default(),
         }
     }
 }
@@ -66,6 +71,7 @@ pub fn build(platform: Platform, limits: Limits) -> ZhucanSchema {
     )
     .data(platform)
     .extension(ErrorCodes)
+    .extension(Armor(limits.armor))
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);
     if !limits.introspection {

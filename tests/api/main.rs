@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod cli;
 mod guidance;
+mod hardening;
 mod http;
 mod person_file;
 mod protection;

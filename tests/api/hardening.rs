@@ -1,0 +1,141 @@
+//! GraphQL hardening at the edge: no mutations over GET, CSRF-safe content types, document
+//! limits (size, tokens, aliases, depth), one sign-in per request, no array batching.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, code};
+
+async fn post_raw(
+    app: &TestApp,
+    content_type: &str,
+    body: String,
+    extra: Option<(&str, &str)>,
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", content_type)
+        .body(body);
+    if let Some((k, v)) = extra {
+        req = req.header(k, v);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn mutations_are_refused_over_get() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let q = format!(
+        "mutation {{ login(input: {{username: \"city\", password: \"{PASSWORD}\"}}) {{ accessToken }} }}"
+    );
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/graphql", app.address),
+        &[("query", q.as_str())],
+    )
+    .unwrap();
+    let resp = app.client.get(url).send().await.unwrap();
+    assert_eq!(resp.status(), 405);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(code(&body), "BAD_REQUEST");
+    assert!(
+        app.rows("SELECT seq FROM audit_records WHERE operation = 'auth.login'")
+            .await
+            .is_empty(),
+        "nothing ran"
+    );
+}
+
+#[tokio::test]
+async fn browser_simple_content_types_need_a_preflight_header() {
+    let app = TestApp::spawn().await;
+    let body = json!({"query": "{ regions { code } }"}).to_string();
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/plain;charset=UTF-8",
+    ] {
+        let resp = post_raw(&app, ct, body.clone(), None).await;
+        assert_eq!(resp.status(), 400, "{ct}");
+        let v: Value = resp.json().await.unwrap();
+        assert_eq!(code(&v), "BAD_REQUEST", "{ct}");
+    }
+    let ok = post_raw(&app, "application/json", body.clone(), None).await;
+    assert_eq!(ok.status(), 200);
+    let v: Value = ok.json().await.unwrap();
+    assert_eq!(v["data"]["regions"].as_array().unwrap().len(), 16);
+}
+
+#[tokio::test]
+async fn oversized_deep_aliased_and_token_flooded_documents_are_refused() {
+    let app = TestApp::spawn().await;
+    let aliases: String = (0..16)
+        .map(|i| format!("a{i}: regions {{ code }} "))
+        .collect();
+    let too_many_aliases = app.gql(None, &format!("{{ {aliases} }}"), json!({})).await;
+    assert_eq!(
+        code(&too_many_aliases),
+        "GRAPHQL_VALIDATION_FAILED",
+        "{too_many_aliases}"
+    );
+    assert!(
+        too_many_aliases["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("别名")
+    );
+    assert!(too_many_aliases["data"].is_null());
+
+    let tokens: String = (0..2_100).map(|_| "code ").collect();
+    let flooded = app
+        .gql(None, &format!("{{ regions {{ {tokens} }} }}"), json!({}))
+        .await;
+    assert_eq!(code(&flooded), "GRAPHQL_VALIDATION_FAILED", "{flooded}");
+
+    let huge = format!("{{ regions {{ code }} }} # {}", "x".repeat(20_000));
+    assert_eq!(
+        code(&app.gql(None, &huge, json!({})).await),
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+
+    let deep = format!(
+        "{{ region(code: \"310115005\") {}{} }}",
+        "{ parent ".repeat(13),
+        "{ code }".to_owned() + &" }".repeat(13)
+    );
+    let body = app.gql(None, &deep, json!({})).await;
+    assert!(
+        body["data"].is_null() && !body["errors"].is_null(),
+        "depth limit: {body}"
+    );
+
+    let body_too_large = post_raw(
+        &app,
+        "application/json",
+        json!({"query": "{ regions { code } }", "x": "y".repeat(2 << 20)}).to_string(),
+        None,
+    )
+    .await;
+    assert_eq!(body_too_large.status(), 413);
+}
+
+#[tokio::test]
+async fn sign_in_cannot_be_batched_or_repeated_within_one_request() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let twice = format!(
+        "mutation {{ a: login(input: {{username: \"city\", password: \"x1\"}}) {{ accessToken }} b: login(input: {{username: \"city\", password: \"{PASSWORD}\"}}) {{ accessToken }} }}"
+    );
+    let body = app.gql(None, &twice, json!({})).await;
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    let batch = json!([{"query": "mutation { login(input: {username: \"city\", password: \"x\"}) { accessToken } }"}, {"query": "{ regions { code } }"}]);
+    let resp = post_raw(&app, "application/json", batch.to_string(), None).await;
+    assert_ne!(resp.status(), 200, "array batching is not accepted");
+    assert!(
+        app.rows("SELECT seq FROM audit_records WHERE operation = 'auth.login'")
+            .await
+            .is_empty(),
+        "no sign-in was attempted"
+    );
+}
