@@ -96,6 +96,10 @@ pub struct Settings {
     pub audit_key: Secret,
     /// PBKDF2-HMAC-SM3 iterations for new password hashes.
     pub password_iterations: u32,
+    /// Consecutive failed sign-ins that lock an account.
+    pub lockout_max_failures: u32,
+    /// Minutes an account stays locked.
+    pub lockout_minutes: u64,
     /// Serve GraphiQL at `/graphiql`.
     pub graphiql: bool,
     /// Allow schema introspection.
@@ -164,6 +168,8 @@ impl Default for Settings {
             index_key: Secret::new(DEMO_INDEX_KEY),
             audit_key: Secret::new(DEMO_AUDIT_KEY),
             password_iterations: 100_000,
+            lockout_max_failures: 5,
+            lockout_minutes: 15,
             graphiql: true,
             introspection: true,
             max_depth: 12,

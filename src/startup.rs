@@ -69,6 +69,12 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         hasher: PasswordHasher::new(settings.password_iterations),
         bus,
         dispatch: settings.dispatch()?,
+        lockout: zhucan_domain::identity::LockoutPolicy {
+            max_failures: i32::try_from(settings.lockout_max_failures.max(1)).unwrap_or(5),
+            lock_for: chrono::Duration::minutes(
+                i64::try_from(settings.lockout_minutes).unwrap_or(15),
+            ),
+        },
     })
 }
 

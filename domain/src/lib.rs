@@ -41,6 +41,8 @@ pub struct Platform {
     pub bus: Arc<dyn events::EventBus>,
     /// Blind-guidance dispatch timings.
     pub dispatch: guidance::DispatchConfig,
+    /// Sign-in lockout.
+    pub lockout: identity::LockoutPolicy,
 }
 
 impl Platform {

@@ -11,6 +11,7 @@ mod m20261130_000005_create_sms_outbox;
 mod m20261130_000006_create_volunteers;
 mod m20261130_000007_create_guidance;
 mod m20261130_000008_add_account_phone;
+mod m20261130_000009_add_account_lockout;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_create_volunteers::Migration),
             Box::new(m20261130_000007_create_guidance::Migration),
             Box::new(m20261130_000008_add_account_phone::Migration),
+            Box::new(m20261130_000009_add_account_lockout::Migration),
         ]
     }
 }

@@ -142,6 +142,7 @@ impl IdentityMutation {
             &p.db,
             &p.cipher,
             &p.tokens,
+            p.lockout,
             input.username.trim(),
             &input.password,
             &ctx.request().meta,

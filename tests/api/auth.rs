@@ -58,3 +58,62 @@ async fn forged_tampered_and_alg_none_tokens_are_unauthenticated() {
         assert_eq!(code(&body), "UNAUTHENTICATED", "{bad}: {body}");
     }
 }
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_on_every_node() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let node_b = app.second_node().await;
+    for _ in 0..5 {
+        assert_eq!(
+            code(&attempt(&app, "Wrong-pass-1").await),
+            "UNAUTHENTICATED"
+        );
+    }
+    // The right password no longer works, on this node or the other.
+    for node in [&app, &node_b] {
+        let locked = attempt(node, crate::helpers::PASSWORD).await;
+        assert_eq!(code(&locked), "UNAUTHENTICATED");
+        assert!(
+            locked["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("锁定"),
+            "{locked}"
+        );
+    }
+    let audit = app.rows("SELECT operation, result FROM audit_records WHERE operation LIKE 'auth.%' ORDER BY seq").await;
+    let ops: Vec<(String, String)> = audit
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "operation").unwrap(),
+                r.try_get("", "result").unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        ops.contains(&("auth.lockout".to_owned(), "SUCCESS".to_owned())),
+        "{ops:?}"
+    );
+    assert_eq!(ops.iter().filter(|(_, r)| r == "FAILURE:LOCKED").count(), 2);
+    // When the lock has run out, the right password works again and the counter starts afresh.
+    app.sql("UPDATE accounts SET locked_until = NULL WHERE username = 'pudong'")
+        .await;
+    assert!(attempt(&app, crate::helpers::PASSWORD).await["errors"].is_null());
+    assert_eq!(
+        code(&attempt(&app, "Wrong-pass-1").await),
+        "UNAUTHENTICATED"
+    );
+    assert!(
+        attempt(&app, crate::helpers::PASSWORD).await["errors"].is_null(),
+        "one failure does not lock"
+    );
+}
+
+async fn attempt(app: &TestApp, pw: &str) -> serde_json::Value {
+    let q = format!(
+        "mutation {{ login(input: {{username: \"pudong\", password: \"{pw}\"}}) {{ accessToken }} }}"
+    );
+    app.gql(None, &q, json!({})).await
+}

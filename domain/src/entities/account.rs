@@ -27,6 +27,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// SM4-GCM ciphertext of the mobile phone (staff: SMS escalations).
     pub phone_enc: Option<Vec<u8>>,
+    /// Consecutive failed sign-ins since the last success or lockout.
+    pub failed_logins: i32,
+    /// Sign-in refused until then.
+    pub locked_until: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated through sea-orm.

@@ -68,6 +68,8 @@ impl<'a> AccountRepo<'a> {
             active: true,
             created_at: Utc::now(),
             phone_enc: None,
+            failed_logins: 0,
+            locked_until: None,
         };
         let w = self.db.begin_write().await?;
         let saved = account::ActiveModel::from(row).insert(&w.txn).await?;
@@ -88,11 +90,34 @@ impl<'a> AccountRepo<'a> {
 /// does not reveal which usernames exist.
 const DUMMY_HASH: &str = "pbkdf2-sm3$100000$00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Sign in with username and password; success and failure are both audited.
+/// Sign-in lockout policy (GB/T 22239 8.1.4.1): after `max_failures` consecutive failures the
+/// account is locked for `lock_for`.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutPolicy {
+    /// Failures before locking.
+    pub max_failures: i32,
+    /// Lock duration.
+    pub lock_for: chrono::Duration,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            lock_for: chrono::Duration::minutes(15),
+        }
+    }
+}
+
+/// Sign in with username and password. Success, failure, refusal of a locked account and the
+/// lockout itself are all audited. The counters live on the account row, so a lockout on one
+/// node holds on every node.
+#[allow(clippy::too_many_arguments)]
 pub async fn login(
     db: &Db,
     cipher: &FieldCipher,
     tokens: &TokenService,
+    policy: LockoutPolicy,
     username: &str,
     password: &str,
     meta: &RequestMeta,
@@ -101,7 +126,45 @@ pub async fn login(
     if username.len() > 64 || password.len() > 128 {
         return Err(fail);
     }
+    let now = Utc::now();
     let account = AccountRepo::new(db).by_username(username).await?;
+    let key = cipher.keys().audit_key();
+    let (actor, object_id) = match &account {
+        Some(a) => (
+            Actor {
+                id: a.id.to_string(),
+                name: a.username.clone(),
+                role: a.role.clone(),
+                scope: a.region_code.clone().unwrap_or_else(|| "NONE".to_owned()),
+                meta: meta.clone(),
+            },
+            a.id.to_string(),
+        ),
+        None => (Actor::anonymous(username, meta), String::new()),
+    };
+    let record = |operation: &'static str, result: &str, detail: String| AuditEntry {
+        operation,
+        object_type: "account",
+        object_id: object_id.clone(),
+        result: result.to_owned(),
+        detail,
+    };
+    if let Some(a) = &account
+        && a.locked_until.is_some_and(|t| t > now)
+    {
+        let w = db.begin_write().await?;
+        audit::append(
+            &w.txn,
+            key,
+            &actor,
+            record("auth.login", "FAILURE:LOCKED", String::new()),
+        )
+        .await?;
+        w.commit().await?;
+        return Err(DomainError::Unauthenticated(
+            "登录失败次数过多，账户已临时锁定，请稍后再试",
+        ));
+    }
     let ok = match &account {
         Some(a) => {
             let hash = a.password_hash.clone();
@@ -117,34 +180,64 @@ pub async fn login(
             false
         }
     };
-    let key = cipher.keys().audit_key();
-    let (actor, object_id) = match &account {
-        Some(a) => (
-            Actor {
-                id: a.id.to_string(),
-                name: a.username.clone(),
-                role: a.role.clone(),
-                scope: a.region_code.clone().unwrap_or_else(|| "NONE".to_owned()),
-                meta: meta.clone(),
-            },
-            a.id.to_string(),
-        ),
-        None => (Actor::anonymous(username, meta), String::new()),
-    };
+    let w = db.begin_write().await?;
     let result = if ok {
         "SUCCESS"
     } else {
         "FAILURE:UNAUTHENTICATED"
     };
-    let entry = AuditEntry {
-        operation: "auth.login",
-        object_type: "account",
-        object_id,
-        result: result.to_owned(),
-        detail: String::new(),
-    };
-    let w = db.begin_write().await?;
-    audit::append(&w.txn, key, &actor, entry).await?;
+    audit::append(
+        &w.txn,
+        key,
+        &actor,
+        record("auth.login", result, String::new()),
+    )
+    .await?;
+    if let Some(a) = &account {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let upd = account::Entity::update_many().filter(account::Column::Id.eq(a.id));
+        if ok {
+            if a.failed_logins > 0 {
+                upd.col_expr(account::Column::FailedLogins, Expr::value(0))
+                    .exec(&w.txn)
+                    .await?;
+            }
+        } else {
+            // Counted in the database, so concurrent failures on several nodes all count.
+            upd.col_expr(
+                account::Column::FailedLogins,
+                Expr::col(account::Column::FailedLogins).add(1),
+            )
+            .exec(&w.txn)
+            .await?;
+            let failures = account::Entity::find_by_id(a.id)
+                .one(&w.txn)
+                .await?
+                .map_or(0, |r| r.failed_logins);
+            if failures >= policy.max_failures {
+                account::Entity::update_many()
+                    .col_expr(account::Column::FailedLogins, Expr::value(0))
+                    .col_expr(
+                        account::Column::LockedUntil,
+                        Expr::value(Some(now + policy.lock_for)),
+                    )
+                    .filter(account::Column::Id.eq(a.id))
+                    .exec(&w.txn)
+                    .await?;
+                let detail = format!(
+                    "failures={failures};minutes={}",
+                    policy.lock_for.num_minutes()
+                );
+                audit::append(
+                    &w.txn,
+                    key,
+                    &actor,
+                    record("auth.lockout", "SUCCESS", detail),
+                )
+                .await?;
+            }
+        }
+    }
     w.commit().await?;
     match (ok, account) {
         (true, Some(a)) => tokens.issue(&a),

@@ -3,5 +3,5 @@
 mod accounts;
 mod tokens;
 
-pub use accounts::{AccountRepo, NewAccount, login};
+pub use accounts::{AccountRepo, LockoutPolicy, NewAccount, login};
 pub use tokens::{IssuedToken, TokenService};

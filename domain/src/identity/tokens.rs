@@ -131,6 +131,8 @@ mod tests {
             active: true,
             created_at: Utc::now(),
             phone_enc: None,
+            failed_logins: 0,
+            locked_until: None,
         }
     }
 

@@ -121,6 +121,8 @@ pub async fn register(
         active: true,
         created_at: now,
         phone_enc: None,
+        failed_logins: 0,
+        locked_until: None,
     })
     .insert(&w.txn)
     .await?;
