@@ -12,13 +12,13 @@ use axum::http::{HeaderMap, HeaderName, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use chrono::{DateTime, Utc};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use zhucan_domain::identity::Session;
 use zhucan_domain::viewer::{RequestMeta, Viewer};
 use zhucan_domain::{DomainError, Platform};
 use zhucan_schema::ZhucanSchema;
@@ -100,15 +100,20 @@ fn meta(addr: SocketAddr, request_id: Option<&RequestId>) -> RequestMeta {
     }
 }
 
-/// Turn a bearer token into a viewer; no token is an anonymous request.
+/// Turn a bearer token into a viewer; no token is an anonymous request. Revoked tokens (logout,
+/// forced sign-out) are refused like invalid ones.
 fn authenticate(
     platform: &Platform,
     token: Option<&str>,
-) -> Result<Option<(Viewer, DateTime<Utc>)>, DomainError> {
-    match token.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => platform.tokens.verify(t).map(Some),
+) -> Result<Option<(Viewer, Session)>, DomainError> {
+    let Some(t) = token.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let (viewer, session) = platform.tokens.verify(t)?;
+    if platform.revocations.is_revoked(viewer.account_id, &session) {
+        return Err(DomainError::Unauthenticated("登录凭证已失效，请重新登录"));
     }
+    Ok(Some((viewer, session)))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

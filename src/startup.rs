@@ -61,6 +61,20 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         ),
         None => Arc::new(zhucan_subscriptions::InProcessBus::new(1024)),
     };
+    // Revocations in force, kept current from the bus (this node's and every other node's).
+    let revocations = Arc::new(
+        zhucan_domain::identity::Revocations::load(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    let mut events = bus.subscribe();
+    let noted = revocations.clone();
+    tokio::spawn(async move {
+        use futures::StreamExt;
+        while let Some(e) = events.next().await {
+            noted.note(&e);
+        }
+    });
     Ok(Platform {
         db,
         cipher: FieldCipher::new(Arc::new(keys)),
@@ -68,6 +82,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         tokens,
         hasher: PasswordHasher::new(settings.password_iterations),
         bus,
+        revocations,
         dispatch: settings.dispatch()?,
         lockout: zhucan_domain::identity::LockoutPolicy {
             max_failures: i32::try_from(settings.lockout_max_failures.max(1)).unwrap_or(5),

@@ -44,6 +44,22 @@ pub enum DomainEvent {
         /// New state code.
         status: String,
     },
+    /// One token was signed out.
+    SessionRevoked {
+        /// The token's `jti`.
+        jti: Uuid,
+        /// Its account.
+        account_id: Uuid,
+        /// When it would have expired.
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Every token of an account issued at or before `valid_after` was revoked.
+    AccountSessionsRevoked {
+        /// The account.
+        account_id: Uuid,
+        /// Tokens issued at or before this instant are void.
+        valid_after: chrono::DateTime<chrono::Utc>,
+    },
     /// A volunteer was verified or suspended (their live streams re-check their standing).
     VolunteerChanged {
         /// Volunteer id.

@@ -43,6 +43,8 @@ pub struct Platform {
     pub dispatch: guidance::DispatchConfig,
     /// Sign-in lockout.
     pub lockout: identity::LockoutPolicy,
+    /// Revoked sessions, kept current from the event bus.
+    pub revocations: Arc<identity::Revocations>,
 }
 
 impl Platform {

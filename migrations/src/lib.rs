@@ -12,6 +12,7 @@ mod m20261130_000006_create_volunteers;
 mod m20261130_000007_create_guidance;
 mod m20261130_000008_add_account_phone;
 mod m20261130_000009_add_account_lockout;
+mod m20261130_000010_create_session_revocation;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_create_guidance::Migration),
             Box::new(m20261130_000008_add_account_phone::Migration),
             Box::new(m20261130_000009_add_account_lockout::Migration),
+            Box::new(m20261130_000010_create_session_revocation::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Data};
 use chrono::{DateTime, Utc};
+use zhucan_domain::identity::Session;
 use zhucan_domain::viewer::{PersonScope, RequestMeta, Viewer};
 use zhucan_domain::{DomainError, DomainResult, Platform};
 
@@ -15,6 +16,8 @@ pub struct RequestData {
     pub viewer: Option<Viewer>,
     /// When the viewer's token expires (streams end then).
     pub expires_at: Option<DateTime<Utc>>,
+    /// The token behind the viewer (logout, revocation).
+    pub session: Option<Session>,
     /// Origin of the request.
     pub meta: RequestMeta,
 }
@@ -22,10 +25,11 @@ pub struct RequestData {
 /// Build the request-scoped data: viewer, origin and DataLoaders.
 pub fn attach_request_data(
     platform: &Platform,
-    viewer: Option<(Viewer, DateTime<Utc>)>,
+    viewer: Option<(Viewer, Session)>,
     meta: RequestMeta,
 ) -> Data {
-    let (viewer, expires_at) = viewer.map_or((None, None), |(v, e)| (Some(v), Some(e)));
+    let (viewer, session) = viewer.map_or((None, None), |(v, s)| (Some(v), Some(s)));
+    let expires_at = session.map(|s| s.expires_at);
     let mut data = Data::default();
     let scope = viewer.as_ref().map(PersonScope::of);
     if let Some(scope) = scope {
@@ -48,6 +52,7 @@ pub fn attach_request_data(
     data.insert(RequestData {
         viewer,
         expires_at,
+        session,
         meta,
     });
     data

@@ -131,6 +131,40 @@ pub struct IdentityMutation;
 
 #[Object]
 impl IdentityMutation {
+    /// 退出登录 — revoke this token at once, on every node (streams opened with it end).
+    async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let viewer = ctx.viewer().gql(ctx)?;
+        let Some(session) = ctx.request().session else {
+            return Err(crate::error::to_graphql(
+                ctx,
+                zhucan_domain::DomainError::Unauthenticated("请先登录"),
+            ));
+        };
+        identity::logout(ctx.platform(), viewer, &session, &ctx.request().meta)
+            .await
+            .gql(ctx)?;
+        Ok(true)
+    }
+
+    /// 强制下线 — a system or security admin revokes every token of an account, at once, on
+    /// every node.
+    async fn revoke_sessions(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+    ) -> async_graphql::Result<bool> {
+        let viewer = ctx.viewer().gql(ctx)?;
+        identity::revoke_account_sessions(
+            ctx.platform(),
+            viewer,
+            &ctx.request().meta,
+            username.trim(),
+        )
+        .await
+        .gql(ctx)?;
+        Ok(true)
+    }
+
     /// 登录 — sign in; failures answer `UNAUTHENTICATED` without saying which part was wrong.
     async fn login(
         &self,

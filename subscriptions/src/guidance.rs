@@ -140,7 +140,7 @@ impl GuidanceSubscription {
             })
             .take_while(|e| futures::future::ready(e.is_some()))
             .filter_map(|e| futures::future::ready(e.flatten()));
-        Ok(crate::until_expiry(stream, ctx.request().expires_at))
+        Ok(crate::session_bound(stream, ctx.platform(), ctx.request()))
     }
 
     /// 需求进度 — for the requester, their family and admins whose scope holds the person.
@@ -198,7 +198,7 @@ impl GuidanceSubscription {
             };
             futures::future::ready(out)
         });
-        Ok(crate::until_expiry(stream, ctx.request().expires_at))
+        Ok(crate::session_bound(stream, ctx.platform(), ctx.request()))
     }
 
     /// 超时升级 — for admins: requests in their scope that nobody claimed in time.
@@ -245,6 +245,6 @@ impl GuidanceSubscription {
                 }
             })
             .filter_map(futures::future::ready);
-        Ok(crate::until_expiry(stream, ctx.request().expires_at))
+        Ok(crate::session_bound(stream, ctx.platform(), ctx.request()))
     }
 }

@@ -13,7 +13,11 @@ pub use person::PersonSubscription;
 pub use redis_bus::RedisBus;
 
 use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
+use zhucan_domain::Platform;
+use zhucan_domain::identity::revokes;
+use zhucan_resolvers::RequestData;
 
 /// End `stream` when the token behind it expires: at the expiry instant, and also at the first
 /// item that arrives after it (a stream opened with an already expired token yields nothing).
@@ -30,6 +34,33 @@ where
     stream
         .take_until(tokio::time::sleep(remaining))
         .take_while(move |_| futures::future::ready(Utc::now() < deadline))
+}
+
+/// End `stream` when the subscriber's session ends: at token expiry, or as soon as the token is
+/// revoked (logout, forced sign-out) on any node. A session already revoked gets nothing.
+pub fn session_bound<S>(
+    stream: S,
+    platform: &Platform,
+    request: &RequestData,
+) -> BoxStream<'static, S::Item>
+where
+    S: Stream + Send + 'static,
+    S::Item: Send,
+{
+    let expiring = until_expiry(stream, request.expires_at);
+    let (Some(viewer), Some(session)) = (request.viewer.as_ref(), request.session) else {
+        return expiring.boxed();
+    };
+    let account = viewer.account_id;
+    if platform.revocations.is_revoked(account, &session) {
+        return futures::stream::empty().boxed();
+    }
+    let revoked = platform
+        .bus
+        .subscribe()
+        .filter(move |e| futures::future::ready(revokes(e, account, &session)))
+        .into_future();
+    expiring.take_until(revoked).boxed()
 }
 
 #[cfg(test)]

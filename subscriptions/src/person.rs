@@ -41,7 +41,6 @@ impl PersonSubscription {
     ) -> async_graphql::Result<impl Stream<Item = PersonChange> + use<>> {
         let viewer = ctx.viewer().gql(ctx)?;
         let scope: PersonScope = reading_scope(viewer).gql(ctx)?;
-        let expires_at = ctx.request().expires_at;
         let events = ctx.platform().bus.subscribe().filter_map(move |event| {
             // Re-authorised per event: only changes inside the subscriber's scope pass.
             let out = match event {
@@ -64,6 +63,6 @@ impl PersonSubscription {
             };
             futures::future::ready(out)
         });
-        Ok(crate::until_expiry(events, expires_at))
+        Ok(crate::session_bound(events, ctx.platform(), ctx.request()))
     }
 }

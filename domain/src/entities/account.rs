@@ -31,6 +31,8 @@ pub struct Model {
     pub failed_logins: i32,
     /// Sign-in refused until then.
     pub locked_until: Option<DateTimeUtc>,
+    /// Tokens issued at or before this instant are revoked (forced sign-out).
+    pub sessions_valid_after: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated through sea-orm.

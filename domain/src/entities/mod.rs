@@ -11,6 +11,7 @@ pub mod guidance_request;
 pub mod household;
 pub mod person;
 pub mod region;
+pub mod revoked_session;
 pub mod sms_outbox;
 pub mod volunteer;
 pub mod volunteer_area;

@@ -70,6 +70,7 @@ impl<'a> AccountRepo<'a> {
             phone_enc: None,
             failed_logins: 0,
             locked_until: None,
+            sessions_valid_after: None,
         };
         let w = self.db.begin_write().await?;
         let saved = account::ActiveModel::from(row).insert(&w.txn).await?;

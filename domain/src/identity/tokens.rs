@@ -28,6 +28,17 @@ struct Claims {
     iss: String,
 }
 
+/// The token behind a viewer: its id and lifetime (for revocation and stream ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    /// The token's `jti`.
+    pub jti: Uuid,
+    /// When it was issued (whole seconds).
+    pub issued_at: DateTime<Utc>,
+    /// When it expires.
+    pub expires_at: DateTime<Utc>,
+}
+
 /// A freshly issued token.
 #[derive(Debug, Clone)]
 pub struct IssuedToken {
@@ -86,7 +97,7 @@ impl TokenService {
 
     /// Verify a token and build its viewer with the token's expiry. Forged, expired, wrongly
     /// signed and `alg: none` tokens are all `UNAUTHENTICATED`.
-    pub fn verify(&self, token: &str) -> DomainResult<(Viewer, DateTime<Utc>)> {
+    pub fn verify(&self, token: &str) -> DomainResult<(Viewer, Session)> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| DomainError::Unauthenticated("登录凭证无效或已过期，请重新登录"))?;
         let c = data.claims;
@@ -100,6 +111,12 @@ impl TokenService {
             .transpose()
             .map_err(|_| DomainError::Unauthenticated("登录凭证无效"))?;
         let expires = DateTime::from_timestamp(c.exp, 0).unwrap_or_else(Utc::now);
+        let issued_at = DateTime::from_timestamp(c.iat, 0).unwrap_or_else(Utc::now);
+        let session = Session {
+            jti: c.jti,
+            issued_at,
+            expires_at: expires,
+        };
         Ok((
             Viewer {
                 account_id: c.sub,
@@ -108,7 +125,7 @@ impl TokenService {
                 region,
                 person_id: c.pid,
             },
-            expires,
+            session,
         ))
     }
 }
@@ -133,6 +150,7 @@ mod tests {
             phone_enc: None,
             failed_logins: 0,
             locked_until: None,
+            sessions_valid_after: None,
         }
     }
 

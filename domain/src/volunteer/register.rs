@@ -123,6 +123,7 @@ pub async fn register(
         phone_enc: None,
         failed_logins: 0,
         locked_until: None,
+        sessions_valid_after: None,
     })
     .insert(&w.txn)
     .await?;
