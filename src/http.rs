@@ -258,6 +258,11 @@ async fn ws_handler(
     };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // Small buffers: tungstenite zero-fills its read buffer on every read, and most
+        // subscribers only receive. Client messages are small (init, subscribe, complete).
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
+        .max_message_size(64 * 1024)
         .on_upgrade(move |socket| serve_socket(socket, state, protocol, meta))
         .into_response()
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Something that happened, published after its transaction committed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum DomainEvent {
     /// A registry record was created, changed or deactivated. Carries only what subscribers need
@@ -19,12 +19,17 @@ pub enum DomainEvent {
         /// `CREATED`, `UPDATED` or `DEACTIVATED`.
         change: String,
     },
-    /// A guidance request was offered to these volunteers.
+    /// A guidance request was offered to these volunteers. Carries the request as offered and
+    /// each volunteer's distance, so that delivering it to a thousand subscribers costs no query.
     GuidanceOffered {
         /// Request id.
         request_id: Uuid,
         /// Volunteers newly offered it.
         volunteer_ids: Vec<Uuid>,
+        /// Their distances to the pickup point, metres (same order).
+        distances_m: Vec<i32>,
+        /// The request at the time of the offer (sensitive columns still encrypted).
+        request: Box<crate::entities::guidance_request::Model>,
     },
     /// Offers to these volunteers were withdrawn (claimed by another, cancelled, expired).
     GuidanceWithdrawn {

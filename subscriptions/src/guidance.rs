@@ -84,58 +84,68 @@ impl GuidanceSubscription {
             .ok_or(DomainError::Forbidden("仅已认证志愿者可接收派单"))
             .gql(ctx)?;
         let me = v.id;
-        // `None` = a standing check only (the volunteer's status changed).
+        // Offers and withdrawals are built from the event alone: delivering one to a thousand
+        // subscribers costs no query. The volunteer's standing is re-checked (one query) when an
+        // event says it changed; a suspended volunteer's stream ends there.
+        // Short-lived values moved straight into the stream: boxing would only add an allocation.
+        #[allow(clippy::large_enum_variant)]
+        enum Item {
+            Deliver(GuidanceOfferEvent),
+            Standing,
+        }
         let events = p.bus.subscribe().filter_map(move |e| {
-            let mine = match &e {
+            let item = match e {
                 DomainEvent::GuidanceOffered {
                     request_id,
                     volunteer_ids,
-                } if volunteer_ids.contains(&me) => Some(Some((OfferChange::Offered, *request_id))),
+                    distances_m,
+                    request,
+                } => volunteer_ids.iter().position(|v| *v == me).map(|i| {
+                    let distance_m = distances_m.get(i).copied().unwrap_or_default();
+                    Item::Deliver(GuidanceOfferEvent {
+                        change: OfferChange::Offered,
+                        request_id: ID(request_id.to_string()),
+                        request: Some(GuidanceRequest {
+                            row: *request,
+                            access: guidance::GuidanceAccess::OfferedVolunteer { distance_m },
+                        }),
+                    })
+                }),
                 DomainEvent::GuidanceWithdrawn {
                     request_id,
                     volunteer_ids,
-                } if volunteer_ids.contains(&me) => {
-                    Some(Some((OfferChange::Withdrawn, *request_id)))
+                } if volunteer_ids.contains(&me) => Some(Item::Deliver(GuidanceOfferEvent {
+                    change: OfferChange::Withdrawn,
+                    request_id: ID(request_id.to_string()),
+                    request: None,
+                })),
+                DomainEvent::VolunteerChanged { volunteer_id } if volunteer_id == me => {
+                    Some(Item::Standing)
                 }
-                DomainEvent::VolunteerChanged { volunteer_id } if *volunteer_id == me => Some(None),
                 _ => None,
             };
-            futures::future::ready(mine)
+            futures::future::ready(item)
         });
-        let p2 = p.clone();
+        let account = viewer.account_id;
         let stream = events
             .then(move |item| {
-                let p = p2.clone();
-                let viewer = viewer.clone();
+                let p = p.clone();
                 async move {
-                    // Re-authorise at every event: a suspended volunteer's stream ends here.
-                    let still = VolunteerRepo::new(&p.db)
-                        .by_account(viewer.account_id)
-                        .await
-                        .ok()
-                        .flatten()
-                        .is_some_and(|v| v.status == "VERIFIED");
-                    if !still {
-                        return None;
-                    }
-                    let Some((change, request_id)) = item else {
-                        return Some(None);
-                    };
-                    let request = match change {
-                        OfferChange::Offered => match load(&p, request_id).await {
-                            Some(row) => guidance::access_of(&p, &viewer, &row)
-                                .await
-                                .ok()
-                                .map(|access| GuidanceRequest { row, access }),
-                            None => None,
+                    match item {
+                        Item::Deliver(e) => Some(Some(e)),
+                        Item::Standing => match VolunteerRepo::new(&p.db).by_account(account).await
+                        {
+                            Ok(v) if v.as_ref().is_some_and(|v| v.status == "VERIFIED") => {
+                                Some(None)
+                            }
+                            Ok(_) => None,
+                            Err(e) => {
+                                // Unknown standing is not a suspension: keep the stream.
+                                tracing::warn!(error = %e, "volunteer standing re-check failed");
+                                Some(None)
+                            }
                         },
-                        OfferChange::Withdrawn => None,
-                    };
-                    Some(Some(GuidanceOfferEvent {
-                        change,
-                        request_id: ID(request_id.to_string()),
-                        request,
-                    }))
+                    }
                 }
             })
             .take_while(|e| futures::future::ready(e.is_some()))

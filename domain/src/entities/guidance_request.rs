@@ -2,7 +2,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One request.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "guidance_requests")]
 pub struct Model {
     /// Id.

@@ -166,19 +166,23 @@ pub async fn offer_round(
             == 1;
     w.commit().await?;
     let ids: Vec<Uuid> = near.iter().map(|(v, _)| *v).collect();
+    let offered = if became_offered {
+        guidance_request::Model {
+            status: GuidanceStatus::Offered.as_str().to_owned(),
+            offered_at: Some(now),
+            ..current
+        }
+    } else {
+        current
+    };
     p.bus.publish(DomainEvent::GuidanceOffered {
         request_id: request.id,
         volunteer_ids: ids.clone(),
+        distances_m: near.iter().map(|(_, d)| *d as i32).collect(),
+        request: Box::new(offered.clone()),
     });
     if became_offered {
-        status_event(
-            p,
-            &guidance_request::Model {
-                status: GuidanceStatus::Offered.as_str().to_owned(),
-                offered_at: Some(now),
-                ..current
-            },
-        );
+        status_event(p, &offered);
     }
     Ok(ids)
 }
