@@ -8,7 +8,7 @@ use zhucan_domain::identity::Session;
 use zhucan_domain::viewer::{PersonScope, RequestMeta, Viewer};
 use zhucan_domain::{DomainError, DomainResult, Platform};
 
-use crate::person::loaders::{HouseholdMembersLoader, VisitsLoader};
+use crate::person::loaders::{HouseholdMembersLoader, VisitsLoader, VolunteerAreasLoader};
 
 /// Per-request data, attached at the edge by HTTP and WebSocket alike.
 pub struct RequestData {
@@ -44,6 +44,13 @@ pub fn attach_request_data(
     }
     data.insert(DataLoader::with_cache(
         VisitsLoader {
+            db: platform.db.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        VolunteerAreasLoader {
             db: platform.db.clone(),
         },
         tokio::spawn,

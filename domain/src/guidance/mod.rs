@@ -37,33 +37,32 @@ pub(crate) fn aad<'a>(column: &'static str, row: &'a Uuid) -> FieldAad<'a> {
     }
 }
 
-/// Decrypted sensitive fields of a request.
-#[derive(Debug, Clone)]
-pub struct GuidanceSecrets {
+/// A sensitive field of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuidanceSecret {
     /// Pickup address.
-    pub pickup_address: String,
+    PickupAddress,
     /// Destination.
-    pub destination: String,
+    Destination,
     /// Contact phone.
-    pub contact_phone: String,
+    ContactPhone,
     /// Pickup PIN.
-    pub pin: String,
+    Pin,
 }
 
-/// Decrypt a request's sensitive fields.
-pub fn secrets(p: &Platform, r: &guidance_request::Model) -> DomainResult<GuidanceSecrets> {
-    Ok(GuidanceSecrets {
-        pickup_address: p
-            .cipher
-            .decrypt(aad("pickup_address", &r.id), &r.pickup_address_enc)?,
-        destination: p
-            .cipher
-            .decrypt(aad("destination", &r.id), &r.destination_enc)?,
-        contact_phone: p
-            .cipher
-            .decrypt(aad("contact_phone", &r.id), &r.contact_phone_enc)?,
-        pin: p.cipher.decrypt(aad("pin", &r.id), &r.pin_enc)?,
-    })
+/// Decrypt one sensitive field of a request (only what a resolver was asked for).
+pub fn secret(
+    p: &Platform,
+    r: &guidance_request::Model,
+    field: GuidanceSecret,
+) -> DomainResult<String> {
+    let (column, stored) = match field {
+        GuidanceSecret::PickupAddress => ("pickup_address", &r.pickup_address_enc),
+        GuidanceSecret::Destination => ("destination", &r.destination_enc),
+        GuidanceSecret::ContactPhone => ("contact_phone", &r.contact_phone_enc),
+        GuidanceSecret::Pin => ("pin", &r.pin_enc),
+    };
+    p.cipher.decrypt(aad(column, &r.id), stored)
 }
 
 /// Publish the state of a request.

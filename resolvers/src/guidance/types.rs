@@ -4,7 +4,9 @@
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use zhucan_domain::entities::{guidance_request, volunteer};
-use zhucan_domain::guidance::{self, GuidanceAccess, GuidanceStatus as DomainStatus};
+use zhucan_domain::guidance::{
+    self, GuidanceAccess, GuidanceSecret, GuidanceStatus as DomainStatus,
+};
 use zhucan_domain::policy::{mask_address, mask_phone};
 use zhucan_domain::volunteer::Skill as DomainSkill;
 
@@ -128,17 +130,19 @@ impl Volunteer {
             .map(Into::into)
             .collect()
     }
-    /// 服务街镇
+    /// 服务街镇 (one statement per request, however many volunteers).
     async fn service_streets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
-        let areas = zhucan_domain::volunteer::VolunteerRepo::new(&ctx.platform().db)
-            .areas_of(&[self.0.id])
+        let Some(loader) = ctx.data_opt::<crate::person::loaders::AreasLoader>() else {
+            return Ok(Vec::new());
+        };
+        let areas = loader
+            .load_one(self.0.id)
             .await
-            .gql(ctx)?;
+            .map_err(|e| crate::error::to_graphql(ctx, zhucan_domain::DomainError::internal(e)))?;
         Ok(areas
-            .get(&self.0.id)
             .into_iter()
             .flatten()
-            .filter_map(|c| region_of(ctx, c))
+            .filter_map(|c| region_of(ctx, &c))
             .collect())
     }
     /// 审核状态
@@ -224,29 +228,38 @@ impl GuidanceRequest {
     /// 出发地 — in full for the requester and the claiming volunteer; masked for admins; hidden
     /// from volunteers who have not claimed it.
     async fn pickup_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        let s = guidance::secrets(ctx.platform(), &self.row).gql(ctx)?;
+        if let GuidanceAccess::OfferedVolunteer { .. } = self.access {
+            return Ok(None);
+        }
+        let address =
+            guidance::secret(ctx.platform(), &self.row, GuidanceSecret::PickupAddress).gql(ctx)?;
         Ok(match self.access {
-            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer => Some(s.pickup_address),
-            GuidanceAccess::Admin => Some(mask_address(&s.pickup_address)),
+            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer => Some(address),
+            GuidanceAccess::Admin => Some(mask_address(&address)),
             GuidanceAccess::OfferedVolunteer { .. } => None,
         })
     }
     /// 目的地 (same policy as the pickup address).
     async fn destination(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        let s = guidance::secrets(ctx.platform(), &self.row).gql(ctx)?;
+        if let GuidanceAccess::OfferedVolunteer { .. } = self.access {
+            return Ok(None);
+        }
+        let destination =
+            guidance::secret(ctx.platform(), &self.row, GuidanceSecret::Destination).gql(ctx)?;
         Ok(match self.access {
-            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer => Some(s.destination),
-            GuidanceAccess::Admin => Some(mask_address(&s.destination)),
+            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer => Some(destination),
+            GuidanceAccess::Admin => Some(mask_address(&destination)),
             GuidanceAccess::OfferedVolunteer { .. } => None,
         })
     }
     /// 联系电话 — masked until claimed.
     async fn contact_phone(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        let s = guidance::secrets(ctx.platform(), &self.row).gql(ctx)?;
+        let phone =
+            guidance::secret(ctx.platform(), &self.row, GuidanceSecret::ContactPhone).gql(ctx)?;
         Ok(if self.full() {
-            s.contact_phone
+            phone
         } else {
-            mask_phone(&s.contact_phone)
+            mask_phone(&phone)
         })
     }
     /// 确认码 — only the requester sees it; they show it to the volunteer at pickup.
@@ -255,7 +268,7 @@ impl GuidanceRequest {
             return Ok(None);
         }
         Ok(Some(
-            guidance::secrets(ctx.platform(), &self.row).gql(ctx)?.pin,
+            guidance::secret(ctx.platform(), &self.row, GuidanceSecret::Pin).gql(ctx)?,
         ))
     }
     /// 需求描述

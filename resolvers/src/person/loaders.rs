@@ -20,6 +20,31 @@ pub type MembersLoader = async_graphql::dataloader::DataLoader<
 pub type VisitorLoader =
     async_graphql::dataloader::DataLoader<VisitsLoader, async_graphql::dataloader::HashMapCache>;
 
+/// The per-request, caching loader of volunteers' service areas.
+pub type AreasLoader = async_graphql::dataloader::DataLoader<
+    VolunteerAreasLoader,
+    async_graphql::dataloader::HashMapCache,
+>;
+
+/// Service street-towns of volunteers (one statement per request).
+pub struct VolunteerAreasLoader {
+    /// Database.
+    pub db: Db,
+}
+
+impl async_graphql::dataloader::Loader<Uuid> for VolunteerAreasLoader {
+    type Value = Vec<String>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        // `areas_of` answers every key, so empty results are cached too.
+        zhucan_domain::volunteer::VolunteerRepo::new(&self.db)
+            .areas_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
 /// How many visits the file shows.
 pub const VISITS_SHOWN: usize = 20;
 
