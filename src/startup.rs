@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use zhucan_domain::crypto::{FieldCipher, KeyMaterial, PasswordHasher, StaticKeys};
 use zhucan_domain::identity::TokenService;
 use zhucan_domain::region::RegionDirectory;
+use zhucan_domain::catalog::search::SearchIndex;
 use zhucan_domain::{Db, Platform, demo};
 use zhucan_schema::{Limits, ZhucanSchema};
 
@@ -67,12 +68,26 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     );
+    // The catalog search index: rebuilt from the database now, then kept current from the bus.
+    let search = Arc::new(SearchIndex::new().map_err(|e| anyhow::anyhow!("{e}"))?);
+    let indexed = search
+        .rebuild(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(entries = indexed, "catalog search index built");
     let mut events = bus.subscribe();
     let noted = revocations.clone();
+    let (index, index_db) = (search.clone(), db.clone());
     tokio::spawn(async move {
         use futures::StreamExt;
         while let Some(e) = events.next().await {
             noted.note(&e);
+            if let zhucan_domain::events::DomainEvent::CatalogChanged { kind, id } = &e {
+                let kind = zhucan_domain::catalog::EntryKind::from_stored(kind);
+                if let Err(err) = index.refresh(&index_db, kind, *id).await {
+                    tracing::error!(error = %err, entry = %id, "could not re-index a catalog entry");
+                }
+            }
         }
     });
     Ok(Platform {
@@ -83,6 +98,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         hasher: PasswordHasher::new(settings.password_iterations),
         bus,
         revocations,
+        search,
         dispatch: settings.dispatch()?,
         lockout: zhucan_domain::identity::LockoutPolicy {
             max_failures: i32::try_from(settings.lockout_max_failures.max(1)).unwrap_or(5),
@@ -129,6 +145,31 @@ pub async fn seed_people(platform: &Platform, seed: u64, count: u64) -> anyhow::
     Ok(n)
 }
 
+/// Seed the demo catalog (policies, service items with rules, institutions), run its
+/// 免申即享 grants and a month of service records; then rebuild the search index.
+pub async fn seed_catalog(platform: &Platform) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let report = demo::seed_catalog(platform, |what| tracing::info!("{what}"))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let indexed = platform
+        .search
+        .rebuild(&platform.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(
+        policies = report.policies,
+        services = report.services,
+        institutions = report.institutions,
+        granted = report.granted,
+        records = report.records,
+        indexed,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo catalog seeded"
+    );
+    Ok(())
+}
+
 /// On the first start of the embedded default: demo accounts and people.
 async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow::Result<()> {
     if settings.profile != Profile::Embedded || !settings.demo_data {
@@ -160,6 +201,7 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     seed_people(platform, settings.demo_seed, settings.demo_persons).await?;
+    seed_catalog(platform).await?;
     Ok(())
 }
 

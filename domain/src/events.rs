@@ -70,6 +70,13 @@ pub enum DomainEvent {
         /// Volunteer id.
         volunteer_id: Uuid,
     },
+    /// A catalog entry was created or changed: every node re-indexes it.
+    CatalogChanged {
+        /// `POLICY`, `SERVICE_ITEM` or `INSTITUTION`.
+        kind: String,
+        /// Entry id.
+        id: Uuid,
+    },
     /// Nobody claimed a request in time: the street-town must act.
     GuidanceEscalated {
         /// Request id.

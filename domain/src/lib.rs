@@ -2,14 +2,20 @@
 //! scope, field policy, national cryptography, the audit chain, and one module per domain.
 //! No HTTP, GraphQL or Redis here.
 
+#[macro_use]
+mod macros;
+
 pub mod audit;
+pub mod catalog;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod eligibility;
 pub mod entities;
 pub mod error;
 pub mod events;
 pub mod guidance;
+pub mod home;
 pub mod identity;
 pub mod person;
 pub mod policy;
@@ -45,6 +51,8 @@ pub struct Platform {
     pub lockout: identity::LockoutPolicy,
     /// Revoked sessions, kept current from the event bus.
     pub revocations: Arc<identity::Revocations>,
+    /// The catalog search index of this node, kept current from the event bus.
+    pub search: Arc<catalog::search::SearchIndex>,
 }
 
 impl Platform {

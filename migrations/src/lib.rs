@@ -13,6 +13,9 @@ mod m20261130_000007_create_guidance;
 mod m20261130_000008_add_account_phone;
 mod m20261130_000009_add_account_lockout;
 mod m20261130_000010_create_session_revocation;
+mod m20261130_000011_create_catalog;
+mod m20261130_000012_create_eligibility;
+mod m20261130_000013_add_person_facts;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -31,6 +34,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_add_account_phone::Migration),
             Box::new(m20261130_000009_add_account_lockout::Migration),
             Box::new(m20261130_000010_create_session_revocation::Migration),
+            Box::new(m20261130_000011_create_catalog::Migration),
+            Box::new(m20261130_000012_create_eligibility::Migration),
+            Box::new(m20261130_000013_add_person_facts::Migration),
         ]
     }
 }

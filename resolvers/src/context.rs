@@ -8,7 +8,10 @@ use zhucan_domain::identity::Session;
 use zhucan_domain::viewer::{PersonScope, RequestMeta, Viewer};
 use zhucan_domain::{DomainError, DomainResult, Platform};
 
-use crate::person::loaders::{HouseholdMembersLoader, VisitsLoader, VolunteerAreasLoader};
+use crate::person::loaders::{
+    HouseholdMembersLoader, ServiceItemLoader, ServiceRecordLoader, VisitsLoader,
+    VolunteerAreasLoader,
+};
 
 /// Per-request data, attached at the edge by HTTP and WebSocket alike.
 pub struct RequestData {
@@ -44,6 +47,20 @@ pub fn attach_request_data(
     }
     data.insert(DataLoader::with_cache(
         VisitsLoader {
+            db: platform.db.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        ServiceItemLoader {
+            db: platform.db.clone(),
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    data.insert(DataLoader::with_cache(
+        ServiceRecordLoader {
             db: platform.db.clone(),
         },
         tokio::spawn,

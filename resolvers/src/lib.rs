@@ -2,9 +2,12 @@
 //! roots of each domain, DataLoaders, and the field policy applied at the edge of the schema.
 
 pub mod audit;
+pub mod catalog;
 pub mod context;
+pub mod eligibility;
 pub mod error;
 pub mod guidance;
+pub mod home;
 pub mod identity;
 pub mod person;
 pub mod region;

@@ -8,6 +8,9 @@ mod codes;
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 use zhucan_domain::Platform;
 use zhucan_resolvers::audit::AuditQuery;
+use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
+use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
+use zhucan_resolvers::home::{HomeMutation, HomeQuery};
 use zhucan_resolvers::guidance::{GuidanceMutation, GuidanceQuery};
 use zhucan_resolvers::identity::{IdentityMutation, IdentityQuery};
 use zhucan_resolvers::person::{PersonMutation, PersonQuery};
@@ -25,11 +28,21 @@ pub struct QueryRoot(
     PersonQuery,
     AuditQuery,
     GuidanceQuery,
+    CatalogQuery,
+    EligibilityQuery,
+    HomeQuery,
 );
 
 /// The mutation root of every domain.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(IdentityMutation, PersonMutation, GuidanceMutation);
+pub struct MutationRoot(
+    IdentityMutation,
+    PersonMutation,
+    GuidanceMutation,
+    CatalogMutation,
+    EligibilityMutation,
+    HomeMutation,
+);
 
 /// The subscription root of every domain.
 #[derive(MergedSubscription, Default)]

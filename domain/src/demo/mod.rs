@@ -4,9 +4,11 @@
 //! deterministic from a seed; and one demo account per role.
 
 mod accounts;
+mod catalog;
 mod people;
 mod volunteers;
 
+pub use catalog::{CatalogReport, seed_catalog};
 pub use accounts::{DEMO_ACCOUNTS, DemoAccount, seed_demo_accounts};
 pub use people::{PeopleGenerator, seed_people};
 pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};

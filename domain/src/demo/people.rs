@@ -10,7 +10,7 @@ use crate::crypto::FieldCipher;
 use crate::db::Db;
 use crate::entities::{household, person};
 use crate::error::DomainResult;
-use crate::person::{NewPerson, Relationship, encrypt_row};
+use crate::person::{Employment, HouseholdStatus, NewPerson, Relationship, encrypt_row};
 use crate::region::RegionDirectory;
 use crate::types::{
     BoundedText, CertificateNumber, DisabilityCategory, DisabilityLevel, IdNumber, PersonName,
@@ -148,6 +148,30 @@ impl<'a> PeopleGenerator<'a> {
         name
     }
 
+    /// About one in six certified people lives in a 低保 or 低收入 household.
+    fn household_status(&mut self) -> HouseholdStatus {
+        match self.rng.random_range(0..100) {
+            0..10 => HouseholdStatus::Dibao,
+            10..17 => HouseholdStatus::LowIncome,
+            17..18 => HouseholdStatus::SpecialHardship,
+            _ => HouseholdStatus::None,
+        }
+    }
+
+    /// Employment by age: children study, people over 60 are retired, a third of the working
+    /// age are employed.
+    fn employment(&mut self, age: i64) -> Employment {
+        match age {
+            0..16 => Employment::Student,
+            60.. => Employment::Retired,
+            _ => match self.rng.random_range(0..10) {
+                0..3 => Employment::Employed,
+                3..5 => Employment::Unable,
+                _ => Employment::Unemployed,
+            },
+        }
+    }
+
     /// The next person; `street` forces the residence (demo accounts).
     pub fn next_person(
         &mut self,
@@ -209,6 +233,9 @@ impl<'a> PeopleGenerator<'a> {
             committee,
             household_id: None,
             relationship: Relationship::Head,
+            household_status: self.household_status(),
+            employment: self.employment(age_years),
+            local_hukou: self.rng.random_bool(0.93),
         })
     }
 

@@ -46,6 +46,12 @@ pub struct Model {
     pub status: String,
     /// Why the record was deactivated.
     pub deactivation_reason: Option<String>,
+    /// 低保 / 低收入 / 特困 household status (`NONE`, `DIBAO`, `LOW_INCOME`, `SPECIAL_HARDSHIP`).
+    pub household_status: String,
+    /// Employment (`EMPLOYED`, `UNEMPLOYED`, `STUDENT`, `RETIRED`, `UNABLE`).
+    pub employment: String,
+    /// 本市户籍.
+    pub local_hukou: bool,
     /// Creation time.
     pub created_at: DateTimeUtc,
     /// Last change.

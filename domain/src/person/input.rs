@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use super::facts::{Employment, HouseholdStatus};
 use crate::error::{DomainError, DomainResult};
 use crate::region::RegionDirectory;
 use crate::types::{
@@ -88,6 +89,12 @@ pub struct NewPersonInput {
     pub household_id: Option<Uuid>,
     /// Relationship to the head (defaults to HEAD for a new household).
     pub relationship: Option<Relationship>,
+    /// 家庭经济状况 (defaults to NONE).
+    pub household_status: Option<HouseholdStatus>,
+    /// 就业状况 (defaults to UNEMPLOYED).
+    pub employment: Option<Employment>,
+    /// 本市户籍 (defaults to true).
+    pub local_hukou: Option<bool>,
 }
 
 /// A parsed new person.
@@ -113,6 +120,12 @@ pub struct NewPerson {
     pub household_id: Option<Uuid>,
     /// Relationship to the head.
     pub relationship: Relationship,
+    /// Household assistance status.
+    pub household_status: HouseholdStatus,
+    /// Employment.
+    pub employment: Employment,
+    /// 本市户籍.
+    pub local_hukou: bool,
 }
 
 /// Maximum address length in characters.
@@ -175,6 +188,9 @@ impl NewPersonInput {
             committee,
             household_id: self.household_id,
             relationship,
+            household_status: self.household_status.unwrap_or_default(),
+            employment: self.employment.unwrap_or_default(),
+            local_hukou: self.local_hukou.unwrap_or(true),
         })
     }
 }
@@ -219,6 +235,12 @@ pub struct UpdatePersonInput {
     pub street_code: Option<String>,
     /// 居村委
     pub committee_code: Option<String>,
+    /// 家庭经济状况
+    pub household_status: Option<HouseholdStatus>,
+    /// 就业状况
+    pub employment: Option<Employment>,
+    /// 本市户籍
+    pub local_hukou: Option<bool>,
 }
 
 /// Parsed changes. `Some(None)` clears an optional field.
@@ -236,6 +258,12 @@ pub struct PersonChanges {
     pub address: Option<Option<BoundedText>>,
     /// New residence.
     pub residence: Option<(RegionCode, Option<RegionCode>)>,
+    /// New household status.
+    pub household_status: Option<HouseholdStatus>,
+    /// New employment.
+    pub employment: Option<Employment>,
+    /// New hukou.
+    pub local_hukou: Option<bool>,
 }
 
 impl UpdatePersonInput {
@@ -293,6 +321,9 @@ impl UpdatePersonInput {
             phone,
             address,
             residence,
+            household_status: self.household_status,
+            employment: self.employment,
+            local_hukou: self.local_hukou,
         };
         Ok(changes)
     }

@@ -1,10 +1,12 @@
 //! The person registry (R18) and the core of one-person-one-file (R54).
 
+mod facts;
 mod filter;
 mod input;
 mod repo;
 mod write;
 
+pub use facts::{Employment, HouseholdStatus};
 pub use filter::{PersonFilter, PersonStatus};
 pub use input::{NewPerson, NewPersonInput, PersonChanges, Relationship, UpdatePersonInput};
 pub use repo::PersonRepo;

@@ -165,11 +165,25 @@ impl PersonWriter<'_> {
             m.committee_code = Set(committee.map(|c| c.as_str().to_owned()));
             fields.push("residence");
         }
+        if let Some(h) = changes.household_status {
+            m.household_status = Set(h.as_str().to_owned());
+            fields.push("householdStatus");
+        }
+        if let Some(e) = changes.employment {
+            m.employment = Set(e.as_str().to_owned());
+            fields.push("employment");
+        }
+        if let Some(l) = changes.local_hukou {
+            m.local_hukou = Set(l);
+            fields.push("localHukou");
+        }
         if fields.is_empty() {
             return Err(DomainError::bad_input("input", "没有需要修改的字段"));
         }
         m.updated_at = Set(Utc::now());
         let row = m.update(&w.txn).await?;
+        // Their facts may have changed: automatic grants follow in the same transaction.
+        crate::eligibility::reevaluate_person(&w.txn, self.cipher, &row, &self.actor.id).await?;
         audit::append(
             &w.txn,
             self.cipher.keys().audit_key(),
@@ -193,6 +207,8 @@ impl PersonWriter<'_> {
         m.deactivation_reason = Set(Some(reason.into_string()));
         m.updated_at = Set(Utc::now());
         let row = m.update(&w.txn).await?;
+        // A deactivated registration keeps no automatic grant.
+        crate::eligibility::reevaluate_person(&w.txn, self.cipher, &row, &self.actor.id).await?;
         audit::append(
             &w.txn,
             self.cipher.keys().audit_key(),
@@ -257,6 +273,9 @@ pub fn encrypt_row(
         relationship: new.relationship.as_str().to_owned(),
         status: PersonStatus::Active.as_str().to_owned(),
         deactivation_reason: None,
+        household_status: new.household_status.as_str().to_owned(),
+        employment: new.employment.as_str().to_owned(),
+        local_hukou: new.local_hukou,
         created_at: now,
         updated_at: now,
     })

@@ -21,15 +21,21 @@ pub enum SmsTemplate {
     GuidanceCancelled,
     /// To a volunteer: their registration was verified.
     VolunteerVerified,
+    /// To a citizen: a service was granted without applying (免申即享).
+    ServiceGranted,
+    /// To a citizen: an automatically granted service ended.
+    ServiceRevoked,
 }
 
 impl SmsTemplate {
     /// Every template.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::GuidanceEscalated,
         Self::GuidanceClaimed,
         Self::GuidanceCancelled,
         Self::VolunteerVerified,
+        Self::ServiceGranted,
+        Self::ServiceRevoked,
     ];
 
     /// Stable code stored in `sms_outbox.template`.
@@ -39,6 +45,8 @@ impl SmsTemplate {
             Self::GuidanceClaimed => "GUIDANCE_CLAIMED",
             Self::GuidanceCancelled => "GUIDANCE_CANCELLED",
             Self::VolunteerVerified => "VOLUNTEER_VERIFIED",
+            Self::ServiceGranted => "SERVICE_GRANTED",
+            Self::ServiceRevoked => "SERVICE_REVOKED",
         }
     }
 
@@ -62,6 +70,12 @@ impl SmsTemplate {
             Self::VolunteerVerified => {
                 "【上海残联】您的志愿者身份已通过审核，可登录助残云认领助盲出行需求。"
             }
+            Self::ServiceGranted => {
+                "【上海残联】您已符合“{service}”享受条件，无需申请，已自动为您办理。详情请在阳光申办消息中查看。"
+            }
+            Self::ServiceRevoked => {
+                "【上海残联】根据最新条件，您的“{service}”待遇已停止。如有疑问请咨询所在街镇残联。"
+            }
         }
     }
 
@@ -72,6 +86,7 @@ impl SmsTemplate {
             Self::GuidanceClaimed => &["pin"],
             Self::GuidanceCancelled => &["request_no"],
             Self::VolunteerVerified => &[],
+            Self::ServiceGranted | Self::ServiceRevoked => &["service"],
         }
     }
 

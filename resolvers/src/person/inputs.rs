@@ -11,7 +11,7 @@ use zhucan_domain::region::RegionDirectory;
 use zhucan_domain::types::{DisabilityLevel, RegionLevel};
 use zhucan_domain::{DomainError, DomainResult};
 
-use super::types::{DisabilityCategory, PersonStatus, Relationship};
+use super::types::{DisabilityCategory, Employment, HouseholdStatus, PersonStatus, Relationship};
 
 /// Parse a GraphQL `ID` as a UUID, naming the argument in the error.
 pub fn parse_id(field: &str, id: &ID) -> DomainResult<Uuid> {
@@ -41,6 +41,12 @@ pub struct CreatePersonInput {
     pub household_id: Option<ID>,
     /// 与户主关系 (required when joining a household)
     pub relationship: Option<Relationship>,
+    /// 家庭经济状况
+    pub household_status: Option<HouseholdStatus>,
+    /// 就业状况
+    pub employment: Option<Employment>,
+    /// 本市户籍
+    pub local_hukou: Option<bool>,
 }
 
 impl CreatePersonInput {
@@ -61,6 +67,9 @@ impl CreatePersonInput {
                 .map(|h| parse_id("input.householdId", h))
                 .transpose()?,
             relationship: self.relationship.map(Into::into),
+            household_status: self.household_status.map(Into::into),
+            employment: self.employment.map(Into::into),
+            local_hukou: self.local_hukou,
         })
     }
 }
@@ -82,6 +91,12 @@ pub struct UpdatePersonInput {
     pub street_code: Option<String>,
     /// 居村委区划代码
     pub committee_code: Option<String>,
+    /// 家庭经济状况
+    pub household_status: Option<HouseholdStatus>,
+    /// 就业状况
+    pub employment: Option<Employment>,
+    /// 本市户籍
+    pub local_hukou: Option<bool>,
 }
 
 impl UpdatePersonInput {
@@ -95,6 +110,9 @@ impl UpdatePersonInput {
             address: self.address.clone(),
             street_code: self.street_code.clone(),
             committee_code: self.committee_code.clone(),
+            household_status: self.household_status.map(Into::into),
+            employment: self.employment.map(Into::into),
+            local_hukou: self.local_hukou,
         }
     }
 }

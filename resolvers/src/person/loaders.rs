@@ -91,3 +91,53 @@ impl async_graphql::dataloader::Loader<Uuid> for VisitsLoader {
         Ok(out)
     }
 }
+
+/// The per-request, caching loader of service items by id.
+pub type ServiceItemsLoader =
+    async_graphql::dataloader::DataLoader<ServiceItemLoader, async_graphql::dataloader::HashMapCache>;
+/// The per-request, caching loader of a person's service records.
+pub type RecordsLoader = async_graphql::dataloader::DataLoader<
+    ServiceRecordLoader,
+    async_graphql::dataloader::HashMapCache,
+>;
+
+/// How many service records the file shows.
+pub const RECORDS_SHOWN: usize = 50;
+
+/// Service items by id (one statement per request).
+pub struct ServiceItemLoader {
+    /// Database.
+    pub db: Db,
+}
+
+impl async_graphql::dataloader::Loader<Uuid> for ServiceItemLoader {
+    type Value = zhucan_domain::entities::service_item::Model;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(zhucan_domain::catalog::CatalogRepo::new(&self.db)
+            .service_items_by_id(keys)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect())
+    }
+}
+
+/// Service records of persons already admitted by scope (one statement per request).
+pub struct ServiceRecordLoader {
+    /// Database.
+    pub db: Db,
+}
+
+impl async_graphql::dataloader::Loader<Uuid> for ServiceRecordLoader {
+    type Value = Vec<zhucan_domain::entities::service_record::Model>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::home::records_of_many(&self.db, keys, RECORDS_SHOWN)
+            .await
+            .map_err(Arc::new)
+    }
+}

@@ -16,6 +16,36 @@ use crate::error::GqlResultExt;
 use crate::identity::Role;
 use crate::region::{Region, region_of};
 
+/// 家庭经济状况 — household assistance status.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::person::HouseholdStatus")]
+pub enum HouseholdStatus {
+    /// 无
+    None,
+    /// 低保
+    Dibao,
+    /// 低收入
+    LowIncome,
+    /// 特困
+    SpecialHardship,
+}
+
+/// 就业状况 — employment.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::person::Employment")]
+pub enum Employment {
+    /// 就业
+    Employed,
+    /// 未就业
+    Unemployed,
+    /// 在校
+    Student,
+    /// 退休
+    Retired,
+    /// 无劳动能力
+    Unable,
+}
+
 /// 残疾类别 — disability category.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum DisabilityCategory {
@@ -346,6 +376,48 @@ impl Person {
     /// 注销原因
     async fn deactivation_reason(&self) -> Option<&str> {
         self.0.row().deactivation_reason.as_deref()
+    }
+    /// 家庭经济状况
+    async fn household_status(&self) -> HouseholdStatus {
+        zhucan_domain::person::HouseholdStatus::from_stored(&self.0.row().household_status).into()
+    }
+    /// 就业状况
+    async fn employment(&self) -> Employment {
+        zhucan_domain::person::Employment::from_stored(&self.0.row().employment).into()
+    }
+    /// 本市户籍
+    async fn local_hukou(&self) -> bool {
+        self.0.row().local_hukou
+    }
+    /// 可享受服务匹配 — every service with rules in force, whether this person qualifies, and
+    /// which conditions held or failed.
+    async fn eligible_services(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::eligibility::ServiceMatch>> {
+        crate::eligibility::may_see_matching(ctx)?;
+        let matches = zhucan_domain::eligibility::match_person(&ctx.platform().db, self.0.row())
+            .await
+            .gql(ctx)?;
+        Ok(matches.into_iter().map(Into::into).collect())
+    }
+    /// 办件记录 — grants, applications and offline handlings, newest first (at most 50).
+    async fn service_records(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::eligibility::ServiceRecord>> {
+        let Some(loader) = ctx.data_opt::<super::loaders::RecordsLoader>() else {
+            return Ok(Vec::new());
+        };
+        let rows = loader
+            .load_one(self.0.id())
+            .await
+            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::eligibility::ServiceRecord)
+            .collect())
     }
     /// 访客记录 — the latest visits to this file (one statement per request).
     async fn visitor_records(

@@ -1,0 +1,430 @@
+//! 免申即享: applying a verdict to one person (grant or revoke, with a service record, an inbox
+//! message and an SMS, in the caller's transaction), the grant job over everyone an automatic
+//! item covers, and re-evaluation of one person after their facts change.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::{Evaluator, Facts, JobStatus, granted_keys_of, next_page, ruled_services};
+use crate::audit::{self, Actor, AuditEntry};
+use crate::crypto::FieldCipher;
+use crate::db::Db;
+use crate::entities::{grant_job, inbox_message, person, service_grant, service_item, service_record};
+use crate::error::{DomainError, DomainResult};
+use crate::sms::{self, SmsTemplate};
+use crate::types::Phone;
+
+/// What a grant run needs.
+pub struct GrantContext<'a> {
+    /// Database.
+    pub db: &'a Db,
+    /// Field cipher (phones) and audit key.
+    pub cipher: &'a FieldCipher,
+}
+
+/// What applying a verdict did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Newly granted.
+    Granted,
+    /// Revoked.
+    Revoked,
+    /// Nothing to do.
+    Unchanged,
+}
+
+/// Write a service record.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    p: &person::Model,
+    item: Uuid,
+    kind: &str,
+    note: &str,
+    actor_id: &str,
+) -> DomainResult<service_record::Model> {
+    Ok(service_record::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(p.id),
+        service_item_id: Set(item),
+        kind: Set(kind.to_owned()),
+        district_code: Set(p.district_code.clone()),
+        street_code: Set(p.street_code.clone()),
+        note: Set(note.chars().take(500).collect()),
+        actor_id: Set(actor_id.to_owned()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?)
+}
+
+async fn notify<C: ConnectionTrait>(
+    conn: &C,
+    cipher: &FieldCipher,
+    p: &person::Model,
+    item: &service_item::Model,
+    granted: bool,
+    dedupe: &str,
+) -> DomainResult<()> {
+    let (kind, title, body, template) = if granted {
+        (
+            "SERVICE_GRANTED",
+            format!("免申即享：{}", item.name),
+            format!(
+                "您符合“{}”的享受条件，无需申请，已自动为您办理。如有疑问请咨询所在街镇残联。",
+                item.name
+            ),
+            SmsTemplate::ServiceGranted,
+        )
+    } else {
+        (
+            "SERVICE_REVOKED",
+            format!("待遇停止：{}", item.name),
+            format!(
+                "根据最新的享受条件，您的“{}”待遇已停止。如有疑问请咨询所在街镇残联。",
+                item.name
+            ),
+            SmsTemplate::ServiceRevoked,
+        )
+    };
+    inbox_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(p.id),
+        kind: Set(kind.to_owned()),
+        title: Set(title.chars().take(200).collect()),
+        body: Set(body.chars().take(1000).collect()),
+        ref_id: Set(Some(item.id)),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    if let Some(enc) = &p.phone_enc {
+        let plain = cipher.decrypt(crate::person::aad("phone", &p.id), enc)?;
+        if let Ok(phone) = Phone::parse("phone", &plain) {
+            let service: String = item.name.chars().take(sms::MAX_PARAM_CHARS).collect();
+            sms::enqueue(
+                conn,
+                cipher,
+                dedupe,
+                &phone,
+                template,
+                sms::params([("service", service.as_str())]),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Bring one person's grant of an automatic item in line with `eligible`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site shape shared by the job and re-evaluation"
+)]
+pub async fn apply<C: ConnectionTrait>(
+    conn: &C,
+    cipher: &FieldCipher,
+    p: &person::Model,
+    item: &service_item::Model,
+    rule_version: i32,
+    existing: Option<&service_grant::Model>,
+    eligible: bool,
+    actor_id: &str,
+) -> DomainResult<Applied> {
+    let active = existing.is_some_and(|g| g.status == "ACTIVE");
+    let now = Utc::now();
+    match (eligible, active, existing) {
+        (true, true, _) | (false, false, _) => Ok(Applied::Unchanged),
+        (true, false, None) => {
+            service_grant::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                person_id: Set(p.id),
+                service_item_id: Set(item.id),
+                rule_version: Set(rule_version),
+                status: Set("ACTIVE".to_owned()),
+                granted_at: Set(now),
+                revoked_at: Set(None),
+            }
+            .insert(conn)
+            .await?;
+            finish(conn, cipher, p, item, rule_version, true, actor_id).await
+        }
+        (true, false, Some(g)) => {
+            let mut m: service_grant::ActiveModel = g.clone().into();
+            m.status = Set("ACTIVE".to_owned());
+            m.rule_version = Set(rule_version);
+            m.granted_at = Set(now);
+            m.revoked_at = Set(None);
+            m.update(conn).await?;
+            finish(conn, cipher, p, item, rule_version, true, actor_id).await
+        }
+        (false, true, Some(g)) => {
+            let mut m: service_grant::ActiveModel = g.clone().into();
+            m.status = Set("REVOKED".to_owned());
+            m.revoked_at = Set(Some(now));
+            m.update(conn).await?;
+            finish(conn, cipher, p, item, rule_version, false, actor_id).await
+        }
+        (false, true, None) => Ok(Applied::Unchanged),
+    }
+}
+
+async fn finish<C: ConnectionTrait>(
+    conn: &C,
+    cipher: &FieldCipher,
+    p: &person::Model,
+    item: &service_item::Model,
+    rule_version: i32,
+    granted: bool,
+    actor_id: &str,
+) -> DomainResult<Applied> {
+    let (kind, applied) = if granted {
+        ("GRANT", Applied::Granted)
+    } else {
+        ("REVOKE", Applied::Revoked)
+    };
+    record(
+        conn,
+        p,
+        item.id,
+        kind,
+        &format!("免申即享，适用条件第{rule_version}版"),
+        actor_id,
+    )
+    .await?;
+    let dedupe = format!(
+        "{}:{}:{}:{}",
+        kind.to_ascii_lowercase(),
+        item.id.simple(),
+        p.id.simple(),
+        Utc::now().timestamp_millis()
+    );
+    notify(conn, cipher, p, item, granted, &dedupe).await?;
+    Ok(applied)
+}
+
+/// Run grant job `job_id` to the end: page by page, each page in one transaction. Safe to run
+/// again after a failure: people already granted are left alone.
+pub async fn run_grant_job(g: &GrantContext<'_>, job_id: Uuid) -> DomainResult<grant_job::Model> {
+    let job = super::job(g.db, job_id).await?;
+    let result = run_pages(g, &job).await;
+    let w = g.db.begin_write().await?;
+    let current = super::job(g.db, job_id).await?;
+    let mut m: grant_job::ActiveModel = current.clone().into();
+    m.finished_at = Set(Some(Utc::now()));
+    let outcome = match &result {
+        Ok(()) => {
+            m.status = Set(JobStatus::Done.as_str().to_owned());
+            "SUCCESS".to_owned()
+        }
+        Err(e) => {
+            tracing::error!(job = %job_id, error = %e, "grant job failed");
+            m.status = Set(JobStatus::Failed.as_str().to_owned());
+            m.error = Set(Some(
+                "发放中断（系统错误），已发放的不受影响，可重新运行".to_owned(),
+            ));
+            format!(
+                "FAILURE:{}",
+                match e {
+                    DomainError::Conflict(_) => "CONFLICT",
+                    DomainError::NotFound { .. } => "NOT_FOUND",
+                    _ => "INTERNAL",
+                }
+            )
+        }
+    };
+    let done = m.update(&w.txn).await?;
+    audit::append(
+        &w.txn,
+        g.cipher.keys().audit_key(),
+        &Actor::system("grant-job"),
+        AuditEntry {
+            operation: "eligibility.grant_job",
+            object_type: "service_item",
+            object_id: job.service_item_id.to_string(),
+            result: outcome,
+            detail: format!(
+                "job={} version={} evaluated={} granted={} revoked={}",
+                job.id, job.rule_version, done.evaluated, done.granted, done.revoked
+            ),
+        },
+    )
+    .await?;
+    w.commit().await?;
+    tracing::info!(job = %job_id, evaluated = done.evaluated, granted = done.granted, revoked = done.revoked, "grant job finished");
+    Ok(done)
+}
+
+async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult<()> {
+    let item = service_item::Entity::find_by_id(job.service_item_id)
+        .one(g.db.conn())
+        .await?
+        .ok_or(DomainError::NotFound { what: "服务事项" })?;
+    let Some(ruled) = ruled_services(g.db.conn(), None, true)
+        .await?
+        .into_iter()
+        .find(|s| s.item.id == item.id && s.rule.version == job.rule_version)
+    else {
+        return Err(DomainError::Conflict(
+            "该版本已不是现行适用条件，任务停止".to_owned(),
+        ));
+    };
+    let today = Utc::now().date_naive();
+    let actor = format!("grant-job:{}", job.id);
+    let mut after = None;
+    loop {
+        let rows = next_page(g.db.conn(), &item, after).await?;
+        let Some(last) = rows.last().map(|r| r.id) else {
+            break;
+        };
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let granted = granted_keys_of(g.db.conn(), &ids).await?;
+        let verdicts: Vec<bool> = {
+            let mut ev = Evaluator::default();
+            rows.iter()
+                .map(|r| {
+                    let mut keys = granted.get(&r.id).cloned().unwrap_or_default();
+                    keys.retain(|k| *k != item.key);
+                    ev.holds(&ruled.compiled, &Facts::of(r, today, keys))
+                })
+                .collect()
+        };
+        let w = g.db.begin_write().await?;
+        let existing: HashMap<Uuid, service_grant::Model> = service_grant::Entity::find()
+            .filter(service_grant::Column::ServiceItemId.eq(item.id))
+            .filter(service_grant::Column::PersonId.is_in(ids.iter().copied()))
+            .all(&w.txn)
+            .await?
+            .into_iter()
+            .map(|gr| (gr.person_id, gr))
+            .collect();
+        let (mut granted_n, mut revoked_n) = (0, 0);
+        for (r, ok) in rows.iter().zip(verdicts) {
+            match apply(
+                &w.txn,
+                g.cipher,
+                r,
+                &item,
+                job.rule_version,
+                existing.get(&r.id),
+                ok,
+                &actor,
+            )
+            .await?
+            {
+                Applied::Granted => granted_n += 1,
+                Applied::Revoked => revoked_n += 1,
+                Applied::Unchanged => {}
+            }
+        }
+        let cur = grant_job::Entity::find_by_id(job.id)
+            .one(&w.txn)
+            .await?
+            .ok_or(DomainError::NotFound { what: "发放任务" })?;
+        let n = i32::try_from(rows.len()).unwrap_or(i32::MAX);
+        let mut m: grant_job::ActiveModel = cur.clone().into();
+        m.evaluated = Set(cur.evaluated + n);
+        m.granted = Set(cur.granted + granted_n);
+        m.revoked = Set(cur.revoked + revoked_n);
+        m.update(&w.txn).await?;
+        w.commit().await?;
+        if (rows.len() as u64) < super::PAGE {
+            break;
+        }
+        after = Some(last);
+    }
+    // Holders who left the item's coverage (moved away, deactivated) lose it.
+    let w = g.db.begin_write().await?;
+    let holders = service_grant::Entity::find()
+        .filter(service_grant::Column::ServiceItemId.eq(item.id))
+        .filter(service_grant::Column::Status.eq("ACTIVE"))
+        .all(&w.txn)
+        .await?;
+    let ids: Vec<Uuid> = holders.iter().map(|h| h.person_id).collect();
+    let people = person::Entity::find()
+        .filter(person::Column::Id.is_in(ids))
+        .all(&w.txn)
+        .await?;
+    let mut revoked_n = 0;
+    for p in &people {
+        let covered = p.status == "ACTIVE"
+            && item
+                .district_code
+                .as_deref()
+                .is_none_or(|d| d == p.district_code);
+        if !covered {
+            let existing = holders.iter().find(|h| h.person_id == p.id);
+            if apply(&w.txn, g.cipher, p, &item, job.rule_version, existing, false, &actor).await?
+                == Applied::Revoked
+            {
+                revoked_n += 1;
+            }
+        }
+    }
+    if revoked_n > 0 {
+        let cur = super::job(g.db, job.id).await?;
+        let mut m: grant_job::ActiveModel = cur.clone().into();
+        m.revoked = Set(cur.revoked + revoked_n);
+        m.update(&w.txn).await?;
+    }
+    w.commit().await
+}
+
+/// Re-evaluate every automatic grant of one person inside the caller's transaction (after their
+/// facts changed, they moved, or were deactivated). Returns how many grants changed.
+pub async fn reevaluate_person<C: ConnectionTrait>(
+    conn: &C,
+    cipher: &FieldCipher,
+    p: &person::Model,
+    actor_id: &str,
+) -> DomainResult<usize> {
+    let holdings: Vec<service_grant::Model> = service_grant::Entity::find()
+        .filter(service_grant::Column::PersonId.eq(p.id))
+        .all(conn)
+        .await?;
+    // Items that cover them now, plus district items they hold from where they lived before.
+    let mut services = ruled_services(conn, Some(&p.district_code), true).await?;
+    for other in ruled_services(conn, None, true).await? {
+        if !services.iter().any(|s| s.item.id == other.item.id)
+            && holdings
+                .iter()
+                .any(|h| h.service_item_id == other.item.id && h.status == "ACTIVE")
+        {
+            services.push(other);
+        }
+    }
+    if services.is_empty() {
+        return Ok(0);
+    }
+    let keys = granted_keys_of(conn, &[p.id]).await?.remove(&p.id).unwrap_or_default();
+    let today = Utc::now().date_naive();
+    let verdicts: Vec<bool> = {
+        let mut ev = Evaluator::default();
+        services
+            .iter()
+            .map(|s| {
+                let covered = p.status == "ACTIVE"
+                    && s.item
+                        .district_code
+                        .as_deref()
+                        .is_none_or(|d| d == p.district_code);
+                let mut own = keys.clone();
+                own.retain(|k| *k != s.item.key);
+                covered && ev.holds(&s.compiled, &Facts::of(p, today, own))
+            })
+            .collect()
+    };
+    let mut changed = 0;
+    for (s, ok) in services.iter().zip(verdicts) {
+        let existing = holdings.iter().find(|h| h.service_item_id == s.item.id);
+        if apply(conn, cipher, p, &s.item, s.rule.version, existing, ok, actor_id).await?
+            != Applied::Unchanged
+        {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
