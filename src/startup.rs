@@ -10,10 +10,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
+use zhucan_domain::catalog::search::SearchIndex;
 use zhucan_domain::crypto::{FieldCipher, KeyMaterial, PasswordHasher, StaticKeys};
 use zhucan_domain::identity::TokenService;
 use zhucan_domain::region::RegionDirectory;
-use zhucan_domain::catalog::search::SearchIndex;
 use zhucan_domain::{Db, Platform, demo};
 use zhucan_schema::{Limits, ZhucanSchema};
 

@@ -79,7 +79,10 @@ pub async fn records_of_many(
 }
 
 /// Record an application or offline handling on the file of a person in the admin's scope.
-#[expect(clippy::too_many_arguments, reason = "actor, scope and the record's own fields")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "actor, scope and the record's own fields"
+)]
 pub async fn record_handling(
     db: &Db,
     audit_key: &[u8],
@@ -229,7 +232,11 @@ pub async fn pinned(db: &Db, account: Uuid) -> DomainResult<Vec<service_item::Mo
 }
 
 /// Replace an account's pinned services with `ids`, in this order.
-pub async fn set_pins(db: &Db, account: Uuid, ids: &[Uuid]) -> DomainResult<Vec<service_item::Model>> {
+pub async fn set_pins(
+    db: &Db,
+    account: Uuid,
+    ids: &[Uuid],
+) -> DomainResult<Vec<service_item::Model>> {
     if ids.len() > MAX_PINS {
         return Err(DomainError::bad_input(
             "serviceItemIds",

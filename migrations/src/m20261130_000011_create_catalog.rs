@@ -223,7 +223,9 @@ impl MigrationTrait for Migration {
             ServiceItems::Table.into_iden(),
             Policies::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(t).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(t).to_owned())
+                .await?;
         }
         Ok(())
     }

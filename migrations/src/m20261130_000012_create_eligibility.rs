@@ -100,7 +100,10 @@ fn at<T: IntoIden>(c: T) -> ColumnDef {
         .to_owned()
 }
 fn opt_at<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(c)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
 
 async fn index(
@@ -130,7 +133,11 @@ impl MigrationTrait for Migration {
                     .col(uuid(EligibilityRules::Id).primary_key().to_owned())
                     .col(uuid(EligibilityRules::ServiceItemId))
                     .col(int(EligibilityRules::Version))
-                    .col(ColumnDef::new(EligibilityRules::Conditions).text().not_null())
+                    .col(
+                        ColumnDef::new(EligibilityRules::Conditions)
+                            .text()
+                            .not_null(),
+                    )
                     .col(text(EligibilityRules::Status, 16))
                     .col(text(EligibilityRules::CreatedBy, 64))
                     .col(at(EligibilityRules::CreatedAt))
@@ -293,7 +300,9 @@ impl MigrationTrait for Migration {
             ServiceGrants::Table.into_iden(),
             EligibilityRules::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(t).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(t).to_owned())
+                .await?;
         }
         Ok(())
     }

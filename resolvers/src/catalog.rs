@@ -7,13 +7,15 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Union}
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 use zhucan_domain::audit::Actor;
+use zhucan_domain::catalog::search::{self as dsearch, SearchPage};
 use zhucan_domain::catalog::{
     self, CatalogRepo, CatalogScope, CatalogWriter, EntryKind, ServiceItemFilter as DomainFilter,
     json_list,
 };
-use zhucan_domain::catalog::search::{self as dsearch, SearchPage};
 use zhucan_domain::eligibility::{self, rule};
-use zhucan_domain::entities::{catalog_revision, eligibility_rule, institution, policy, service_item};
+use zhucan_domain::entities::{
+    catalog_revision, eligibility_rule, institution, policy, service_item,
+};
 use zhucan_domain::events::DomainEvent;
 use zhucan_domain::{DomainError, DomainResult, Platform};
 
@@ -151,7 +153,10 @@ impl Policy {
     }
     /// 所属区 (null = 全市)
     async fn district(&self, ctx: &Context<'_>) -> Option<Region> {
-        self.0.district_code.as_deref().and_then(|c| region_of(ctx, c))
+        self.0
+            .district_code
+            .as_deref()
+            .and_then(|c| region_of(ctx, c))
     }
     /// 版本
     async fn version(&self) -> i32 {
@@ -284,7 +289,10 @@ impl ServiceItem {
     }
     /// 所属区 (null = 全市)
     async fn district(&self, ctx: &Context<'_>) -> Option<Region> {
-        self.0.district_code.as_deref().and_then(|c| region_of(ctx, c))
+        self.0
+            .district_code
+            .as_deref()
+            .and_then(|c| region_of(ctx, c))
     }
     /// 状态
     async fn status(&self) -> EntryStatus {
@@ -339,7 +347,10 @@ impl Institution {
     }
     /// 所在街镇
     async fn street(&self, ctx: &Context<'_>) -> Option<Region> {
-        self.0.street_code.as_deref().and_then(|c| region_of(ctx, c))
+        self.0
+            .street_code
+            .as_deref()
+            .and_then(|c| region_of(ctx, c))
     }
     /// 地址
     async fn address(&self) -> &str {
@@ -437,7 +448,9 @@ impl From<dsearch::Snippet> for Highlighted {
             html.push_str("</em>");
             pos = b;
         }
-        html.push_str(&escape(&chars[pos.min(chars.len())..].iter().collect::<String>()));
+        html.push_str(&escape(
+            &chars[pos.min(chars.len())..].iter().collect::<String>(),
+        ));
         Self {
             ranges: s
                 .highlights
@@ -493,7 +506,11 @@ pub struct SearchTotal {
 async fn entries_of(p: &Platform, page: &SearchPage) -> DomainResult<Vec<Option<CatalogEntry>>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let ids = |k: EntryKind| -> Vec<Uuid> {
-        page.hits.iter().filter(|h| h.kind == k).map(|h| h.id).collect()
+        page.hits
+            .iter()
+            .filter(|h| h.kind == k)
+            .map(|h| h.id)
+            .collect()
     };
     let conn = p.db.conn();
     let policies = policy::Entity::find()
@@ -569,7 +586,11 @@ pub struct CatalogQuery;
 fn district_arg(p: &Platform, code: Option<&str>) -> DomainResult<Option<String>> {
     code.map(|c| {
         p.regions
-            .parse_existing("districtCode", c, zhucan_domain::types::RegionLevel::District)
+            .parse_existing(
+                "districtCode",
+                c,
+                zhucan_domain::types::RegionLevel::District,
+            )
             .map(|r| r.as_str().to_owned())
     })
     .transpose()
@@ -624,9 +645,15 @@ impl CatalogQuery {
             },
         );
         conn.edges
-            .extend(page.hits.into_iter().zip(entries).enumerate().map(|(i, (hit, entry))| {
-                Edge::new((offset + i + 1).to_string(), SearchHit { hit, entry })
-            }));
+            .extend(
+                page.hits
+                    .into_iter()
+                    .zip(entries)
+                    .enumerate()
+                    .map(|(i, (hit, entry))| {
+                        Edge::new((offset + i + 1).to_string(), SearchHit { hit, entry })
+                    }),
+            );
         Ok(conn)
     }
 
@@ -638,14 +665,20 @@ impl CatalogQuery {
     ) -> async_graphql::Result<Vec<Policy>> {
         let p = ctx.platform();
         let d = district_arg(p, district_code.as_deref()).gql(ctx)?;
-        let rows = CatalogRepo::new(&p.db).policies(d.as_deref()).await.gql(ctx)?;
+        let rows = CatalogRepo::new(&p.db)
+            .policies(d.as_deref())
+            .await
+            .gql(ctx)?;
         Ok(rows.into_iter().map(Policy).collect())
     }
 
     /// 政策法规详情
     async fn policy(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Policy> {
         let id = parse_id("id", &id).gql(ctx)?;
-        let row = CatalogRepo::new(&ctx.platform().db).policy(id).await.gql(ctx)?;
+        let row = CatalogRepo::new(&ctx.platform().db)
+            .policy(id)
+            .await
+            .gql(ctx)?;
         Ok(Policy(row))
     }
 
@@ -663,7 +696,10 @@ impl CatalogQuery {
             district: district_arg(p, f.district_code.as_deref()).gql(ctx)?,
             include_withdrawn: false,
         };
-        let rows = CatalogRepo::new(&p.db).service_items(&filter).await.gql(ctx)?;
+        let rows = CatalogRepo::new(&p.db)
+            .service_items(&filter)
+            .await
+            .gql(ctx)?;
         Ok(rows.into_iter().map(ServiceItem).collect())
     }
 
@@ -914,7 +950,11 @@ impl CatalogMutation {
                 actor: &actor,
                 scope: &scope,
             }
-            .save_policy(optional_id("id", id.as_ref())?, expected_version, &input.to_domain())
+            .save_policy(
+                optional_id("id", id.as_ref())?,
+                expected_version,
+                &input.to_domain(),
+            )
             .await?;
             reindex(p, EntryKind::Policy, row.id).await;
             Ok(Policy(row))
@@ -931,23 +971,33 @@ impl CatalogMutation {
         input: ServiceItemInput,
     ) -> async_graphql::Result<ServiceItem> {
         let target = id.as_ref().map(|i| i.to_string()).unwrap_or_default();
-        audited(ctx, "catalog.service_item.save", "service_item", target, async {
-            let viewer = ctx.viewer()?;
-            let p = ctx.platform();
-            let scope = CatalogScope::of(viewer)?;
-            let actor = Actor::of(viewer, &ctx.request().meta);
-            let row = CatalogWriter {
-                db: &p.db,
-                audit_key: p.audit_key(),
-                regions: &p.regions,
-                actor: &actor,
-                scope: &scope,
-            }
-            .save_service_item(optional_id("id", id.as_ref())?, expected_version, &input.to_domain())
-            .await?;
-            reindex(p, EntryKind::ServiceItem, row.id).await;
-            Ok(ServiceItem(row))
-        })
+        audited(
+            ctx,
+            "catalog.service_item.save",
+            "service_item",
+            target,
+            async {
+                let viewer = ctx.viewer()?;
+                let p = ctx.platform();
+                let scope = CatalogScope::of(viewer)?;
+                let actor = Actor::of(viewer, &ctx.request().meta);
+                let row = CatalogWriter {
+                    db: &p.db,
+                    audit_key: p.audit_key(),
+                    regions: &p.regions,
+                    actor: &actor,
+                    scope: &scope,
+                }
+                .save_service_item(
+                    optional_id("id", id.as_ref())?,
+                    expected_version,
+                    &input.to_domain(),
+                )
+                .await?;
+                reindex(p, EntryKind::ServiceItem, row.id).await;
+                Ok(ServiceItem(row))
+            },
+        )
         .await
     }
 
@@ -960,23 +1010,33 @@ impl CatalogMutation {
         input: InstitutionInput,
     ) -> async_graphql::Result<Institution> {
         let target = id.as_ref().map(|i| i.to_string()).unwrap_or_default();
-        audited(ctx, "catalog.institution.save", "institution", target, async {
-            let viewer = ctx.viewer()?;
-            let p = ctx.platform();
-            let scope = CatalogScope::of(viewer)?;
-            let actor = Actor::of(viewer, &ctx.request().meta);
-            let row = CatalogWriter {
-                db: &p.db,
-                audit_key: p.audit_key(),
-                regions: &p.regions,
-                actor: &actor,
-                scope: &scope,
-            }
-            .save_institution(optional_id("id", id.as_ref())?, expected_version, &input.to_domain())
-            .await?;
-            reindex(p, EntryKind::Institution, row.id).await;
-            Ok(Institution(row))
-        })
+        audited(
+            ctx,
+            "catalog.institution.save",
+            "institution",
+            target,
+            async {
+                let viewer = ctx.viewer()?;
+                let p = ctx.platform();
+                let scope = CatalogScope::of(viewer)?;
+                let actor = Actor::of(viewer, &ctx.request().meta);
+                let row = CatalogWriter {
+                    db: &p.db,
+                    audit_key: p.audit_key(),
+                    regions: &p.regions,
+                    actor: &actor,
+                    scope: &scope,
+                }
+                .save_institution(
+                    optional_id("id", id.as_ref())?,
+                    expected_version,
+                    &input.to_domain(),
+                )
+                .await?;
+                reindex(p, EntryKind::Institution, row.id).await;
+                Ok(Institution(row))
+            },
+        )
         .await
     }
 }

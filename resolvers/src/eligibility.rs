@@ -264,7 +264,11 @@ fn catalog_parts<'a>(
 ) -> Result<(&'a Platform, CatalogScope, Actor), DomainError> {
     let viewer = ctx.viewer()?;
     let scope = CatalogScope::of(viewer)?;
-    Ok((ctx.platform(), scope, Actor::of(viewer, &ctx.request().meta)))
+    Ok((
+        ctx.platform(),
+        scope,
+        Actor::of(viewer, &ctx.request().meta),
+    ))
 }
 
 /// 适用条件查询
@@ -391,8 +395,9 @@ impl EligibilityMutation {
                         expression: c.expression,
                     })
                     .collect();
-                let row = eligibility::save_rule(&p.db, p.audit_key(), &actor, &scope, id, &conditions)
-                    .await?;
+                let row =
+                    eligibility::save_rule(&p.db, p.audit_key(), &actor, &scope, id, &conditions)
+                        .await?;
                 Ok(EligibilityRule(row))
             },
         )
@@ -408,26 +413,32 @@ impl EligibilityMutation {
         rule_id: ID,
         expected_current_version: i32,
     ) -> async_graphql::Result<PublishResult> {
-        audited(ctx, "eligibility.rule.publish", "eligibility_rule", rule_id.to_string(), async {
-            let (p, scope, actor) = catalog_parts(ctx)?;
-            let id = parse_id("ruleId", &rule_id)?;
-            let (rule, job) = eligibility::publish_rule(
-                &p.db,
-                p.audit_key(),
-                &actor,
-                &scope,
-                id,
-                expected_current_version,
-            )
-            .await?;
-            if let Some(j) = &job {
-                spawn_job(p, j);
-            }
-            Ok(PublishResult {
-                rule: EligibilityRule(rule),
-                job: job.map(GrantJob),
-            })
-        })
+        audited(
+            ctx,
+            "eligibility.rule.publish",
+            "eligibility_rule",
+            rule_id.to_string(),
+            async {
+                let (p, scope, actor) = catalog_parts(ctx)?;
+                let id = parse_id("ruleId", &rule_id)?;
+                let (rule, job) = eligibility::publish_rule(
+                    &p.db,
+                    p.audit_key(),
+                    &actor,
+                    &scope,
+                    id,
+                    expected_current_version,
+                )
+                .await?;
+                if let Some(j) = &job {
+                    spawn_job(p, j);
+                }
+                Ok(PublishResult {
+                    rule: EligibilityRule(rule),
+                    job: job.map(GrantJob),
+                })
+            },
+        )
         .await
     }
 
@@ -437,13 +448,19 @@ impl EligibilityMutation {
         ctx: &Context<'_>,
         service_item_id: ID,
     ) -> async_graphql::Result<GrantJob> {
-        audited(ctx, "eligibility.grant_job.rerun", "service_item", service_item_id.to_string(), async {
-            let (p, scope, actor) = catalog_parts(ctx)?;
-            let id = parse_id("serviceItemId", &service_item_id)?;
-            let job = eligibility::rerun_job(&p.db, &actor, &scope, id).await?;
-            spawn_job(p, &job);
-            Ok(GrantJob(job))
-        })
+        audited(
+            ctx,
+            "eligibility.grant_job.rerun",
+            "service_item",
+            service_item_id.to_string(),
+            async {
+                let (p, scope, actor) = catalog_parts(ctx)?;
+                let id = parse_id("serviceItemId", &service_item_id)?;
+                let job = eligibility::rerun_job(&p.db, &actor, &scope, id).await?;
+                spawn_job(p, &job);
+                Ok(GrantJob(job))
+            },
+        )
         .await
     }
 
@@ -456,26 +473,32 @@ impl EligibilityMutation {
         kind: ServiceRecordKind,
         note: Option<String>,
     ) -> async_graphql::Result<ServiceRecord> {
-        audited(ctx, "service_record.create", "person", person_id.to_string(), async {
-            let viewer = ctx.viewer()?;
-            if !viewer.role.is_region_admin() {
-                return Err(DomainError::Forbidden("仅市、区、街镇管理员可登记办件"));
-            }
-            let p = ctx.platform();
-            let actor = Actor::of(viewer, &ctx.request().meta);
-            let row = home::record_handling(
-                &p.db,
-                p.audit_key(),
-                &actor,
-                &PersonScope::of(viewer),
-                parse_id("personId", &person_id)?,
-                parse_id("serviceItemId", &service_item_id)?,
-                kind.into(),
-                note.as_deref(),
-            )
-            .await?;
-            Ok(ServiceRecord(row))
-        })
+        audited(
+            ctx,
+            "service_record.create",
+            "person",
+            person_id.to_string(),
+            async {
+                let viewer = ctx.viewer()?;
+                if !viewer.role.is_region_admin() {
+                    return Err(DomainError::Forbidden("仅市、区、街镇管理员可登记办件"));
+                }
+                let p = ctx.platform();
+                let actor = Actor::of(viewer, &ctx.request().meta);
+                let row = home::record_handling(
+                    &p.db,
+                    p.audit_key(),
+                    &actor,
+                    &PersonScope::of(viewer),
+                    parse_id("personId", &person_id)?,
+                    parse_id("serviceItemId", &service_item_id)?,
+                    kind.into(),
+                    note.as_deref(),
+                )
+                .await?;
+                Ok(ServiceRecord(row))
+            },
+        )
         .await
     }
 }

@@ -67,7 +67,10 @@ pub struct Home {
 #[Object]
 impl Home {
     /// 本区助残服务旗舰店
-    async fn flagship_store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Institution>> {
+    async fn flagship_store(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Institution>> {
         let rows = CatalogRepo::new(&ctx.platform().db)
             .institutions(
                 Some(&self.person.row().district_code),
@@ -237,7 +240,11 @@ impl HomeMutation {
     }
 
     /// 标记消息已读；返回实际标记的条数
-    async fn mark_messages_read(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<u64> {
+    async fn mark_messages_read(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<u64> {
         let (p, viewer) = platform_viewer(ctx)?;
         let person = citizen(viewer).gql(ctx)?;
         if ids.len() > 100 {

@@ -16,3 +16,4 @@ mod person_file;
 mod protection;
 mod scope;
 mod subscriptions;
+mod sunshine;

@@ -52,9 +52,7 @@ impl CatalogScope {
             (Role::DistrictAdmin, Some(r)) if r.level() == RegionLevel::District => {
                 Ok(Self::District(r.as_str().to_owned()))
             }
-            _ => Err(DomainError::Forbidden(
-                "仅市、区管理员可维护服务目录",
-            )),
+            _ => Err(DomainError::Forbidden("仅市、区管理员可维护服务目录")),
         }
     }
 
@@ -144,7 +142,10 @@ impl<'a> CatalogRepo<'a> {
     }
 
     /// Service items by id (any order).
-    pub async fn service_items_by_id(&self, ids: &[Uuid]) -> DomainResult<Vec<service_item::Model>> {
+    pub async fn service_items_by_id(
+        &self,
+        ids: &[Uuid],
+    ) -> DomainResult<Vec<service_item::Model>> {
         Ok(service_item::Entity::find()
             .filter(service_item::Column::Id.is_in(ids.iter().copied()))
             .all(self.db.conn())

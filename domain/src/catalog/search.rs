@@ -379,7 +379,10 @@ impl SearchIndex {
             }
             let mut body = to_snippet(&body_gen.snippet_from_doc(&doc));
             if body.text.is_empty() {
-                body.text = text_of(self.fields.body).chars().take(SNIPPET_CHARS).collect();
+                body.text = text_of(self.fields.body)
+                    .chars()
+                    .take(SNIPPET_CHARS)
+                    .collect();
             }
             hits.push(SearchHit {
                 kind,
@@ -598,7 +601,10 @@ mod tests {
         assert_eq!(titles(&idx, "护理")[0], "重度残疾人护理补贴");
         assert_eq!(titles(&idx, "cjrz")[0], "残疾人证办理");
         let kangfu = titles(&idx, "kangfu");
-        assert!(kangfu.contains(&"残疾儿童康复救助".to_owned()), "{kangfu:?}");
+        assert!(
+            kangfu.contains(&"残疾儿童康复救助".to_owned()),
+            "{kangfu:?}"
+        );
         assert!(!kangfu.contains(&"残疾人证办理".to_owned()), "{kangfu:?}");
         // One wrong character, one wrong letter.
         assert_eq!(titles(&idx, "残疾人正办理")[0], "残疾人证办理");
@@ -612,13 +618,20 @@ mod tests {
     #[test]
     fn highlights_matches_and_filters_kinds() {
         let (idx, _) = index();
-        let page = idx.search("康复", &[EntryKind::Institution], 10, 0).unwrap();
+        let page = idx
+            .search("康复", &[EntryKind::Institution], 10, 0)
+            .unwrap();
         assert_eq!(page.total, 1);
         let hit = &page.hits[0];
         assert_eq!(hit.kind, EntryKind::Institution);
         let t = &hit.title;
         assert!(!t.highlights.is_empty());
-        let marked: String = t.text.chars().skip(t.highlights[0].start).take(t.highlights[0].end - t.highlights[0].start).collect();
+        let marked: String = t
+            .text
+            .chars()
+            .skip(t.highlights[0].start)
+            .take(t.highlights[0].end - t.highlights[0].start)
+            .collect();
         assert!(marked.contains("康复"), "{marked}");
     }
 

@@ -237,8 +237,14 @@ async fn seed_records(p: &Platform, items: &[(Uuid, Option<String>)]) -> DomainR
         if local.is_empty() {
             continue;
         }
-        let pick = rng.random_range(0..local.len()).min(rng.random_range(0..local.len()));
-        let kind = if rng.random_bool(0.6) { "APPLICATION" } else { "OFFLINE" };
+        let pick = rng
+            .random_range(0..local.len())
+            .min(rng.random_range(0..local.len()));
+        let kind = if rng.random_bool(0.6) {
+            "APPLICATION"
+        } else {
+            "OFFLINE"
+        };
         service_record::ActiveModel {
             id: Set(Uuid::now_v7()),
             person_id: Set(*id),
@@ -275,8 +281,7 @@ mod tests {
                 >= 4
         );
         for s in &c.service_items {
-            eligibility::rule::compile(&s.rule)
-                .unwrap_or_else(|e| panic!("{}: {e}", s.key));
+            eligibility::rule::compile(&s.rule).unwrap_or_else(|e| panic!("{}: {e}", s.key));
         }
         let districts: std::collections::HashSet<&str> = c
             .institutions

@@ -8,7 +8,7 @@ mod catalog;
 mod people;
 mod volunteers;
 
-pub use catalog::{CatalogReport, seed_catalog};
 pub use accounts::{DEMO_ACCOUNTS, DemoAccount, seed_demo_accounts};
+pub use catalog::{CatalogReport, seed_catalog};
 pub use people::{PeopleGenerator, seed_people};
 pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};

@@ -12,7 +12,9 @@ use super::{Evaluator, Facts, JobStatus, granted_keys_of, next_page, ruled_servi
 use crate::audit::{self, Actor, AuditEntry};
 use crate::crypto::FieldCipher;
 use crate::db::Db;
-use crate::entities::{grant_job, inbox_message, person, service_grant, service_item, service_record};
+use crate::entities::{
+    grant_job, inbox_message, person, service_grant, service_item, service_record,
+};
 use crate::error::{DomainError, DomainResult};
 use crate::sms::{self, SmsTemplate};
 use crate::types::Phone;
@@ -262,7 +264,9 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
     let item = service_item::Entity::find_by_id(job.service_item_id)
         .one(g.db.conn())
         .await?
-        .ok_or(DomainError::NotFound { what: "服务事项" })?;
+        .ok_or(DomainError::NotFound {
+            what: "服务事项"
+        })?;
     let Some(ruled) = ruled_services(g.db.conn(), None, true)
         .await?
         .into_iter()
@@ -323,7 +327,9 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
         let cur = grant_job::Entity::find_by_id(job.id)
             .one(&w.txn)
             .await?
-            .ok_or(DomainError::NotFound { what: "发放任务" })?;
+            .ok_or(DomainError::NotFound {
+                what: "发放任务"
+            })?;
         let n = i32::try_from(rows.len()).unwrap_or(i32::MAX);
         let mut m: grant_job::ActiveModel = cur.clone().into();
         m.evaluated = Set(cur.evaluated + n);
@@ -357,7 +363,17 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
                 .is_none_or(|d| d == p.district_code);
         if !covered {
             let existing = holders.iter().find(|h| h.person_id == p.id);
-            if apply(&w.txn, g.cipher, p, &item, job.rule_version, existing, false, &actor).await?
+            if apply(
+                &w.txn,
+                g.cipher,
+                p,
+                &item,
+                job.rule_version,
+                existing,
+                false,
+                &actor,
+            )
+            .await?
                 == Applied::Revoked
             {
                 revoked_n += 1;
@@ -399,7 +415,10 @@ pub async fn reevaluate_person<C: ConnectionTrait>(
     if services.is_empty() {
         return Ok(0);
     }
-    let keys = granted_keys_of(conn, &[p.id]).await?.remove(&p.id).unwrap_or_default();
+    let keys = granted_keys_of(conn, &[p.id])
+        .await?
+        .remove(&p.id)
+        .unwrap_or_default();
     let today = Utc::now().date_naive();
     let verdicts: Vec<bool> = {
         let mut ev = Evaluator::default();
@@ -420,7 +439,17 @@ pub async fn reevaluate_person<C: ConnectionTrait>(
     let mut changed = 0;
     for (s, ok) in services.iter().zip(verdicts) {
         let existing = holdings.iter().find(|h| h.service_item_id == s.item.id);
-        if apply(conn, cipher, p, &s.item, s.rule.version, existing, ok, actor_id).await?
+        if apply(
+            conn,
+            cipher,
+            p,
+            &s.item,
+            s.rule.version,
+            existing,
+            ok,
+            actor_id,
+        )
+        .await?
             != Applied::Unchanged
         {
             changed += 1;

@@ -6,7 +6,7 @@
 mod grant;
 pub mod rule;
 
-pub use grant::{Applied, GrantContext, reevaluate_person, record, run_grant_job};
+pub use grant::{Applied, GrantContext, record, reevaluate_person, run_grant_job};
 pub use rule::{Condition, Evaluator, Facts, Verdict};
 
 use std::collections::{HashMap, HashSet};
@@ -569,7 +569,9 @@ pub async fn job(db: &Db, id: Uuid) -> DomainResult<grant_job::Model> {
     grant_job::Entity::find_by_id(id)
         .one(db.conn())
         .await?
-        .ok_or(DomainError::NotFound { what: "发放任务" })
+        .ok_or(DomainError::NotFound {
+            what: "发放任务"
+        })
 }
 
 /// Start a new run of the grant job for an automatic item's rule in force (after a failure, or

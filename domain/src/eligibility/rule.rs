@@ -43,15 +43,27 @@ pub enum FactType {
 
 /// The facts a rule may read: name, type, meaning.
 pub const FACTS: &[(&str, FactType, &str)] = &[
-    ("category", FactType::Int, "残疾类别 1–7（1视力 2听力 3言语 4肢体 5智力 6精神 7多重）"),
+    (
+        "category",
+        FactType::Int,
+        "残疾类别 1–7（1视力 2听力 3言语 4肢体 5智力 6精神 7多重）",
+    ),
     ("level", FactType::Int, "残疾等级 1–4（1级最重）"),
     ("age", FactType::Int, "周岁年龄"),
     ("sex", FactType::Str, "性别 MALE / FEMALE"),
     ("district", FactType::Str, "居住区划代码（6位）"),
     ("street", FactType::Str, "居住街镇代码（9位）"),
     ("localHukou", FactType::Bool, "是否本市户籍"),
-    ("household", FactType::Str, "家庭经济状况 NONE / DIBAO / LOW_INCOME / SPECIAL_HARDSHIP"),
-    ("employment", FactType::Str, "就业状况 EMPLOYED / UNEMPLOYED / STUDENT / RETIRED / UNABLE"),
+    (
+        "household",
+        FactType::Str,
+        "家庭经济状况 NONE / DIBAO / LOW_INCOME / SPECIAL_HARDSHIP",
+    ),
+    (
+        "employment",
+        FactType::Str,
+        "就业状况 EMPLOYED / UNEMPLOYED / STUDENT / RETIRED / UNABLE",
+    ),
     ("certificateValid", FactType::Bool, "残疾人证是否在有效期内"),
     ("granted", FactType::StrList, "已享受的服务事项编码列表"),
 ];
@@ -275,8 +287,9 @@ pub fn compile(conditions: &[Condition]) -> DomainResult<CompiledRule> {
     let mut eval = Evaluator::default();
     let sample = Facts::sample();
     for (i, c) in conditions.iter().enumerate() {
-        let label = crate::types::BoundedText::parse(&format!("conditions[{i}].label"), &c.label, 60)?
-            .into_string();
+        let label =
+            crate::types::BoundedText::parse(&format!("conditions[{i}].label"), &c.label, 60)?
+                .into_string();
         let field = format!("conditions[{i}].expression");
         let src = c.expression.trim();
         if src.is_empty() {
@@ -458,7 +471,10 @@ mod tests {
     fn explains_which_condition_failed_with_the_facts_it_read() {
         let rule = compile(&[
             cond("一级或二级残疾", "level <= 2"),
-            cond("低保或低收入家庭", "household in [\"DIBAO\", \"LOW_INCOME\"]"),
+            cond(
+                "低保或低收入家庭",
+                "household in [\"DIBAO\", \"LOW_INCOME\"]",
+            ),
             cond("未享受", "!(\"SEVERE_CARE_SUBSIDY\" in granted)"),
         ])
         .unwrap();
@@ -481,15 +497,25 @@ mod tests {
     fn refuses_syntax_errors_unknown_facts_and_non_boolean_results() {
         let err = compile(&[cond("a", "level <= 2"), cond("b", "level <=")]).unwrap_err();
         let s = err.to_string();
-        assert!(s.contains("conditions[1].expression") && s.contains("第1行"), "{s}");
-        let err = compile(&[cond("a", "income > 3000")]).unwrap_err().to_string();
+        assert!(
+            s.contains("conditions[1].expression") && s.contains("第1行"),
+            "{s}"
+        );
+        let err = compile(&[cond("a", "income > 3000")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("income") && err.contains("未知"), "{err}");
         let err = compile(&[cond("a", "level + 1")]).unwrap_err().to_string();
         assert!(err.contains("布尔"), "{err}");
         let err = compile(&[cond("a", "   ")]).unwrap_err().to_string();
         assert!(err.contains("不能为空"), "{err}");
         let deep = format!("{}true{}", "(".repeat(40), ")".repeat(40));
-        assert!(compile(&[cond("a", &deep)]).unwrap_err().to_string().contains("嵌套"));
+        assert!(
+            compile(&[cond("a", &deep)])
+                .unwrap_err()
+                .to_string()
+                .contains("嵌套")
+        );
         // Macro variables are not facts.
         assert!(compile(&[cond("a", "granted.exists(g, g == \"X\")")]).is_ok());
         let long = vec![cond("a", "true"); MAX_CONDITIONS + 1];

@@ -93,8 +93,10 @@ impl async_graphql::dataloader::Loader<Uuid> for VisitsLoader {
 }
 
 /// The per-request, caching loader of service items by id.
-pub type ServiceItemsLoader =
-    async_graphql::dataloader::DataLoader<ServiceItemLoader, async_graphql::dataloader::HashMapCache>;
+pub type ServiceItemsLoader = async_graphql::dataloader::DataLoader<
+    ServiceItemLoader,
+    async_graphql::dataloader::HashMapCache,
+>;
 /// The per-request, caching loader of a person's service records.
 pub type RecordsLoader = async_graphql::dataloader::DataLoader<
     ServiceRecordLoader,
