@@ -291,7 +291,7 @@ impl SearchIndex {
                 Box::new(FuzzyTermQuery::new_prefix(t.clone(), 0, true)),
                 2.0,
             ));
-            if token.len() >= 4 {
+            if token.len() >= 5 {
                 should.push(boosted(Box::new(FuzzyTermQuery::new(t, 1, true)), 1.0));
             }
         }
@@ -377,6 +377,9 @@ impl SearchIndex {
                     highlights: Vec::new(),
                 };
             }
+            if title.highlights.is_empty() {
+                title.highlights = pinyin_highlights(&title.text, q);
+            }
             let mut body = to_snippet(&body_gen.snippet_from_doc(&doc));
             if body.text.is_empty() {
                 body.text = text_of(self.fields.body)
@@ -449,6 +452,37 @@ fn pinyin_of(text: &str) -> (String, String) {
         }
     }
     (full, initials)
+}
+
+/// Where a pinyin or initials query matches a title: the first run of characters whose
+/// initials equal a query token, or whose full pinyin equals or starts with it.
+fn pinyin_highlights(title: &str, q: &str) -> Vec<Range<usize>> {
+    let py: Vec<(String, String)> = title.chars().map(|c| pinyin_of(&c.to_string())).collect();
+    let mut out = Vec::new();
+    for token in q
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| t.len() >= 2)
+    {
+        'starts: for start in 0..py.len() {
+            let (mut full, mut initials) = (String::new(), String::new());
+            for (end, (f, i)) in py.iter().enumerate().skip(start) {
+                if f.is_empty() {
+                    break;
+                }
+                full.push_str(f);
+                initials.push_str(i);
+                if initials == token || full == token || full.starts_with(token) {
+                    out.push(start..end + 1);
+                    break 'starts;
+                }
+                if full.len() > token.len() && initials.len() > token.len() {
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Byte ranges from tantivy to character ranges.
@@ -613,6 +647,12 @@ mod tests {
         // Word-segmented query with a space.
         assert_eq!(titles(&idx, "护理 补贴")[0], "重度残疾人护理补贴");
         assert!(titles(&idx, "xyzzyq").is_empty());
+        // Pinyin matches are highlighted on the title too.
+        let hit = &idx.search("cjrz", &[], 1, 0).unwrap().hits[0];
+        assert_eq!(hit.title.highlights, vec![0..4]);
+        let hit = &idx.search("kangfu", &[], 1, 0).unwrap().hits[0];
+        let marked: String = hit.title.text.chars().skip(hit.title.highlights[0].start).take(2).collect();
+        assert_eq!(marked, "康复");
     }
 
     #[test]

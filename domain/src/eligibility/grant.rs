@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -62,150 +63,179 @@ pub async fn record<C: ConnectionTrait>(
     .await?)
 }
 
-async fn notify<C: ConnectionTrait>(
-    conn: &C,
-    cipher: &FieldCipher,
-    p: &person::Model,
-    item: &service_item::Model,
-    granted: bool,
-    dedupe: &str,
-) -> DomainResult<()> {
-    let (kind, title, body, template) = if granted {
-        (
-            "SERVICE_GRANTED",
-            format!("免申即享：{}", item.name),
-            format!(
-                "您符合“{}”的享受条件，无需申请，已自动为您办理。如有疑问请咨询所在街镇残联。",
-                item.name
-            ),
-            SmsTemplate::ServiceGranted,
-        )
-    } else {
-        (
-            "SERVICE_REVOKED",
-            format!("待遇停止：{}", item.name),
-            format!(
-                "根据最新的享受条件，您的“{}”待遇已停止。如有疑问请咨询所在街镇残联。",
-                item.name
-            ),
-            SmsTemplate::ServiceRevoked,
-        )
-    };
-    inbox_message::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        person_id: Set(p.id),
-        kind: Set(kind.to_owned()),
-        title: Set(title.chars().take(200).collect()),
-        body: Set(body.chars().take(1000).collect()),
-        ref_id: Set(Some(item.id)),
-        created_at: Set(Utc::now()),
-        read_at: Set(None),
+/// Grant changes planned for a batch of people, written with a handful of statements (plus one
+/// per SMS): the job writes a page of 2,000 people this way.
+#[derive(Default)]
+pub struct Batch {
+    new_grants: Vec<service_grant::ActiveModel>,
+    reactivate: Vec<Uuid>,
+    revoke: Vec<Uuid>,
+    records: Vec<service_record::ActiveModel>,
+    inbox: Vec<inbox_message::ActiveModel>,
+    sms: Vec<(String, Phone, SmsTemplate, String)>,
+    rule_version: i32,
+}
+
+impl Batch {
+    /// An empty batch for rule version `rule_version`.
+    pub fn new(rule_version: i32) -> Self {
+        Self {
+            rule_version,
+            ..Self::default()
+        }
     }
-    .insert(conn)
-    .await?;
-    if let Some(enc) = &p.phone_enc {
-        let plain = cipher.decrypt(crate::person::aad("phone", &p.id), enc)?;
-        if let Ok(phone) = Phone::parse("phone", &plain) {
-            let service: String = item.name.chars().take(sms::MAX_PARAM_CHARS).collect();
+
+    /// Plan bringing one person's grant of an automatic item in line with `eligible`.
+    pub fn plan(
+        &mut self,
+        cipher: &FieldCipher,
+        p: &person::Model,
+        item: &service_item::Model,
+        existing: Option<&service_grant::Model>,
+        eligible: bool,
+        actor_id: &str,
+    ) -> DomainResult<Applied> {
+        let active = existing.is_some_and(|g| g.status == "ACTIVE");
+        let now = Utc::now();
+        let granted = match (eligible, active, existing) {
+            (true, true, _) | (false, false, _) | (false, true, None) => {
+                return Ok(Applied::Unchanged);
+            }
+            (true, false, None) => {
+                self.new_grants.push(service_grant::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    person_id: Set(p.id),
+                    service_item_id: Set(item.id),
+                    rule_version: Set(self.rule_version),
+                    status: Set("ACTIVE".to_owned()),
+                    granted_at: Set(now),
+                    revoked_at: Set(None),
+                });
+                true
+            }
+            (true, false, Some(g)) => {
+                self.reactivate.push(g.id);
+                true
+            }
+            (false, true, Some(g)) => {
+                self.revoke.push(g.id);
+                false
+            }
+        };
+        let kind = if granted { "GRANT" } else { "REVOKE" };
+        self.records.push(service_record::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(p.id),
+            service_item_id: Set(item.id),
+            kind: Set(kind.to_owned()),
+            district_code: Set(p.district_code.clone()),
+            street_code: Set(p.street_code.clone()),
+            note: Set(format!("免申即享，适用条件第{}版", self.rule_version)),
+            actor_id: Set(actor_id.chars().take(64).collect()),
+            created_at: Set(now),
+        });
+        let (title, body, template) = if granted {
+            (
+                format!("免申即享：{}", item.name),
+                format!(
+                    "您符合“{}”的享受条件，无需申请，已自动为您办理。如有疑问请咨询所在街镇残联。",
+                    item.name
+                ),
+                SmsTemplate::ServiceGranted,
+            )
+        } else {
+            (
+                format!("待遇停止：{}", item.name),
+                format!(
+                    "根据最新的享受条件，您的“{}”待遇已停止。如有疑问请咨询所在街镇残联。",
+                    item.name
+                ),
+                SmsTemplate::ServiceRevoked,
+            )
+        };
+        self.inbox.push(inbox_message::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            person_id: Set(p.id),
+            kind: Set(template.code().to_owned()),
+            title: Set(title.chars().take(200).collect()),
+            body: Set(body.chars().take(1000).collect()),
+            ref_id: Set(Some(item.id)),
+            created_at: Set(now),
+            read_at: Set(None),
+        });
+        if let Some(enc) = &p.phone_enc {
+            let plain = cipher.decrypt(crate::person::aad("phone", &p.id), enc)?;
+            if let Ok(phone) = Phone::parse("phone", &plain) {
+                let dedupe = format!(
+                    "{}:{}:{}:{}",
+                    kind.to_ascii_lowercase(),
+                    item.id.simple(),
+                    p.id.simple(),
+                    now.timestamp_micros()
+                );
+                let service: String = item.name.chars().take(sms::MAX_PARAM_CHARS).collect();
+                self.sms.push((dedupe, phone, template, service));
+            }
+        }
+        Ok(if granted {
+            Applied::Granted
+        } else {
+            Applied::Revoked
+        })
+    }
+
+    /// Write everything planned, in the caller's transaction.
+    pub async fn write<C: ConnectionTrait>(self, conn: &C, cipher: &FieldCipher) -> DomainResult<()> {
+        let now = Utc::now();
+        if !self.new_grants.is_empty() {
+            service_grant::Entity::insert_many(self.new_grants)
+                .exec(conn)
+                .await?;
+        }
+        if !self.reactivate.is_empty() {
+            service_grant::Entity::update_many()
+                .col_expr(service_grant::Column::Status, Expr::value("ACTIVE"))
+                .col_expr(service_grant::Column::RuleVersion, Expr::value(self.rule_version))
+                .col_expr(service_grant::Column::GrantedAt, Expr::value(now))
+                .col_expr(
+                    service_grant::Column::RevokedAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
+                .filter(service_grant::Column::Id.is_in(self.reactivate))
+                .exec(conn)
+                .await?;
+        }
+        if !self.revoke.is_empty() {
+            service_grant::Entity::update_many()
+                .col_expr(service_grant::Column::Status, Expr::value("REVOKED"))
+                .col_expr(service_grant::Column::RevokedAt, Expr::value(Some(now)))
+                .filter(service_grant::Column::Id.is_in(self.revoke))
+                .exec(conn)
+                .await?;
+        }
+        if !self.records.is_empty() {
+            service_record::Entity::insert_many(self.records)
+                .exec(conn)
+                .await?;
+        }
+        if !self.inbox.is_empty() {
+            inbox_message::Entity::insert_many(self.inbox)
+                .exec(conn)
+                .await?;
+        }
+        for (dedupe, phone, template, service) in self.sms {
             sms::enqueue(
                 conn,
                 cipher,
-                dedupe,
+                &dedupe,
                 &phone,
                 template,
                 sms::params([("service", service.as_str())]),
             )
             .await?;
         }
+        Ok(())
     }
-    Ok(())
-}
-
-/// Bring one person's grant of an automatic item in line with `eligible`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site shape shared by the job and re-evaluation"
-)]
-pub async fn apply<C: ConnectionTrait>(
-    conn: &C,
-    cipher: &FieldCipher,
-    p: &person::Model,
-    item: &service_item::Model,
-    rule_version: i32,
-    existing: Option<&service_grant::Model>,
-    eligible: bool,
-    actor_id: &str,
-) -> DomainResult<Applied> {
-    let active = existing.is_some_and(|g| g.status == "ACTIVE");
-    let now = Utc::now();
-    match (eligible, active, existing) {
-        (true, true, _) | (false, false, _) => Ok(Applied::Unchanged),
-        (true, false, None) => {
-            service_grant::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                person_id: Set(p.id),
-                service_item_id: Set(item.id),
-                rule_version: Set(rule_version),
-                status: Set("ACTIVE".to_owned()),
-                granted_at: Set(now),
-                revoked_at: Set(None),
-            }
-            .insert(conn)
-            .await?;
-            finish(conn, cipher, p, item, rule_version, true, actor_id).await
-        }
-        (true, false, Some(g)) => {
-            let mut m: service_grant::ActiveModel = g.clone().into();
-            m.status = Set("ACTIVE".to_owned());
-            m.rule_version = Set(rule_version);
-            m.granted_at = Set(now);
-            m.revoked_at = Set(None);
-            m.update(conn).await?;
-            finish(conn, cipher, p, item, rule_version, true, actor_id).await
-        }
-        (false, true, Some(g)) => {
-            let mut m: service_grant::ActiveModel = g.clone().into();
-            m.status = Set("REVOKED".to_owned());
-            m.revoked_at = Set(Some(now));
-            m.update(conn).await?;
-            finish(conn, cipher, p, item, rule_version, false, actor_id).await
-        }
-        (false, true, None) => Ok(Applied::Unchanged),
-    }
-}
-
-async fn finish<C: ConnectionTrait>(
-    conn: &C,
-    cipher: &FieldCipher,
-    p: &person::Model,
-    item: &service_item::Model,
-    rule_version: i32,
-    granted: bool,
-    actor_id: &str,
-) -> DomainResult<Applied> {
-    let (kind, applied) = if granted {
-        ("GRANT", Applied::Granted)
-    } else {
-        ("REVOKE", Applied::Revoked)
-    };
-    record(
-        conn,
-        p,
-        item.id,
-        kind,
-        &format!("免申即享，适用条件第{rule_version}版"),
-        actor_id,
-    )
-    .await?;
-    let dedupe = format!(
-        "{}:{}:{}:{}",
-        kind.to_ascii_lowercase(),
-        item.id.simple(),
-        p.id.simple(),
-        Utc::now().timestamp_millis()
-    );
-    notify(conn, cipher, p, item, granted, &dedupe).await?;
-    Ok(applied)
 }
 
 /// Run grant job `job_id` to the end: page by page, each page in one transaction. Safe to run
@@ -306,24 +336,15 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
             .map(|gr| (gr.person_id, gr))
             .collect();
         let (mut granted_n, mut revoked_n) = (0, 0);
+        let mut batch = Batch::new(job.rule_version);
         for (r, ok) in rows.iter().zip(verdicts) {
-            match apply(
-                &w.txn,
-                g.cipher,
-                r,
-                &item,
-                job.rule_version,
-                existing.get(&r.id),
-                ok,
-                &actor,
-            )
-            .await?
-            {
+            match batch.plan(g.cipher, r, &item, existing.get(&r.id), ok, &actor)? {
                 Applied::Granted => granted_n += 1,
                 Applied::Revoked => revoked_n += 1,
                 Applied::Unchanged => {}
             }
         }
+        batch.write(&w.txn, g.cipher).await?;
         let cur = grant_job::Entity::find_by_id(job.id)
             .one(&w.txn)
             .await?
@@ -355,6 +376,7 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
         .all(&w.txn)
         .await?;
     let mut revoked_n = 0;
+    let mut batch = Batch::new(job.rule_version);
     for p in &people {
         let covered = p.status == "ACTIVE"
             && item
@@ -363,23 +385,12 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
                 .is_none_or(|d| d == p.district_code);
         if !covered {
             let existing = holders.iter().find(|h| h.person_id == p.id);
-            if apply(
-                &w.txn,
-                g.cipher,
-                p,
-                &item,
-                job.rule_version,
-                existing,
-                false,
-                &actor,
-            )
-            .await?
-                == Applied::Revoked
-            {
+            if batch.plan(g.cipher, p, &item, existing, false, &actor)? == Applied::Revoked {
                 revoked_n += 1;
             }
         }
     }
+    batch.write(&w.txn, g.cipher).await?;
     if revoked_n > 0 {
         let cur = super::job(g.db, job.id).await?;
         let mut m: grant_job::ActiveModel = cur.clone().into();
@@ -439,21 +450,11 @@ pub async fn reevaluate_person<C: ConnectionTrait>(
     let mut changed = 0;
     for (s, ok) in services.iter().zip(verdicts) {
         let existing = holdings.iter().find(|h| h.service_item_id == s.item.id);
-        if apply(
-            conn,
-            cipher,
-            p,
-            &s.item,
-            s.rule.version,
-            existing,
-            ok,
-            actor_id,
-        )
-        .await?
-            != Applied::Unchanged
-        {
+        let mut batch = Batch::new(s.rule.version);
+        if batch.plan(cipher, p, &s.item, existing, ok, actor_id)? != Applied::Unchanged {
             changed += 1;
         }
+        batch.write(conn, cipher).await?;
     }
     Ok(changed)
 }
