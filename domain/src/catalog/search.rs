@@ -651,7 +651,13 @@ mod tests {
         let hit = &idx.search("cjrz", &[], 1, 0).unwrap().hits[0];
         assert_eq!(hit.title.highlights, vec![0..4]);
         let hit = &idx.search("kangfu", &[], 1, 0).unwrap().hits[0];
-        let marked: String = hit.title.text.chars().skip(hit.title.highlights[0].start).take(2).collect();
+        let marked: String = hit
+            .title
+            .text
+            .chars()
+            .skip(hit.title.highlights[0].start)
+            .take(2)
+            .collect();
         assert_eq!(marked, "康复");
     }
 

@@ -80,6 +80,16 @@ struct InstitutionJson {
     entry_url: Option<String>,
 }
 
+/// The demo service items' names, descriptions and rules (benches and tests use them).
+pub fn demo_services() -> DomainResult<Vec<(String, String, Vec<Condition>)>> {
+    let catalog: Catalog = serde_json::from_str(CATALOG_JSON).map_err(bad)?;
+    Ok(catalog
+        .service_items
+        .into_iter()
+        .map(|s| (s.name, s.description, s.rule))
+        .collect())
+}
+
 /// What seeding the catalog did.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogReport {

@@ -9,6 +9,6 @@ mod people;
 mod volunteers;
 
 pub use accounts::{DEMO_ACCOUNTS, DemoAccount, seed_demo_accounts};
-pub use catalog::{CatalogReport, seed_catalog};
+pub use catalog::{CatalogReport, demo_services, seed_catalog};
 pub use people::{PeopleGenerator, seed_people};
 pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};

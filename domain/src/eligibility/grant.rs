@@ -185,7 +185,11 @@ impl Batch {
     }
 
     /// Write everything planned, in the caller's transaction.
-    pub async fn write<C: ConnectionTrait>(self, conn: &C, cipher: &FieldCipher) -> DomainResult<()> {
+    pub async fn write<C: ConnectionTrait>(
+        self,
+        conn: &C,
+        cipher: &FieldCipher,
+    ) -> DomainResult<()> {
         let now = Utc::now();
         if !self.new_grants.is_empty() {
             service_grant::Entity::insert_many(self.new_grants)
@@ -195,7 +199,10 @@ impl Batch {
         if !self.reactivate.is_empty() {
             service_grant::Entity::update_many()
                 .col_expr(service_grant::Column::Status, Expr::value("ACTIVE"))
-                .col_expr(service_grant::Column::RuleVersion, Expr::value(self.rule_version))
+                .col_expr(
+                    service_grant::Column::RuleVersion,
+                    Expr::value(self.rule_version),
+                )
                 .col_expr(service_grant::Column::GrantedAt, Expr::value(now))
                 .col_expr(
                     service_grant::Column::RevokedAt,
