@@ -132,6 +132,22 @@ pub struct Settings {
     pub guidance_max_offers: usize,
     /// Seconds between dispatcher passes on each node (0: no dispatcher on this node).
     pub guidance_tick_secs: u64,
+    /// 政策找人: default follow-up period in working days.
+    pub outreach_due_working_days: u32,
+    /// 政策找人: public holidays (no working day), e.g. `["2027-01-01"]`.
+    pub outreach_holidays: Vec<chrono::NaiveDate>,
+    /// 政策找人: make-up working days on weekends (调休).
+    pub outreach_workdays: Vec<chrono::NaiveDate>,
+    /// 政策找人: days a street-town warning waits before escalating to the district.
+    pub outreach_escalate_days: i64,
+    /// 政策找人: day of the month the monthly report closes (1–28).
+    pub outreach_report_closing_day: u32,
+    /// Seconds between warning passes on each node (0: none on this node).
+    pub outreach_tick_secs: u64,
+    /// Largest follow-up attachment, bytes.
+    pub attachment_max_bytes: usize,
+    /// Largest multipart (upload) request body, bytes; other requests keep `body_limit_bytes`.
+    pub upload_limit_bytes: usize,
     /// SMS gateway base URL; unset: SMS stay queued (`PENDING`) in the outbox.
     pub sms_gateway_url: Option<String>,
     /// SMS gateway API key.
@@ -186,6 +202,14 @@ impl Default for Settings {
             guidance_expire_secs: 1_800,
             guidance_max_offers: 10,
             guidance_tick_secs: 5,
+            outreach_due_working_days: 10,
+            outreach_holidays: Vec::new(),
+            outreach_workdays: Vec::new(),
+            outreach_escalate_days: 3,
+            outreach_report_closing_day: 25,
+            outreach_tick_secs: 300,
+            attachment_max_bytes: 5 << 20,
+            upload_limit_bytes: 6 << 20,
             sms_gateway_url: None,
             sms_api_key: Secret::default(),
             sms_poll_secs: 5,
@@ -240,6 +264,27 @@ impl Settings {
         cfg.validate()
             .map_err(|e| anyhow::anyhow!("配置错误: {e}"))?;
         Ok(cfg)
+    }
+
+    /// 政策找人 settings.
+    pub fn outreach(&self) -> anyhow::Result<zhucan_domain::outreach::OutreachConfig> {
+        if !(1..=28).contains(&self.outreach_report_closing_day) {
+            anyhow::bail!("配置错误: outreach_report_closing_day 应为1–28");
+        }
+        if !(1..=60).contains(&self.outreach_due_working_days) {
+            anyhow::bail!("配置错误: outreach_due_working_days 应为1–60");
+        }
+        Ok(zhucan_domain::outreach::OutreachConfig {
+            calendar: zhucan_domain::outreach::WorkCalendar::new(
+                self.outreach_holidays.iter().copied(),
+                self.outreach_workdays.iter().copied(),
+            ),
+            due_working_days: self.outreach_due_working_days,
+            escalate_after_days: self.outreach_escalate_days.max(0),
+            report_closing_day: self.outreach_report_closing_day,
+            attachment_max_bytes: self.attachment_max_bytes.min(self.upload_limit_bytes),
+            attachments_per_task: 10,
+        })
     }
 
     /// The database URL in effect.

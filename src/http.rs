@@ -49,9 +49,14 @@ pub fn router(settings: &Settings, schema: ZhucanSchema, platform: Platform) -> 
             "/graphql",
             get(graphql_handler)
                 .post(graphql_handler)
-                .route_layer(axum::middleware::from_fn(csrf_guard)),
+                .route_layer(axum::middleware::from_fn(csrf_guard))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    settings.body_limit_bytes,
+                    json_body_limit,
+                )),
         )
         .route("/graphql/ws", get(ws_handler))
+        .route("/reports/outreach/{file}", get(outreach_report))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz));
     if settings.graphiql {
@@ -59,7 +64,9 @@ pub fn router(settings: &Settings, schema: ZhucanSchema, platform: Platform) -> 
     }
     router
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        // Uploads (multipart) may be up to `upload_limit_bytes`; everything else is held to
+        // `body_limit_bytes` by `json_body_limit` on the GraphQL route.
+        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes.max(settings.upload_limit_bytes)))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(settings.request_timeout_secs)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -181,6 +188,132 @@ fn is_write(request: &async_graphql::Request) -> bool {
         (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|o| &o.node),
     };
     op.is_some_and(|o| o.ty != OperationType::Query)
+}
+
+/// The 政策找人 monthly report as an XLSX workbook: `GET /reports/outreach/2026-11.xlsx` with a
+/// bearer token; the scope is the viewer's. The export is audited.
+async fn outreach_report(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let p = &state.platform;
+    let viewer = match authenticate(p, bearer(&headers)) {
+        Ok(Some((v, _))) => v,
+        Ok(None) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "请先登录"),
+        Err(e) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string()),
+    };
+    if !viewer.role.is_region_admin() {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "仅市、区、街镇管理员可下载月报",
+        );
+    }
+    let Some(month) = file.strip_suffix(".xlsx") else {
+        return refusal(StatusCode::NOT_FOUND, "NOT_FOUND", "报表不存在");
+    };
+    let scope = zhucan_domain::viewer::PersonScope::of(&viewer);
+    let report = match zhucan_domain::outreach::monthly_report(
+        &p.db,
+        &scope,
+        month,
+        p.outreach.report_closing_day,
+        chrono::Utc::now(),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(DomainError::BadInput { message, .. }) => {
+            return refusal(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "monthly report failed");
+            return refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "服务器内部错误",
+            );
+        }
+    };
+    let bytes = match zhucan_domain::outreach::report_xlsx(&report, &p.regions) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "xlsx failed");
+            return refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "服务器内部错误",
+            );
+        }
+    };
+    let actor =
+        zhucan_domain::audit::Actor::of(&viewer, &meta(addr, request_id.as_ref().map(|e| &e.0)));
+    if let Err(e) = zhucan_domain::audit::record_failure(
+        &p.db,
+        p.audit_key(),
+        &actor,
+        zhucan_domain::audit::AuditEntry {
+            operation: "outreach.report.export",
+            object_type: "report",
+            object_id: report.month.clone(),
+            result: "SUCCESS".to_owned(),
+            detail: format!("scope={} rows={}", scope.describe(), report.rows.len()),
+        },
+    )
+    .await
+    {
+        tracing::error!(error = %e, "could not audit an export");
+        return refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "服务器内部错误",
+        );
+    }
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"outreach-{}.xlsx\"", report.month),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Hold requests other than multipart uploads to `body_limit_bytes`.
+async fn json_body_limit(
+    State(limit): State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    if multipart {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let limited = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return refusal(StatusCode::PAYLOAD_TOO_LARGE, "BAD_REQUEST", "请求体过大");
+    }
+    next.run(axum::extract::Request::from_parts(parts, limited))
+        .await
 }
 
 /// Refuse CSRF-prone requests before the body is read.

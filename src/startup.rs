@@ -99,6 +99,10 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         bus,
         revocations,
         search,
+        outreach: settings.outreach()?,
+        blobs: Arc::new(zhucan_domain::blob::LocalBlobStore::new(
+            settings.data_dir.join("blobs"),
+        )),
         dispatch: settings.dispatch()?,
         lockout: zhucan_domain::identity::LockoutPolicy {
             max_failures: i32::try_from(settings.lockout_max_failures.max(1)).unwrap_or(5),
@@ -270,6 +274,29 @@ impl Application {
 /// Background work of every node: the guidance dispatcher and the SMS outbox worker. Both are
 /// safe to run on any number of nodes (conditional updates decide who does each step).
 fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<()> {
+    if settings.outreach_tick_secs > 0 {
+        let p = platform.clone();
+        let every = Duration::from_secs(settings.outreach_tick_secs);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match zhucan_domain::outreach::tick(&p, chrono::Utc::now()).await {
+                    Ok(r) if r != zhucan_domain::outreach::TickReport::default() => {
+                        tracing::info!(
+                            raised = r.raised,
+                            escalated = r.escalated,
+                            resolved = r.resolved,
+                            "outreach warnings"
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "outreach warning pass failed"),
+                }
+            }
+        });
+    }
     if settings.guidance_tick_secs > 0 {
         let p = platform.clone();
         let every = Duration::from_secs(settings.guidance_tick_secs);

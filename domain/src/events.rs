@@ -70,6 +70,15 @@ pub enum DomainEvent {
         /// Volunteer id.
         volunteer_id: Uuid,
     },
+    /// A 政策找人 warning was raised (to the street-town) or escalated (to the district).
+    OutreachWarning {
+        /// Street-town of the task.
+        street_code: String,
+        /// District of the task.
+        district_code: String,
+        /// `STREET` or `DISTRICT`.
+        level: String,
+    },
     /// A catalog entry was created or changed: every node re-indexes it.
     CatalogChanged {
         /// `POLICY`, `SERVICE_ITEM` or `INSTITUTION`.

@@ -6,6 +6,7 @@
 mod macros;
 
 pub mod audit;
+pub mod blob;
 pub mod catalog;
 pub mod crypto;
 pub mod db;
@@ -17,6 +18,7 @@ pub mod events;
 pub mod guidance;
 pub mod home;
 pub mod identity;
+pub mod outreach;
 pub mod person;
 pub mod policy;
 pub mod region;
@@ -53,6 +55,10 @@ pub struct Platform {
     pub revocations: Arc<identity::Revocations>,
     /// The catalog search index of this node, kept current from the event bus.
     pub search: Arc<catalog::search::SearchIndex>,
+    /// 政策找人 settings (calendar, deadlines, limits).
+    pub outreach: outreach::OutreachConfig,
+    /// Where attachments are stored.
+    pub blobs: Arc<dyn blob::BlobStore>,
 }
 
 impl Platform {

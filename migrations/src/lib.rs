@@ -16,6 +16,7 @@ mod m20261130_000010_create_session_revocation;
 mod m20261130_000011_create_catalog;
 mod m20261130_000012_create_eligibility;
 mod m20261130_000013_add_person_facts;
+mod m20261130_000014_create_outreach;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_create_catalog::Migration),
             Box::new(m20261130_000012_create_eligibility::Migration),
             Box::new(m20261130_000013_add_person_facts::Migration),
+            Box::new(m20261130_000014_create_outreach::Migration),
         ]
     }
 }

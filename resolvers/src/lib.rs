@@ -9,6 +9,7 @@ pub mod error;
 pub mod guidance;
 pub mod home;
 pub mod identity;
+pub mod outreach;
 pub mod person;
 pub mod region;
 

@@ -13,9 +13,10 @@ use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
 use zhucan_resolvers::guidance::{GuidanceMutation, GuidanceQuery};
 use zhucan_resolvers::home::{HomeMutation, HomeQuery};
 use zhucan_resolvers::identity::{IdentityMutation, IdentityQuery};
+use zhucan_resolvers::outreach::{OutreachMutation, OutreachQuery};
 use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
-use zhucan_subscriptions::{GuidanceSubscription, PersonSubscription};
+use zhucan_subscriptions::{GuidanceSubscription, OutreachSubscription, PersonSubscription};
 
 pub use armor::{Armor, ArmorLimits, count_tokens};
 pub use codes::ErrorCodes;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     CatalogQuery,
     EligibilityQuery,
     HomeQuery,
+    OutreachQuery,
 );
 
 /// The mutation root of every domain.
@@ -42,11 +44,16 @@ pub struct MutationRoot(
     CatalogMutation,
     EligibilityMutation,
     HomeMutation,
+    OutreachMutation,
 );
 
 /// The subscription root of every domain.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(PersonSubscription, GuidanceSubscription);
+pub struct SubscriptionRoot(
+    PersonSubscription,
+    GuidanceSubscription,
+    OutreachSubscription,
+);
 
 /// The one schema.
 pub type ZhucanSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

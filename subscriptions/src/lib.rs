@@ -4,11 +4,13 @@
 
 mod guidance;
 mod in_process;
+mod outreach;
 mod person;
 mod redis_bus;
 
 pub use guidance::GuidanceSubscription;
 pub use in_process::InProcessBus;
+pub use outreach::OutreachSubscription;
 pub use person::PersonSubscription;
 pub use redis_bus::RedisBus;
 

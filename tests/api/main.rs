@@ -12,6 +12,7 @@ mod cli;
 mod guidance;
 mod hardening;
 mod http;
+mod outreach;
 mod person_file;
 mod protection;
 mod scope;

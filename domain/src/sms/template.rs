@@ -25,17 +25,20 @@ pub enum SmsTemplate {
     ServiceGranted,
     /// To a citizen: an automatically granted service ended.
     ServiceRevoked,
+    /// To a citizen: a policy was pushed to them (政策找人); their street-town will be in touch.
+    OutreachNotice,
 }
 
 impl SmsTemplate {
     /// Every template.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::GuidanceEscalated,
         Self::GuidanceClaimed,
         Self::GuidanceCancelled,
         Self::VolunteerVerified,
         Self::ServiceGranted,
         Self::ServiceRevoked,
+        Self::OutreachNotice,
     ];
 
     /// Stable code stored in `sms_outbox.template`.
@@ -47,6 +50,7 @@ impl SmsTemplate {
             Self::VolunteerVerified => "VOLUNTEER_VERIFIED",
             Self::ServiceGranted => "SERVICE_GRANTED",
             Self::ServiceRevoked => "SERVICE_REVOKED",
+            Self::OutreachNotice => "OUTREACH_NOTICE",
         }
     }
 
@@ -73,6 +77,9 @@ impl SmsTemplate {
             Self::ServiceGranted => {
                 "【上海残联】您已符合“{service}”享受条件，无需申请，已自动为您办理。详情请在阳光申办消息中查看。"
             }
+            Self::OutreachNotice => {
+                "【上海残联】您可能符合“{policy}”，所在街镇工作人员将与您联系，请留意来电。"
+            }
             Self::ServiceRevoked => {
                 "【上海残联】根据最新条件，您的“{service}”待遇已停止。如有疑问请咨询所在街镇残联。"
             }
@@ -87,6 +94,7 @@ impl SmsTemplate {
             Self::GuidanceCancelled => &["request_no"],
             Self::VolunteerVerified => &[],
             Self::ServiceGranted | Self::ServiceRevoked => &["service"],
+            Self::OutreachNotice => &["policy"],
         }
     }
 

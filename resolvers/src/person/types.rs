@@ -419,6 +419,19 @@ impl Person {
             .map(crate::eligibility::ServiceRecord)
             .collect())
     }
+    /// 政策找人 — follow-up tasks about this person, newest first, with their history.
+    async fn outreach_tasks(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::outreach::OutreachTask>> {
+        let rows = zhucan_domain::outreach::tasks_of_person(&ctx.platform().db, self.0.id())
+            .await
+            .gql(ctx)?;
+        Ok(rows
+            .into_iter()
+            .map(crate::outreach::OutreachTask)
+            .collect())
+    }
     /// 访客记录 — the latest visits to this file (one statement per request).
     async fn visitor_records(
         &self,

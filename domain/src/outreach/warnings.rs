@@ -1,0 +1,226 @@
+//! Warnings (R22): a follow-up past its due date, or one whose outcome means the policy did not
+//! reach the person, raises a warning to the street-town; unresolved after
+//! `escalate_after_days`, it escalates to the district. Every node runs the tick; unique
+//! (task, kind) rows and conditional updates make each step happen once.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use super::{Outcome, OutreachConfig, TaskStatus};
+use crate::Platform;
+use crate::entities::{outreach_task, outreach_warning};
+use crate::error::DomainResult;
+use crate::events::DomainEvent;
+use crate::viewer::{PersonScope, Role, ScopeKind, Viewer};
+
+code_enum! {
+    /// Who a warning is addressed to.
+    WarningLevel {
+        /// The street-town.
+        #[default]
+        Street = "STREET",
+        /// Escalated to the district.
+        District = "DISTRICT",
+    }
+}
+
+/// What one tick did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// Warnings raised.
+    pub raised: u64,
+    /// Warnings escalated to the district.
+    pub escalated: u64,
+    /// Warnings resolved.
+    pub resolved: u64,
+}
+
+fn failed_outcomes() -> Vec<&'static str> {
+    Outcome::ALL
+        .iter()
+        .filter(|o| o.failed())
+        .map(|o| o.as_str())
+        .collect()
+}
+
+/// Raise, escalate and resolve warnings as of `now`.
+pub async fn tick(p: &Platform, now: DateTime<Utc>) -> DomainResult<TickReport> {
+    let conn = p.db.conn();
+    let config: &OutreachConfig = &p.outreach;
+    let today = (now + Duration::hours(8)).date_naive();
+    let mut report = TickReport::default();
+    // Raise.
+    let overdue: Vec<outreach_task::Model> = outreach_task::Entity::find()
+        .filter(
+            outreach_task::Column::Status
+                .is_in([TaskStatus::Assigned.as_str(), TaskStatus::Returned.as_str()]),
+        )
+        .filter(outreach_task::Column::DueOn.lt(today))
+        .all(conn)
+        .await?;
+    let failed: Vec<outreach_task::Model> = outreach_task::Entity::find()
+        .filter(outreach_task::Column::Outcome.is_in(failed_outcomes()))
+        .filter(outreach_task::Column::Status.ne(TaskStatus::Returned.as_str()))
+        .all(conn)
+        .await?;
+    let mut raised = Vec::new();
+    for (kind, tasks) in [("OVERDUE", overdue), ("FAILED_OUTCOME", failed)] {
+        for t in tasks {
+            let w = outreach_warning::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                task_id: Set(t.id),
+                push_id: Set(t.push_id),
+                kind: Set(kind.to_owned()),
+                level: Set(WarningLevel::Street.as_str().to_owned()),
+                district_code: Set(t.district_code.clone()),
+                street_code: Set(t.street_code.clone()),
+                raised_at: Set(now),
+                escalated_at: Set(None),
+                resolved_at: Set(None),
+            };
+            let inserted = outreach_warning::Entity::insert(w)
+                .on_conflict(
+                    OnConflict::columns([
+                        outreach_warning::Column::TaskId,
+                        outreach_warning::Column::Kind,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(conn)
+                .await?;
+            if inserted > 0 {
+                report.raised += 1;
+                raised.push((t.street_code.clone(), t.district_code.clone()));
+            }
+        }
+    }
+    // Escalate.
+    let due = now - Duration::days(config.escalate_after_days);
+    let to_escalate: Vec<outreach_warning::Model> = outreach_warning::Entity::find()
+        .filter(outreach_warning::Column::Level.eq(WarningLevel::Street.as_str()))
+        .filter(outreach_warning::Column::ResolvedAt.is_null())
+        .filter(outreach_warning::Column::RaisedAt.lte(due))
+        .all(conn)
+        .await?;
+    let mut escalated = Vec::new();
+    for w in to_escalate {
+        let res = outreach_warning::Entity::update_many()
+            .col_expr(
+                outreach_warning::Column::Level,
+                Expr::value(WarningLevel::District.as_str()),
+            )
+            .col_expr(
+                outreach_warning::Column::EscalatedAt,
+                Expr::value(Some(now)),
+            )
+            .filter(outreach_warning::Column::Id.eq(w.id))
+            .filter(outreach_warning::Column::Level.eq(WarningLevel::Street.as_str()))
+            .exec(conn)
+            .await?;
+        if res.rows_affected == 1 {
+            report.escalated += 1;
+            escalated.push(w);
+        }
+    }
+    // Resolve: overdue tasks that were reported, failed outcomes that were corrected.
+    let open: Vec<(Uuid, Uuid, String)> = outreach_warning::Entity::find()
+        .select_only()
+        .column(outreach_warning::Column::Id)
+        .column(outreach_warning::Column::TaskId)
+        .column(outreach_warning::Column::Kind)
+        .filter(outreach_warning::Column::ResolvedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if !open.is_empty() {
+        let tasks: Vec<outreach_task::Model> = outreach_task::Entity::find()
+            .filter(outreach_task::Column::Id.is_in(open.iter().map(|(_, t, _)| *t)))
+            .all(conn)
+            .await?;
+        let done: Vec<Uuid> = open
+            .iter()
+            .filter(|(_, tid, kind)| {
+                tasks.iter().find(|t| t.id == *tid).is_some_and(|t| {
+                    let status = TaskStatus::from_stored(&t.status);
+                    if kind == "OVERDUE" {
+                        !matches!(status, TaskStatus::Assigned | TaskStatus::Returned)
+                    } else {
+                        !t.outcome
+                            .as_deref()
+                            .is_some_and(|o| Outcome::from_stored(o).failed())
+                    }
+                })
+            })
+            .map(|(id, _, _)| *id)
+            .collect();
+        if !done.is_empty() {
+            let res = outreach_warning::Entity::update_many()
+                .col_expr(outreach_warning::Column::ResolvedAt, Expr::value(Some(now)))
+                .filter(outreach_warning::Column::Id.is_in(done))
+                .filter(outreach_warning::Column::ResolvedAt.is_null())
+                .exec(conn)
+                .await?;
+            report.resolved = res.rows_affected;
+        }
+    }
+    for (street, district) in raised {
+        p.bus.publish(DomainEvent::OutreachWarning {
+            street_code: street,
+            district_code: district,
+            level: WarningLevel::Street.as_str().to_owned(),
+        });
+    }
+    for w in escalated {
+        p.bus.publish(DomainEvent::OutreachWarning {
+            street_code: w.street_code,
+            district_code: w.district_code,
+            level: WarningLevel::District.as_str().to_owned(),
+        });
+    }
+    Ok(report)
+}
+
+/// Whether a viewer is addressed by a warning at `level` in `street`: street-town staff see
+/// their street-town's warnings; district and city admins see those escalated in their scope.
+pub fn addressed(viewer: &Viewer, level: WarningLevel, street: &str) -> bool {
+    let scope = PersonScope::of(viewer);
+    match viewer.role {
+        Role::StreetAdmin => matches!(scope.kind(), ScopeKind::Street(s) if s.as_str() == street),
+        Role::DistrictAdmin | Role::CityAdmin => {
+            level == WarningLevel::District && scope.admits(Uuid::nil(), street)
+        }
+        _ => false,
+    }
+}
+
+/// Warnings addressed to the viewer, newest first (unresolved only unless `all`).
+pub async fn warnings(
+    p: &Platform,
+    viewer: &Viewer,
+    all: bool,
+    limit: u64,
+) -> DomainResult<Vec<outreach_warning::Model>> {
+    let scope = PersonScope::of(viewer);
+    let mut q = outreach_warning::Entity::find()
+        .order_by_desc(outreach_warning::Column::RaisedAt)
+        .limit(limit);
+    q = match (viewer.role, scope.kind()) {
+        (Role::StreetAdmin, ScopeKind::Street(s)) => {
+            q.filter(outreach_warning::Column::StreetCode.eq(s.as_str()))
+        }
+        (Role::DistrictAdmin, ScopeKind::District(d)) => q
+            .filter(outreach_warning::Column::DistrictCode.eq(d.as_str()))
+            .filter(outreach_warning::Column::Level.eq(WarningLevel::District.as_str())),
+        (Role::CityAdmin, ScopeKind::City) => {
+            q.filter(outreach_warning::Column::Level.eq(WarningLevel::District.as_str()))
+        }
+        _ => q.filter(Condition::any()),
+    };
+    if !all {
+        q = q.filter(outreach_warning::Column::ResolvedAt.is_null());
+    }
+    Ok(q.all(p.db.conn()).await?)
+}

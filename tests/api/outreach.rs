@@ -1,0 +1,546 @@
+//! 政策找人: push, dry run, publish (idempotent), visit, return, resubmit, approve, re-check,
+//! overdue warning and escalation (live), statistics, monthly report (GraphQL and XLSX), and
+//! scope isolation at each level.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, code, ids, ws};
+
+const CREATE: &str = "mutation($in:OutreachPushInput!){ createOutreachPush(input:$in){ id status filter{ districtCode } } }";
+const PUBLISH: &str = "mutation($id:ID!){ publishOutreachPush(id:$id){ id status } }";
+const PUSH: &str = "query($id:ID!){ outreachPush(id:$id){ status targeted progress } }";
+const TASKS: &str = "query($p:ID){ outreachTasks(pushId:$p){ totalCount nodes{ id status dueOn street{ code } person{ id name } } } }";
+const FOLLOW: &str = "mutation($t:ID!,$o:Outcome!){ recordFollowUp(taskId:$t, input:{method:HOME_VISIT, outcome:$o, notes:\"已入户告知\", visitedOn:\"2026-11-30\"}){ status outcome } }";
+const REVIEW: &str = "mutation($t:ID!,$d:ReviewDecision!,$r:ReturnReason){ reviewFollowUp(taskId:$t, decision:$d, reason:$r, note:\"请补充材料\"){ status returnCount } }";
+
+async fn policy(app: &TestApp, city: &str) -> String {
+    let body = app
+        .gql(Some(city), "mutation($in:PolicyInput!){ savePolicy(input:$in){ id } }", json!({"in": {
+            "key": "SH_TEST_POLICY", "title": "上海市重度残疾人护理补贴政策", "issuer": "上海市残疾人联合会",
+            "issuedOn": "2026-01-01", "effectiveFrom": "2026-01-01", "fullText": "第一条 为保障重度残疾人基本生活……"}}))
+        .await;
+    body["data"]["savePolicy"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+async fn published(app: &TestApp, token: &str, push: &str) -> Value {
+    for _ in 0..200 {
+        let body = app.gql(Some(token), PUSH, json!({"id": push})).await;
+        let p = &body["data"]["outreachPush"];
+        if p["status"] == "PUBLISHED" {
+            return p.clone();
+        }
+        assert_ne!(p["status"], "FAILED", "{body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("push never published");
+}
+
+fn task_of<'a>(tasks: &'a Value, person: &uuid::Uuid) -> &'a str {
+    tasks["data"]["outreachTasks"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["person"]["id"] == person.to_string())
+        .unwrap_or_else(|| panic!("no task for {person}: {tasks}"))["id"]
+        .as_str()
+        .unwrap()
+}
+
+fn multipart(task: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "zhucanBoundary7MA4YWxkTrZu0gW";
+    let ops = json!({"query": "mutation($t:ID!,$f:Upload!){ attachFollowUpMaterial(taskId:$t, file:$f){ contentType sizeBytes sm3 } }", "variables": {"t": task, "f": null}});
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{ops}\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\":[\"variables.f\"]}}\r\n").as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(app: &TestApp, token: &str, task: &str, name: &str, bytes: &[u8]) -> Value {
+    let (ct, body) = multipart(task, name, bytes);
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", ct)
+        .header("x-zhucan-csrf", "1")
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
+    let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+        attachment_max_bytes: 4096,
+        ..s
+    })
+    .await;
+    app.staff().await;
+    let p1 = app
+        .person("陆家嘴一", ids::PUDONG_1, "41", "310115005")
+        .await;
+    let p2 = app
+        .person("陆家嘴二", ids::PUDONG_2, "42", "310115005")
+        .await;
+    let p3 = app.person("潍坊三", ids::PUDONG_3, "43", "310115007").await;
+    let _h = app
+        .person("黄浦一", ids::HUANGPU_1, "11", "310101002")
+        .await;
+    let city = app.login("city").await;
+    let pudong = app.login("pudong").await;
+    let huangpu = app.login("huangpu").await;
+    let lujiazui = app.login("lujiazui").await;
+    let nanjing = app.login("nanjingdonglu").await;
+    let policy = policy(&app, &city).await;
+
+    // A district admin pushes within their district only.
+    let body = app
+        .gql(Some(&pudong), CREATE, json!({"in": {"title": "重度残疾人护理补贴政策告知", "policyId": policy, "filter": {"districtCode": "310101"}}}))
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let body = app
+        .gql(
+            Some(&lujiazui),
+            CREATE,
+            json!({"in": {"title": "街镇推送", "policyId": policy}}),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let body = app
+        .gql(
+            Some(&pudong),
+            CREATE,
+            json!({"in": {"title": "重度残疾人护理补贴政策告知", "policyId": policy}}),
+        )
+        .await;
+    let push = body["data"]["createOutreachPush"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    assert_eq!(
+        body["data"]["createOutreachPush"]["filter"]["districtCode"],
+        "310115"
+    );
+
+    // Dry run per street-town, never outside the district.
+    let body = app
+        .gql(
+            Some(&pudong),
+            "query($id:ID!){ dryRunOutreachPush(id:$id){ total rows{ street{ code } count } } }",
+            json!({"id": push}),
+        )
+        .await;
+    let dry = &body["data"]["dryRunOutreachPush"];
+    assert_eq!(dry["total"], 3, "{body}");
+    let rows: Vec<(String, i64)> = dry["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["street"]["code"].as_str().unwrap().to_owned(),
+                r["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![("310115005".to_owned(), 2), ("310115007".to_owned(), 1)]
+    );
+    let body = app.gql(Some(&huangpu), PUBLISH, json!({"id": push})).await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+
+    // Empty targets are refused; bad filters name the field.
+    let body = app
+        .gql(Some(&pudong), CREATE, json!({"in": {"title": "无对象", "policyId": policy, "filter": {"level": 4, "category": 2}}}))
+        .await;
+    let empty = body["data"]["createOutreachPush"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = app.gql(Some(&pudong), PUBLISH, json!({"id": empty})).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    let body = app
+        .gql(
+            Some(&pudong),
+            CREATE,
+            json!({"in": {"title": "坏条件", "policyId": policy, "filter": {"level": 9}}}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "input.filter.level",
+        "{body}"
+    );
+
+    // Publishing twice at once creates each task once.
+    let (a, b) = tokio::join!(
+        app.gql(Some(&pudong), PUBLISH, json!({"id": push})),
+        app.gql(Some(&pudong), PUBLISH, json!({"id": push}))
+    );
+    assert!(a["errors"].is_null() && b["errors"].is_null(), "{a} {b}");
+    let done = published(&app, &pudong, &push).await;
+    assert_eq!(done["targeted"], 3, "{done}");
+    let body = app.gql(Some(&pudong), PUBLISH, json!({"id": push})).await;
+    assert_eq!(body["data"]["publishOutreachPush"]["status"], "PUBLISHED");
+    let n = app.rows("SELECT COUNT(*) AS n FROM outreach_tasks").await[0]
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(n, 3);
+    let n = app
+        .rows("SELECT COUNT(*) AS n FROM sms_outbox WHERE template = 'OUTREACH_NOTICE'")
+        .await[0]
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(n, 3);
+
+    // Each street-town sees its own tasks only.
+    let mine = app.gql(Some(&lujiazui), TASKS, json!({"p": push})).await;
+    assert_eq!(mine["data"]["outreachTasks"]["totalCount"], 2, "{mine}");
+    let all = app.gql(Some(&pudong), TASKS, json!({"p": push})).await;
+    assert_eq!(all["data"]["outreachTasks"]["totalCount"], 3);
+    let other = app.gql(Some(&nanjing), TASKS, json!({"p": push})).await;
+    assert_eq!(other["data"]["outreachTasks"]["totalCount"], 0);
+    let t1 = task_of(&mine, &p1).to_owned();
+    let t2 = task_of(&mine, &p2).to_owned();
+    let t3 = task_of(&all, &p3).to_owned();
+    let due = all["data"]["outreachTasks"]["nodes"][0]["dueOn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Visit: only the person's street-town records it.
+    let body = app
+        .gql(Some(&lujiazui), FOLLOW, json!({"t": t3, "o": "INFORMED"}))
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    let body = app
+        .gql(Some(&pudong), FOLLOW, json!({"t": t1, "o": "INFORMED"}))
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let body = app
+        .gql(Some(&lujiazui), FOLLOW, json!({"t": t1, "o": "INFORMED"}))
+        .await;
+    assert_eq!(
+        body["data"]["recordFollowUp"]["status"], "SUBMITTED",
+        "{body}"
+    );
+    let body = app
+        .gql(Some(&lujiazui), FOLLOW, json!({"t": t1, "o": "APPLIED"}))
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("SUBMITTED"),
+        "{body}"
+    );
+
+    // Materials: sniffed type, size limit, SM3 digest.
+    let png = b"\x89PNG\r\n\x1a\n0000IHDRfake-image-bytes";
+    let body = upload(&app, &lujiazui, &t1, "visit.png", png).await;
+    let att = &body["data"]["attachFollowUpMaterial"];
+    assert_eq!(att["contentType"], "image/png", "{body}");
+    assert_eq!(att["sm3"].as_str().unwrap().len(), 64);
+    let body = upload(&app, &lujiazui, &t1, "virus.exe", b"MZ\x90\x00\x03").await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.extend(vec![b'x'; 5000]);
+    let body = upload(&app, &lujiazui, &t1, "big.pdf", &big).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    let body = upload(&app, &nanjing, &t1, "visit.png", png).await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+
+    // Review: the district returns with a coded reason, the street-town completes and
+    // resubmits, the district approves. Other districts cannot see it.
+    let body = app
+        .gql(Some(&huangpu), REVIEW, json!({"t": t1, "d": "APPROVE"}))
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    let body = app
+        .gql(Some(&pudong), REVIEW, json!({"t": t1, "d": "RETURN"}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "reason", "{body}");
+    let body = app
+        .gql(
+            Some(&pudong),
+            REVIEW,
+            json!({"t": t1, "d": "RETURN", "r": "MISSING_MATERIALS"}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["reviewFollowUp"]["status"], "RETURNED",
+        "{body}"
+    );
+    let body = app
+        .gql(Some(&pudong), REVIEW, json!({"t": t1, "d": "APPROVE"}))
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    let body = app
+        .gql(Some(&lujiazui), FOLLOW, json!({"t": t1, "o": "APPLIED"}))
+        .await;
+    assert_eq!(
+        body["data"]["recordFollowUp"]["status"], "SUBMITTED",
+        "{body}"
+    );
+    let body = app
+        .gql(Some(&pudong), REVIEW, json!({"t": t1, "d": "APPROVE"}))
+        .await;
+    assert_eq!(
+        body["data"]["reviewFollowUp"]["status"], "APPROVED",
+        "{body}"
+    );
+
+    // Telephone re-check: a reproducible draw; a disagreement reopens the task.
+    let body = app
+        .gql(
+            Some(&pudong),
+            "mutation($p:ID!){ drawRecheckSample(pushId:$p, share:1.0, seed:7){ id } }",
+            json!({"p": push}),
+        )
+        .await;
+    let drawn: Vec<&str> = body["data"]["drawRecheckSample"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(drawn, vec![t1.as_str()]);
+    let body = app
+        .gql(Some(&pudong), "mutation($t:ID!){ recordRecheck(taskId:$t, agree:false, note:\"本人表示未被告知\"){ status returnCount recheckResult } }", json!({"t": t2}))
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "not drawn: {body}");
+    let body = app
+        .gql(Some(&pudong), "mutation($t:ID!){ recordRecheck(taskId:$t, agree:false, note:\"本人表示未被告知\"){ status returnCount recheckResult } }", json!({"t": t1}))
+        .await;
+    let t = &body["data"]["recordRecheck"];
+    assert_eq!(
+        (
+            t["status"].as_str(),
+            t["returnCount"].as_i64(),
+            t["recheckResult"].as_str()
+        ),
+        (Some("RETURNED"), Some(2), Some("DISAGREE")),
+        "{body}"
+    );
+
+    // A failed outcome on p2; p3 never visited.
+    let body = app
+        .gql(
+            Some(&lujiazui),
+            FOLLOW,
+            json!({"t": t2, "o": "UNREACHABLE"}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+
+    // Warnings: overdue and failed go to the street-town first, escalate to the district later,
+    // live to subscribers in scope.
+    let mut district_ws = ws::connect(&app, &pudong).await;
+    ws::subscribe(
+        &mut district_ws,
+        "w",
+        "subscription { outreachWarnings { level street { code } } }",
+        json!({}),
+    )
+    .await;
+    let mut other_ws = ws::connect(&app, &huangpu).await;
+    ws::subscribe(
+        &mut other_ws,
+        "w",
+        "subscription { outreachWarnings { level street { code } } }",
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let later = chrono::Utc::now() + chrono::Duration::days(30);
+    let r = zhucan_domain::outreach::tick(&app.platform, later)
+        .await
+        .unwrap();
+    assert_eq!(r.raised, 3, "{r:?}"); // t1 returned and overdue, t3 overdue, t2 failed
+    let body = app
+        .gql(
+            Some(&lujiazui),
+            "{ outreachWarnings { kind level } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["outreachWarnings"].as_array().unwrap().len(),
+        2,
+        "{body}"
+    );
+    let body = app
+        .gql(
+            Some(&pudong),
+            "{ outreachWarnings { kind level } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["outreachWarnings"].as_array().unwrap().len(),
+        0,
+        "{body}"
+    );
+    let r = zhucan_domain::outreach::tick(&app.platform, later + chrono::Duration::days(4))
+        .await
+        .unwrap();
+    assert_eq!(r.escalated, 3, "{r:?}");
+    let event = ws::next(&mut district_ws).await;
+    assert_eq!(
+        event["payload"]["data"]["outreachWarnings"]["level"], "DISTRICT",
+        "{event}"
+    );
+    ws::quiet(&mut other_ws, 500).await;
+    let body = app
+        .gql(
+            Some(&pudong),
+            "{ outreachWarnings { kind level street { code } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["outreachWarnings"].as_array().unwrap().len(),
+        3,
+        "{body}"
+    );
+    let body = app
+        .gql(Some(&huangpu), "{ outreachWarnings { kind } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["outreachWarnings"].as_array().unwrap().len(),
+        0,
+        "{body}"
+    );
+
+    // Statistics by street-town (district) and by district (city).
+    let body = app
+        .gql(Some(&pudong), "query($p:ID){ outreachStatistics(pushId:$p){ rows{ regionCode targeted } total{ targeted visited approved returned rechecked disagreements disagreementRate outcomes{ outcome count } } } }", json!({"p": push}))
+        .await;
+    let s = &body["data"]["outreachStatistics"];
+    assert_eq!(s["rows"].as_array().unwrap().len(), 2, "{body}");
+    let total = &s["total"];
+    assert_eq!(
+        (
+            total["targeted"].as_i64(),
+            total["visited"].as_i64(),
+            total["rechecked"].as_i64(),
+            total["disagreements"].as_i64()
+        ),
+        (Some(3), Some(2), Some(1), Some(1)),
+        "{body}"
+    );
+    assert_eq!(total["disagreementRate"], 1.0);
+    let body = app
+        .gql(
+            Some(&city),
+            "{ outreachStatistics { rows{ regionCode targeted } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["outreachStatistics"]["rows"][0]["regionCode"], "310115",
+        "{body}"
+    );
+    let body = app
+        .gql(
+            Some(&huangpu),
+            "{ outreachStatistics { total{ targeted } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["outreachStatistics"]["total"]["targeted"], 0,
+        "{body}"
+    );
+
+    // Monthly report through GraphQL and as XLSX.
+    let due = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap();
+    use chrono::Datelike;
+    let month_of = if due.day() > 25 {
+        due + chrono::Duration::days(10)
+    } else {
+        due
+    };
+    let month = format!("{}-{:02}", month_of.year(), month_of.month());
+    let body = app
+        .gql(Some(&pudong), "query($m:String!){ outreachMonthlyReport(month:$m){ month from to downloadPath total{ targeted } } }", json!({"m": month}))
+        .await;
+    let report = &body["data"]["outreachMonthlyReport"];
+    assert_eq!(report["total"]["targeted"], 3, "{body}");
+    let path = report["downloadPath"].as_str().unwrap();
+    let resp = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(&pudong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"), "not an xlsx");
+    let resp = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let resp = app
+        .client
+        .get(format!("{}/reports/outreach/2026-13.xlsx", app.address))
+        .bearer_auth(&pudong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let exports = app
+        .rows("SELECT COUNT(*) AS n FROM audit_records WHERE operation = 'outreach.report.export'")
+        .await[0]
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(exports, 1);
+
+    // The person's file shows the whole history.
+    let body = app
+        .gql(Some(&pudong), "query($id:ID!){ person(id:$id){ outreachTasks{ status events{ action toStatus reason } } } }", json!({"id": p1.to_string()}))
+        .await;
+    let actions: Vec<&str> = body["data"]["person"]["outreachTasks"][0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            "ASSIGN",
+            "SUBMIT",
+            "RETURN",
+            "SUBMIT",
+            "APPROVE",
+            "RECHECK_DISAGREE"
+        ],
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["person"]["outreachTasks"][0]["events"][2]["reason"],
+        "MISSING_MATERIALS"
+    );
+}
