@@ -544,3 +544,65 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         "MISSING_MATERIALS"
     );
 }
+
+/// Measurement, not a check: publish a city-wide push to 50,000 people and build the city-wide
+/// monthly report. Run with `cargo test --release --test api measure_ -- --ignored --nocapture`
+/// (on PostgreSQL with `ZHUCAN_TEST_DATABASE_URL`).
+#[tokio::test]
+#[ignore = "measurement: seeds 50,000 people"]
+async fn measure_publishing_a_50k_push_and_the_city_monthly_report() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let seeded = zhucan_domain::demo::seed_people(
+        &app.platform.db,
+        &app.platform.cipher,
+        &app.platform.regions,
+        7,
+        50_000,
+        1_000,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let city = app.login("city").await;
+    let policy = policy(&app, &city).await;
+    let body = app
+        .gql(Some(&city), CREATE, json!({"in": {"title": "全市政策告知", "policyId": policy}}))
+        .await;
+    let push = body["data"]["createOutreachPush"]["id"].as_str().unwrap().to_owned();
+    let started = std::time::Instant::now();
+    let body = app.gql(Some(&city), PUBLISH, json!({"id": push})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let accepted = started.elapsed();
+    let mut done = Value::Null;
+    for _ in 0..6_000 {
+        let body = app.gql(Some(&city), PUSH, json!({"id": push})).await;
+        if body["data"]["outreachPush"]["status"] == "PUBLISHED" {
+            done = body["data"]["outreachPush"].clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let published = started.elapsed();
+    assert_eq!(done["targeted"].as_u64(), Some(seeded), "{done}");
+    let month = {
+        use chrono::Datelike;
+        let d = chrono::Utc::now().date_naive() + chrono::Duration::days(20);
+        format!("{}-{:02}", d.year(), d.month())
+    };
+    let started = std::time::Instant::now();
+    let body = app
+        .gql(Some(&city), "query($m:String!){ outreachMonthlyReport(month:$m){ total{ targeted } rows{ regionCode } } }", json!({"m": month}))
+        .await;
+    let report = started.elapsed();
+    let started = std::time::Instant::now();
+    let resp = app.client.get(format!("{}/reports/outreach/{month}.xlsx", app.address)).bearer_auth(&city).send().await.unwrap();
+    let xlsx = resp.bytes().await.unwrap().len();
+    let export = started.elapsed();
+    println!(
+        "backend={:?} people={seeded} publish accepted in {accepted:?}, published in {published:?}; monthly report (city, {} rows, {} tasks in period) {report:?}; xlsx {xlsx} bytes in {export:?}",
+        app.platform.db.backend(),
+        body["data"]["outreachMonthlyReport"]["rows"].as_array().map_or(0, Vec::len),
+        body["data"]["outreachMonthlyReport"]["total"]["targeted"]
+    );
+}
