@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `seed --persons N`, `audit verify`.
+//! The command line: `serve` (default), `migrate`, `seed --persons N`, `otp ACCOUNT`, `audit verify`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +33,11 @@ enum Command {
         /// Generator seed (same seed, same people).
         #[arg(long)]
         seed: Option<u64>,
+    },
+    /// Print the current second-factor code of a demo staff account (embedded default only).
+    Otp {
+        /// Username, e.g. `district_admin_310115`.
+        account: String,
     },
     /// Audit-trail commands.
     Audit {
@@ -94,6 +99,34 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 "已生成 {n} 名残疾人，用时 {:.1} 秒",
                 started.elapsed().as_secs_f64()
             );
+        }
+        Command::Otp { account } => {
+            if settings.profile != crate::config::Profile::Embedded {
+                anyhow::bail!("zhucan otp 仅用于嵌入式演示环境");
+            }
+            let platform = startup::platform(&settings).await?;
+            let a = zhucan_domain::identity::AccountRepo::new(&platform.db)
+                .by_username(account.trim())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .ok_or_else(|| anyhow::anyhow!("账户不存在: {account}"))?;
+            let enc = a
+                .totp_secret_enc
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("该账户未绑定动态口令"))?;
+            let b32 = platform
+                .cipher
+                .decrypt(zhucan_domain::identity::staff::totp_aad(&a.id), enc)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let secret = zhucan_domain::identity::totp::secret_from_base32(&b32)
+                .ok_or_else(|| anyhow::anyhow!("密钥无效"))?;
+            let now = chrono::Utc::now();
+            let left = zhucan_domain::identity::totp::STEP_SECS
+                - now
+                    .timestamp()
+                    .rem_euclid(zhucan_domain::identity::totp::STEP_SECS);
+            println!("{}", zhucan_domain::identity::totp::code_at(&secret, now));
+            eprintln!("（{left} 秒内有效，每个口令只能使用一次）");
         }
         Command::Audit {
             command: AuditCommand::Verify,

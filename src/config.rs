@@ -100,6 +100,14 @@ pub struct Settings {
     pub lockout_max_failures: u32,
     /// Minutes an account stays locked.
     pub lockout_minutes: u64,
+    /// Staff roles must pass a TOTP-SM3 second factor (production refuses `false`).
+    pub require_second_factor: bool,
+    /// Shortest staff password.
+    pub password_min_length: usize,
+    /// Earlier passwords that may not be reused.
+    pub password_history: usize,
+    /// Days before a password must be changed (0: never).
+    pub password_max_age_days: i64,
     /// Serve GraphiQL at `/graphiql`.
     pub graphiql: bool,
     /// Allow schema introspection.
@@ -186,6 +194,10 @@ impl Default for Settings {
             password_iterations: 100_000,
             lockout_max_failures: 5,
             lockout_minutes: 15,
+            require_second_factor: true,
+            password_min_length: 8,
+            password_history: 5,
+            password_max_age_days: 90,
             graphiql: true,
             introspection: true,
             max_depth: 12,
@@ -307,6 +319,12 @@ impl Settings {
             let mut problems = Vec::new();
             if self.demo_data {
                 problems.push("demo_data 必须为 false");
+            }
+            if !self.require_second_factor {
+                problems.push("require_second_factor 必须为 true");
+            }
+            if self.password_min_length < 8 {
+                problems.push("password_min_length 不能小于8");
             }
             if self.graphiql {
                 problems.push("graphiql 必须为 false");

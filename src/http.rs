@@ -201,7 +201,14 @@ async fn outreach_report(
 ) -> Response {
     let p = &state.platform;
     let viewer = match authenticate(p, bearer(&headers)) {
-        Ok(Some((v, _))) => v,
+        Ok(Some((v, s))) if s.stage == zhucan_domain::identity::SessionStage::Full => v,
+        Ok(Some(_)) => {
+            return refusal(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "须先完成动态口令绑定或修改密码",
+            );
+        }
         Ok(None) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "请先登录"),
         Err(e) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string()),
     };

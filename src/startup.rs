@@ -104,6 +104,13 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
             settings.data_dir.join("blobs"),
         )),
         dispatch: settings.dispatch()?,
+        sign_in: zhucan_domain::identity::SignInPolicy {
+            require_second_factor: settings.require_second_factor,
+            password_min_length: settings.password_min_length.max(1),
+            password_classes: 3,
+            password_history: settings.password_history,
+            password_max_age_days: settings.password_max_age_days,
+        },
         lockout: zhucan_domain::identity::LockoutPolicy {
             max_failures: i32::try_from(settings.lockout_max_failures.max(1)).unwrap_or(5),
             lock_for: chrono::Duration::minutes(

@@ -30,6 +30,18 @@ pub enum DomainError {
     /// Client sees `CONFLICT`: the change collides with existing data or state.
     #[error("{0}")]
     Conflict(String),
+    /// Client sees `SECOND_FACTOR_REQUIRED`: the password was right; send the dynamic code too.
+    #[error("{0}")]
+    SecondFactorRequired(&'static str),
+    /// Client sees the given code (`SECOND_FACTOR_ENROLLMENT_REQUIRED`,
+    /// `PASSWORD_CHANGE_REQUIRED`): the session may only do that first.
+    #[error("{message}")]
+    ActionRequired {
+        /// Stable code.
+        code: &'static str,
+        /// zh-CN message.
+        message: &'static str,
+    },
     /// Client sees `INTERNAL` with a generic message; the cause is logged with the request id.
     #[error("internal error: {0}")]
     Internal(String),

@@ -51,6 +51,8 @@ pub struct Platform {
     pub dispatch: guidance::DispatchConfig,
     /// Sign-in lockout.
     pub lockout: identity::LockoutPolicy,
+    /// Password rules and the second factor for staff.
+    pub sign_in: identity::SignInPolicy,
     /// Revoked sessions, kept current from the event bus.
     pub revocations: Arc<identity::Revocations>,
     /// The catalog search index of this node, kept current from the event bus.

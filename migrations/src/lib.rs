@@ -17,6 +17,7 @@ mod m20261130_000011_create_catalog;
 mod m20261130_000012_create_eligibility;
 mod m20261130_000013_add_person_facts;
 mod m20261130_000014_create_outreach;
+mod m20261130_000015_add_account_security;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_create_eligibility::Migration),
             Box::new(m20261130_000013_add_person_facts::Migration),
             Box::new(m20261130_000014_create_outreach::Migration),
+            Box::new(m20261130_000015_add_account_security::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Data};
 use chrono::{DateTime, Utc};
-use zhucan_domain::identity::Session;
+use zhucan_domain::identity::{Session, SessionStage};
 use zhucan_domain::viewer::{PersonScope, RequestMeta, Viewer};
 use zhucan_domain::{DomainError, DomainResult, Platform};
 
@@ -88,8 +88,11 @@ pub trait ContextExt {
     fn platform(&self) -> &Platform;
     /// The request's data.
     fn request(&self) -> &RequestData;
-    /// The viewer, or `UNAUTHENTICATED`.
+    /// The viewer of a fully signed-in session, or `UNAUTHENTICATED` / the step still required
+    /// (`SECOND_FACTOR_ENROLLMENT_REQUIRED`, `PASSWORD_CHANGE_REQUIRED`).
     fn viewer(&self) -> DomainResult<&Viewer>;
+    /// The viewer whatever the session's stage (sign-out, password change, enrolment).
+    fn signed_in(&self) -> DomainResult<&Viewer>;
 }
 
 impl ContextExt for Context<'_> {
@@ -103,6 +106,21 @@ impl ContextExt for Context<'_> {
     }
 
     fn viewer(&self) -> DomainResult<&Viewer> {
+        let viewer = self.signed_in()?;
+        match self.request().session.map(|s| s.stage) {
+            Some(SessionStage::SecondFactorEnrollment) => Err(DomainError::ActionRequired {
+                code: "SECOND_FACTOR_ENROLLMENT_REQUIRED",
+                message: "管理员账户须先绑定动态口令（enrollSecondFactor、confirmSecondFactor）",
+            }),
+            Some(SessionStage::PasswordChange) => Err(DomainError::ActionRequired {
+                code: "PASSWORD_CHANGE_REQUIRED",
+                message: "须先修改密码（首次登录或密码已过期）",
+            }),
+            _ => Ok(viewer),
+        }
+    }
+
+    fn signed_in(&self) -> DomainResult<&Viewer> {
         self.data_opt::<RequestData>()
             .and_then(|r| r.viewer.as_ref())
             .ok_or(DomainError::Unauthenticated("请先登录"))

@@ -31,6 +31,8 @@ pub fn code_of(e: &DomainError) -> &'static str {
         DomainError::BadInput { .. } => codes::BAD_USER_INPUT,
         DomainError::Conflict(_) => codes::CONFLICT,
         DomainError::Internal(_) => codes::INTERNAL,
+        DomainError::SecondFactorRequired(_) => "SECOND_FACTOR_REQUIRED",
+        DomainError::ActionRequired { code, .. } => code,
     }
 }
 

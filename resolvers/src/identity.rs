@@ -101,6 +101,29 @@ pub struct LoginInput {
     username: String,
     /// 密码
     password: String,
+    /// 动态口令（管理员绑定后必填）
+    otp: Option<String>,
+}
+
+/// 会话阶段
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::identity::SessionStage")]
+pub enum SessionStage {
+    /// 正常使用
+    Full,
+    /// 须先绑定动态口令
+    SecondFactorEnrollment,
+    /// 须先修改密码
+    PasswordChange,
+}
+
+/// 动态口令绑定
+#[derive(SimpleObject)]
+pub struct SecondFactorEnrollment {
+    /// Base32 密钥（手工输入用）
+    secret: String,
+    /// otpauth:// URI（二维码内容，algorithm=SM3）
+    otpauth_uri: String,
 }
 
 /// A signed access token.
@@ -111,6 +134,18 @@ pub struct LoginPayload {
     access_token: String,
     /// When the token expires.
     expires_at: DateTime<Utc>,
+    /// What the token may do: FULL, or a step still required.
+    stage: SessionStage,
+}
+
+impl From<identity::IssuedToken> for LoginPayload {
+    fn from(t: identity::IssuedToken) -> Self {
+        Self {
+            access_token: t.token,
+            expires_at: t.expires_at,
+            stage: t.stage.into(),
+        }
+    }
 }
 
 /// Viewer queries.
@@ -121,7 +156,7 @@ pub struct IdentityQuery;
 impl IdentityQuery {
     /// The signed-in principal, or `null`.
     async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
-        ctx.viewer().ok().cloned().map(Viewer)
+        ctx.signed_in().ok().cloned().map(Viewer)
     }
 }
 
@@ -133,7 +168,7 @@ pub struct IdentityMutation;
 impl IdentityMutation {
     /// 退出登录 — revoke this token at once, on every node (streams opened with it end).
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        let viewer = ctx.viewer().gql(ctx)?;
+        let viewer = ctx.signed_in().gql(ctx)?;
         let Some(session) = ctx.request().session else {
             return Err(crate::error::to_graphql(
                 ctx,
@@ -177,15 +212,80 @@ impl IdentityMutation {
             &p.cipher,
             &p.tokens,
             p.lockout,
+            &p.sign_in,
             input.username.trim(),
             &input.password,
+            input.otp.as_deref(),
             &ctx.request().meta,
         )
         .await
         .gql(ctx)?;
-        Ok(LoginPayload {
-            access_token: token.token,
-            expires_at: token.expires_at,
+        Ok(token.into())
+    }
+
+    /// 绑定动态口令（第一步）— a TOTP-SM3 secret for the authenticator app.
+    async fn enroll_second_factor(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<SecondFactorEnrollment> {
+        let viewer = ctx.signed_in().gql(ctx)?;
+        let p = ctx.platform();
+        let actor = zhucan_domain::audit::Actor::of(viewer, &ctx.request().meta);
+        let e = identity::staff::enroll(&p.db, &p.cipher, &actor, viewer.account_id)
+            .await
+            .gql(ctx)?;
+        Ok(SecondFactorEnrollment {
+            secret: e.secret,
+            otpauth_uri: e.uri,
         })
+    }
+
+    /// 绑定动态口令（第二步）— confirm with a first code; returns a token for the next stage.
+    async fn confirm_second_factor(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> async_graphql::Result<LoginPayload> {
+        let viewer = ctx.signed_in().gql(ctx)?;
+        let p = ctx.platform();
+        let actor = zhucan_domain::audit::Actor::of(viewer, &ctx.request().meta);
+        let t = identity::staff::confirm(
+            &p.db,
+            &p.cipher,
+            &p.tokens,
+            &p.sign_in,
+            &actor,
+            viewer.account_id,
+            &code,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(t.into())
+    }
+
+    /// 修改密码 — at least 8 characters of 3 kinds, not one of the last 5; returns a new token.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> async_graphql::Result<LoginPayload> {
+        let viewer = ctx.signed_in().gql(ctx)?;
+        let p = ctx.platform();
+        let actor = zhucan_domain::audit::Actor::of(viewer, &ctx.request().meta);
+        let t = identity::staff::change_password(
+            &p.db,
+            &p.cipher,
+            &p.hasher,
+            &p.tokens,
+            &p.sign_in,
+            &actor,
+            viewer.account_id,
+            &current_password,
+            &new_password,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(t.into())
     }
 }

@@ -35,6 +35,9 @@ fn base_settings() -> Settings {
         database_max_connections: 8,
         log_format: LogFormat::Pretty,
         log_level: "warn".to_owned(),
+        // Staff second factor: exercised by `second_factor.rs`, which turns it on; the other
+        // tests sign staff in with the password alone.
+        require_second_factor: false,
         ..Settings::default()
     }
 }
@@ -245,6 +248,7 @@ impl TestApp {
                     role,
                     region: region.map(|r| RegionCode::parse("region", r).expect("region")),
                     person_id: person,
+                    must_change_password: false,
                 },
             )
             .await

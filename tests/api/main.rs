@@ -16,5 +16,6 @@ mod outreach;
 mod person_file;
 mod protection;
 mod scope;
+mod second_factor;
 mod subscriptions;
 mod sunshine;

@@ -567,9 +567,16 @@ async fn measure_publishing_a_50k_push_and_the_city_monthly_report() {
     let city = app.login("city").await;
     let policy = policy(&app, &city).await;
     let body = app
-        .gql(Some(&city), CREATE, json!({"in": {"title": "全市政策告知", "policyId": policy}}))
+        .gql(
+            Some(&city),
+            CREATE,
+            json!({"in": {"title": "全市政策告知", "policyId": policy}}),
+        )
         .await;
-    let push = body["data"]["createOutreachPush"]["id"].as_str().unwrap().to_owned();
+    let push = body["data"]["createOutreachPush"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let started = std::time::Instant::now();
     let body = app.gql(Some(&city), PUBLISH, json!({"id": push})).await;
     assert!(body["errors"].is_null(), "{body}");
@@ -596,13 +603,21 @@ async fn measure_publishing_a_50k_push_and_the_city_monthly_report() {
         .await;
     let report = started.elapsed();
     let started = std::time::Instant::now();
-    let resp = app.client.get(format!("{}/reports/outreach/{month}.xlsx", app.address)).bearer_auth(&city).send().await.unwrap();
+    let resp = app
+        .client
+        .get(format!("{}/reports/outreach/{month}.xlsx", app.address))
+        .bearer_auth(&city)
+        .send()
+        .await
+        .unwrap();
     let xlsx = resp.bytes().await.unwrap().len();
     let export = started.elapsed();
     println!(
         "backend={:?} people={seeded} publish accepted in {accepted:?}, published in {published:?}; monthly report (city, {} rows, {} tasks in period) {report:?}; xlsx {xlsx} bytes in {export:?}",
         app.platform.db.backend(),
-        body["data"]["outreachMonthlyReport"]["rows"].as_array().map_or(0, Vec::len),
+        body["data"]["outreachMonthlyReport"]["rows"]
+            .as_array()
+            .map_or(0, Vec::len),
         body["data"]["outreachMonthlyReport"]["total"]["targeted"]
     );
 }

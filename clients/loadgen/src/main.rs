@@ -68,6 +68,9 @@ struct FanoutArgs {
     /// Admin who verifies the volunteers.
     #[arg(long, default_value = "street_admin_310115005")]
     admin: String,
+    /// The admin's TOTP-SM3 secret (base32); the demo accounts' published one by default.
+    #[arg(long, default_value = zhucan_domain::demo::DEMO_TOTP_SECRET)]
+    admin_totp_secret: String,
     /// Citizen who publishes the requests.
     #[arg(long, default_value = "citizen_demo")]
     citizen: String,
@@ -204,9 +207,15 @@ async fn fanout(args: FanoutArgs) -> anyhow::Result<()> {
     ));
 
     // 1. Admin and citizen sessions, then the volunteers.
-    let admin_token = volunteers::login(&gql, "login (admin)", &args.admin, &args.password)
-        .await
-        .context("admin sign-in")?;
+    let admin_token = volunteers::login_with(
+        &gql,
+        "login (admin)",
+        &args.admin,
+        &args.password,
+        Some(&args.admin_totp_secret),
+    )
+    .await
+    .context("admin sign-in")?;
     let citizen_token = volunteers::login(&gql, "login (citizen)", &args.citizen, &args.password)
         .await
         .context("citizen sign-in")?;

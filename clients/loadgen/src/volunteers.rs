@@ -74,12 +74,26 @@ pub fn username(run: &str, i: usize) -> String {
 
 /// Sign in; returns the access token.
 pub async fn login(gql: &Gql, op: &str, username: &str, password: &str) -> anyhow::Result<String> {
+    login_with(gql, op, username, password, None).await
+}
+
+/// Sign in with a second factor computed from a TOTP-SM3 secret (base32), for staff accounts.
+pub async fn login_with(
+    gql: &Gql,
+    op: &str,
+    username: &str,
+    password: &str,
+    totp_secret: Option<&str>,
+) -> anyhow::Result<String> {
+    let otp = totp_secret
+        .and_then(zhucan_domain::identity::totp::secret_from_base32)
+        .map(|s| zhucan_domain::identity::totp::code_at(&s, chrono::Utc::now()));
     let data = gql
         .call(
             op,
             None,
             "mutation($i: LoginInput!) { login(input: $i) { accessToken expiresAt } }",
-            json!({"i": {"username": username, "password": password}}),
+            json!({"i": {"username": username, "password": password, "otp": otp}}),
         )
         .await?;
     Ok(str_at(&data, "/login/accessToken")?.to_owned())

@@ -83,6 +83,30 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 9] = [
     },
 ];
 
+/// The published second-factor secret of every demo staff account (base32 of
+/// `zhucan-demo-totp-key`). `zhucan otp ACCOUNT` prints the current code. The production profile
+/// has no demo accounts.
+pub const DEMO_TOTP_SECRET: &str = "PJUHKY3BNYWWIZLNN4WXI33UOAWWWZLZ";
+
+/// Give a demo staff account the published second-factor secret, confirmed.
+pub async fn set_demo_second_factor(
+    db: &Db,
+    cipher: &FieldCipher,
+    username: &str,
+) -> DomainResult<()> {
+    use sea_orm::ActiveModelTrait;
+    let Some(a) = AccountRepo::new(db).by_username(username).await? else {
+        return Ok(());
+    };
+    let enc = cipher.encrypt(crate::identity::staff::totp_aad(&a.id), DEMO_TOTP_SECRET)?;
+    let w = db.begin_write().await?;
+    let mut m: crate::entities::account::ActiveModel = a.into();
+    m.totp_secret_enc = Set(Some(enc));
+    m.totp_confirmed = Set(true);
+    m.update(&w.txn).await?;
+    w.commit().await
+}
+
 /// Create the demo accounts; `citizen_demo` gets a registry record with a vision disability
 /// certificate in 陆家嘴街道 (310115005).
 pub async fn seed_demo_accounts(
@@ -134,9 +158,14 @@ pub async fn seed_demo_accounts(
                 role: a.role,
                 region: a.region.map(|r| RegionCode::from_trusted(r.to_owned())),
                 person_id,
+                // Demo accounts skip the first-sign-in password change.
+                must_change_password: false,
             },
         )
         .await?;
+        if crate::identity::staff::needs_second_factor(a.role) {
+            set_demo_second_factor(db, cipher, a.username).await?;
+        }
     }
     Ok(())
 }

@@ -8,7 +8,9 @@ mod catalog;
 mod people;
 mod volunteers;
 
-pub use accounts::{DEMO_ACCOUNTS, DemoAccount, seed_demo_accounts};
+pub use accounts::{
+    DEMO_ACCOUNTS, DEMO_TOTP_SECRET, DemoAccount, seed_demo_accounts, set_demo_second_factor,
+};
 pub use catalog::{CatalogReport, demo_services, seed_catalog};
 pub use people::{PeopleGenerator, seed_people};
 pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};

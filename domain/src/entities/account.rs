@@ -33,6 +33,18 @@ pub struct Model {
     pub locked_until: Option<DateTimeUtc>,
     /// Tokens issued at or before this instant are revoked (forced sign-out).
     pub sessions_valid_after: Option<DateTimeUtc>,
+    /// SM4-GCM ciphertext of the TOTP-SM3 secret.
+    pub totp_secret_enc: Option<Vec<u8>>,
+    /// The secret was confirmed with a code (second factor in force).
+    pub totp_confirmed: bool,
+    /// Last time step accepted (replay protection).
+    pub totp_last_step: Option<i64>,
+    /// When the password was last set.
+    pub password_changed_at: Option<DateTimeUtc>,
+    /// The password must be changed at the next sign-in.
+    pub must_change_password: bool,
+    /// JSON array of earlier password hashes, newest first.
+    pub password_history: String,
 }
 
 /// No relations are navigated through sea-orm.

@@ -28,6 +28,8 @@ pub struct NewAccount {
     pub region: Option<RegionCode>,
     /// Person of a citizen.
     pub person_id: Option<Uuid>,
+    /// Must change the password at first sign-in (accounts created by an administrator).
+    pub must_change_password: bool,
 }
 
 /// Account storage.
@@ -71,6 +73,12 @@ impl<'a> AccountRepo<'a> {
             failed_logins: 0,
             locked_until: None,
             sessions_valid_after: None,
+            totp_secret_enc: None,
+            totp_confirmed: false,
+            totp_last_step: None,
+            password_changed_at: Some(Utc::now()),
+            must_change_password: new.must_change_password,
+            password_history: "[]".to_owned(),
         };
         let w = self.db.begin_write().await?;
         let saved = account::ActiveModel::from(row).insert(&w.txn).await?;
@@ -119,8 +127,10 @@ pub async fn login(
     cipher: &FieldCipher,
     tokens: &TokenService,
     policy: LockoutPolicy,
+    sign_in: &super::staff::SignInPolicy,
     username: &str,
     password: &str,
+    otp: Option<&str>,
     meta: &RequestMeta,
 ) -> DomainResult<IssuedToken> {
     let fail = DomainError::Unauthenticated("用户名或密码错误");
@@ -166,7 +176,7 @@ pub async fn login(
             "登录失败次数过多，账户已临时锁定，请稍后再试",
         ));
     }
-    let ok = match &account {
+    let password_ok = match &account {
         Some(a) => {
             let hash = a.password_hash.clone();
             let pw = password.to_owned();
@@ -181,7 +191,52 @@ pub async fn login(
             false
         }
     };
+    // The second factor, for staff who enrolled one: asked for only after a correct password,
+    // and a wrong or replayed code counts as a failed sign-in.
+    let role = account.as_ref().and_then(|a| Role::from_code(&a.role));
+    let wants_otp = password_ok
+        && sign_in.require_second_factor
+        && role.is_some_and(super::staff::needs_second_factor)
+        && account.as_ref().is_some_and(|a| a.totp_confirmed);
     let w = db.begin_write().await?;
+    let mut second_factor_failed = false;
+    if wants_otp {
+        match (otp.map(str::trim).filter(|o| !o.is_empty()), &account) {
+            (None, _) => {
+                audit::append(
+                    &w.txn,
+                    key,
+                    &actor,
+                    record(
+                        "auth.login",
+                        "FAILURE:SECOND_FACTOR_REQUIRED",
+                        String::new(),
+                    ),
+                )
+                .await?;
+                w.commit().await?;
+                return Err(DomainError::SecondFactorRequired("请输入动态口令（otp）"));
+            }
+            (Some(code), Some(a)) => {
+                if !super::staff::check_code(&w.txn, cipher, a, code, now).await? {
+                    second_factor_failed = true;
+                    audit::append(
+                        &w.txn,
+                        key,
+                        &actor,
+                        record(
+                            "auth.second_factor",
+                            "FAILURE:UNAUTHENTICATED",
+                            String::new(),
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            (Some(_), None) => {}
+        }
+    }
+    let ok = password_ok && !second_factor_failed;
     let result = if ok {
         "SUCCESS"
     } else {
@@ -240,8 +295,12 @@ pub async fn login(
         }
     }
     w.commit().await?;
-    match (ok, account) {
-        (true, Some(a)) => tokens.issue(&a),
+    match (ok, account, role) {
+        (true, Some(a), Some(role)) => tokens.issue_stage(
+            &a,
+            super::staff::stage_after_sign_in(sign_in, &a, role, now),
+        ),
+        _ if second_factor_failed => Err(DomainError::Unauthenticated("动态口令错误或已使用")),
         _ => Err(fail),
     }
 }

@@ -2,8 +2,11 @@
 
 mod accounts;
 mod revocation;
+pub mod staff;
 mod tokens;
+pub mod totp;
 
 pub use accounts::{AccountRepo, LockoutPolicy, NewAccount, login};
 pub use revocation::{Revocations, logout, revoke_account_sessions, revokes};
-pub use tokens::{IssuedToken, Session, TokenService};
+pub use staff::SignInPolicy;
+pub use tokens::{IssuedToken, Session, SessionStage, TokenService};

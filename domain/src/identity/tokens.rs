@@ -26,6 +26,40 @@ struct Claims {
     exp: i64,
     jti: Uuid,
     iss: String,
+    /// Restricted stage (absent: full access).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stg: Option<String>,
+}
+
+/// What a session may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionStage {
+    /// Everything the role allows.
+    #[default]
+    Full,
+    /// Signed in with the password, but an admin role without a second factor yet: only
+    /// enrolment, password change and sign-out.
+    SecondFactorEnrollment,
+    /// The password must be changed first (first sign-in or expired).
+    PasswordChange,
+}
+
+impl SessionStage {
+    fn code(self) -> Option<&'static str> {
+        match self {
+            Self::Full => None,
+            Self::SecondFactorEnrollment => Some("MFA_ENROLL"),
+            Self::PasswordChange => Some("PWD_CHANGE"),
+        }
+    }
+
+    fn from_code(c: Option<&str>) -> Self {
+        match c {
+            Some("MFA_ENROLL") => Self::SecondFactorEnrollment,
+            Some("PWD_CHANGE") => Self::PasswordChange,
+            _ => Self::Full,
+        }
+    }
 }
 
 /// The token behind a viewer: its id and lifetime (for revocation and stream ends).
@@ -37,6 +71,8 @@ pub struct Session {
     pub issued_at: DateTime<Utc>,
     /// When it expires.
     pub expires_at: DateTime<Utc>,
+    /// What it may do.
+    pub stage: SessionStage,
 }
 
 /// A freshly issued token.
@@ -46,6 +82,8 @@ pub struct IssuedToken {
     pub token: String,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
+    /// What it may do.
+    pub stage: SessionStage,
 }
 
 /// Issues and verifies access tokens.
@@ -75,8 +113,17 @@ impl TokenService {
         })
     }
 
-    /// Issue a token for an account.
+    /// Issue a full token for an account.
     pub fn issue(&self, account: &account::Model) -> DomainResult<IssuedToken> {
+        self.issue_stage(account, SessionStage::Full)
+    }
+
+    /// Issue a token for an account at `stage`.
+    pub fn issue_stage(
+        &self,
+        account: &account::Model,
+        stage: SessionStage,
+    ) -> DomainResult<IssuedToken> {
         let now = Utc::now();
         let expires_at = now + self.ttl;
         let claims = Claims {
@@ -89,10 +136,15 @@ impl TokenService {
             exp: expires_at.timestamp(),
             jti: Uuid::now_v7(),
             iss: ISSUER.to_owned(),
+            stg: stage.code().map(str::to_owned),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(DomainError::internal)?;
-        Ok(IssuedToken { token, expires_at })
+        Ok(IssuedToken {
+            token,
+            expires_at,
+            stage,
+        })
     }
 
     /// Verify a token and build its viewer with the token's expiry. Forged, expired, wrongly
@@ -116,6 +168,7 @@ impl TokenService {
             jti: c.jti,
             issued_at,
             expires_at: expires,
+            stage: SessionStage::from_code(c.stg.as_deref()),
         };
         Ok((
             Viewer {
@@ -151,6 +204,12 @@ mod tests {
             failed_logins: 0,
             locked_until: None,
             sessions_valid_after: None,
+            totp_secret_enc: None,
+            totp_confirmed: false,
+            totp_last_step: None,
+            password_changed_at: None,
+            must_change_password: false,
+            password_history: "[]".to_owned(),
         }
     }
 

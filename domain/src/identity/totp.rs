@@ -35,11 +35,20 @@ pub fn step_of(at: DateTime<Utc>) -> i64 {
 /// The code for an instant, zero-padded.
 pub fn code_at(secret: &[u8], at: DateTime<Utc>) -> String {
     let step = u64::try_from(step_of(at)).unwrap_or(0);
-    format!("{:0width$}", hotp_sm3(secret, step), width = DIGITS as usize)
+    format!(
+        "{:0width$}",
+        hotp_sm3(secret, step),
+        width = DIGITS as usize
+    )
 }
 
 /// The step `code` matches at `now` (± 1 step), if it is newer than `last_used`.
-pub fn verify(secret: &[u8], code: &str, now: DateTime<Utc>, last_used: Option<i64>) -> Option<i64> {
+pub fn verify(
+    secret: &[u8],
+    code: &str,
+    now: DateTime<Utc>,
+    last_used: Option<i64>,
+) -> Option<i64> {
     let code = code.trim();
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -124,8 +133,12 @@ mod tests {
     fn the_uri_names_sm3_and_round_trips_the_secret() {
         let secret = b"12345678901234567890";
         let uri = otpauth_uri("district_admin_310115", secret);
-        assert!(uri.starts_with("otpauth://totp/%E5%8A%A9%E6%AE%8B%E4%BA%91:district_admin_310115?secret="));
-        assert!(uri.contains("algorithm=SM3") && uri.contains("digits=6") && uri.contains("period=30"));
+        assert!(uri.starts_with(
+            "otpauth://totp/%E5%8A%A9%E6%AE%8B%E4%BA%91:district_admin_310115?secret="
+        ));
+        assert!(
+            uri.contains("algorithm=SM3") && uri.contains("digits=6") && uri.contains("period=30")
+        );
         assert_eq!(secret_from_base32(&secret_base32(secret)).unwrap(), secret);
         assert_eq!(secret_base32(secret), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
     }

@@ -124,6 +124,12 @@ pub async fn register(
         failed_logins: 0,
         locked_until: None,
         sessions_valid_after: None,
+        totp_secret_enc: None,
+        totp_confirmed: false,
+        totp_last_step: None,
+        password_changed_at: Some(now),
+        must_change_password: false,
+        password_history: "[]".to_owned(),
     })
     .insert(&w.txn)
     .await?;

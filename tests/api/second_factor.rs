@@ -1,0 +1,257 @@
+//! Staff sign-in (8.1.4.1): the TOTP-SM3 second factor admin roles cannot act without, codes
+//! that work once, the password policy (complexity, history, forced change, expiry), and the
+//! `zhucan otp` demo command.
+
+use chrono::Utc;
+use serde_json::{Value, json};
+use zhucan_domain::identity::totp;
+
+use crate::helpers::{PASSWORD, TestApp, code};
+
+const LOGIN: &str = "mutation($u:String!,$p:String!,$o:String){ login(input:{username:$u,password:$p,otp:$o}){ accessToken stage } }";
+const PERSONS: &str = "{ persons(first: 1) { totalCount } }";
+
+async fn login(app: &TestApp, user: &str, password: &str, otp: Option<&str>) -> Value {
+    app.gql(None, LOGIN, json!({"u": user, "p": password, "o": otp}))
+        .await
+}
+
+fn token(body: &Value) -> String {
+    body["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+async fn audited(app: &TestApp, operation: &str, result: &str) -> usize {
+    app.rows(&format!(
+        "SELECT seq FROM audit_records WHERE operation = '{operation}' AND result = '{result}'"
+    ))
+    .await
+    .len()
+}
+
+#[tokio::test]
+async fn staff_cannot_act_without_a_second_factor_and_each_code_works_once() {
+    let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+        require_second_factor: true,
+        ..s
+    })
+    .await;
+    app.staff().await;
+
+    // Not enrolled: the password alone gives a token that can only enrol.
+    let body = login(&app, "pudong", PASSWORD, None).await;
+    assert_eq!(
+        body["data"]["login"]["stage"], "SECOND_FACTOR_ENROLLMENT",
+        "{body}"
+    );
+    let limited = token(&body);
+    let body = app.gql(Some(&limited), PERSONS, json!({})).await;
+    assert_eq!(code(&body), "SECOND_FACTOR_ENROLLMENT_REQUIRED", "{body}");
+    let body = app
+        .gql(Some(&limited), "{ viewer { username } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["viewer"]["username"], "pudong");
+    let resp = app
+        .client
+        .get(format!("{}/reports/outreach/2026-11.xlsx", app.address))
+        .bearer_auth(&limited)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+
+    // Enrol: an otpauth URI naming SM3; a wrong code is refused; the right one gives a full token.
+    let body = app
+        .gql(
+            Some(&limited),
+            "mutation { enrollSecondFactor { secret otpauthUri } }",
+            json!({}),
+        )
+        .await;
+    let e = &body["data"]["enrollSecondFactor"];
+    let uri = e["otpauthUri"].as_str().unwrap_or_else(|| panic!("{body}"));
+    assert!(
+        uri.starts_with("otpauth://totp/") && uri.contains("algorithm=SM3"),
+        "{uri}"
+    );
+    let secret = totp::secret_from_base32(e["secret"].as_str().unwrap()).unwrap();
+    let other = totp::code_at(b"not-the-secret-at-all", Utc::now());
+    let confirm = "mutation($c:String!){ confirmSecondFactor(code:$c){ accessToken stage } }";
+    let body = app.gql(Some(&limited), confirm, json!({"c": other})).await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
+    let now_code = totp::code_at(&secret, Utc::now());
+    let body = app
+        .gql(Some(&limited), confirm, json!({"c": now_code}))
+        .await;
+    assert_eq!(
+        body["data"]["confirmSecondFactor"]["stage"], "FULL",
+        "{body}"
+    );
+    let full = body["data"]["confirmSecondFactor"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = app.gql(Some(&full), PERSONS, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+
+    // Enrolled: the password alone is not enough; wrong and replayed codes are refused and
+    // audited; the next step's code works.
+    let body = login(&app, "pudong", PASSWORD, None).await;
+    assert_eq!(code(&body), "SECOND_FACTOR_REQUIRED", "{body}");
+    let body = login(&app, "pudong", PASSWORD, Some(&other)).await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
+    let body = login(&app, "pudong", PASSWORD, Some(&now_code)).await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "replayed code: {body}");
+    let next = totp::code_at(&secret, Utc::now() + chrono::Duration::seconds(30));
+    let body = login(&app, "pudong", PASSWORD, Some(&next)).await;
+    assert_eq!(body["data"]["login"]["stage"], "FULL", "{body}");
+    // A wrong password never reaches the second factor.
+    let body = login(&app, "pudong", "Wrong@2026pw", None).await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
+    assert_eq!(
+        audited(&app, "auth.second_factor", "FAILURE:UNAUTHENTICATED").await,
+        2
+    );
+    assert_eq!(
+        audited(&app, "auth.second_factor.confirm", "SUCCESS").await,
+        1
+    );
+    assert_eq!(
+        audited(&app, "auth.login", "FAILURE:SECOND_FACTOR_REQUIRED").await,
+        1
+    );
+    // Citizens and volunteers sign in with the password alone.
+    let body = login(&app, "volunteer", PASSWORD, None).await;
+    assert_eq!(body["data"]["login"]["stage"], "FULL", "{body}");
+}
+
+#[tokio::test]
+async fn passwords_follow_the_policy_and_must_change_when_required() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    app.sql("UPDATE accounts SET must_change_password = TRUE WHERE username = 'lujiazui'")
+        .await;
+    let body = login(&app, "lujiazui", PASSWORD, None).await;
+    assert_eq!(body["data"]["login"]["stage"], "PASSWORD_CHANGE", "{body}");
+    let limited = token(&body);
+    let body = app.gql(Some(&limited), PERSONS, json!({})).await;
+    assert_eq!(code(&body), "PASSWORD_CHANGE_REQUIRED", "{body}");
+    let change = "mutation($c:String!,$n:String!){ changePassword(currentPassword:$c, newPassword:$n){ accessToken stage } }";
+    let body = app
+        .gql(
+            Some(&limited),
+            change,
+            json!({"c": "Wrong@2026pw", "n": "Zc#2027safe"}),
+        )
+        .await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
+    for weak in ["abc", "abcdefgh1", "Lujiazui#2027", PASSWORD] {
+        let body = app
+            .gql(Some(&limited), change, json!({"c": PASSWORD, "n": weak}))
+            .await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{weak}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "newPassword");
+    }
+    let body = app
+        .gql(
+            Some(&limited),
+            change,
+            json!({"c": PASSWORD, "n": "Zc#2027safe"}),
+        )
+        .await;
+    assert_eq!(body["data"]["changePassword"]["stage"], "FULL", "{body}");
+    let body = login(&app, "lujiazui", "Zc#2027safe", None).await;
+    assert_eq!(body["data"]["login"]["stage"], "FULL", "{body}");
+    let full = token(&body);
+    // The previous password is in the history.
+    let body = app
+        .gql(
+            Some(&full),
+            change,
+            json!({"c": "Zc#2027safe", "n": PASSWORD}),
+        )
+        .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("最近5次"),
+        "{body}"
+    );
+
+    // An expired password must be changed.
+    {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use zhucan_domain::entities::account;
+        account::Entity::update_many()
+            .col_expr(
+                account::Column::PasswordChangedAt,
+                Expr::value(Some(Utc::now() - chrono::Duration::days(91))),
+            )
+            .filter(account::Column::Username.eq("lujiazui"))
+            .exec(app.platform.db.conn())
+            .await
+            .unwrap();
+    }
+    let body = login(&app, "lujiazui", "Zc#2027safe", None).await;
+    assert_eq!(body["data"]["login"]["stage"], "PASSWORD_CHANGE", "{body}");
+    assert_eq!(audited(&app, "auth.password.change", "SUCCESS").await, 1);
+    assert_eq!(
+        audited(&app, "auth.password.change", "FAILURE:UNAUTHENTICATED").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_demo_otp_command_prints_the_code_of_the_published_secret() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    zhucan_domain::demo::set_demo_second_factor(&app.platform.db, &app.platform.cipher, "city")
+        .await
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhucan"))
+        .args(["otp", "city"])
+        .env("ZHUCAN_DATA_DIR", &app.settings.data_dir)
+        .env("ZHUCAN_LOG_LEVEL", "warn")
+        .env("ZHUCAN_DEMO_DATA", "false")
+        .envs(
+            app.settings
+                .database_url
+                .as_ref()
+                .map(|u| ("ZHUCAN_DATABASE_URL", u.expose().to_owned())),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let secret = totp::secret_from_base32(zhucan_domain::demo::DEMO_TOTP_SECRET).unwrap();
+    let now = Utc::now();
+    let candidates = [
+        totp::code_at(&secret, now - chrono::Duration::seconds(30)),
+        totp::code_at(&secret, now),
+    ];
+    assert!(
+        candidates.contains(&printed),
+        "{printed} not in {candidates:?}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhucan"))
+        .args(["otp", "nobody"])
+        .env("ZHUCAN_DATA_DIR", &app.settings.data_dir)
+        .env("ZHUCAN_DEMO_DATA", "false")
+        .envs(
+            app.settings
+                .database_url
+                .as_ref()
+                .map(|u| ("ZHUCAN_DATABASE_URL", u.expose().to_owned())),
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
