@@ -100,6 +100,10 @@ pub struct Settings {
     pub lockout_max_failures: u32,
     /// Minutes an account stays locked.
     pub lockout_minutes: u64,
+    /// Requests per minute from one client IP (0: no limit).
+    pub rate_limit_ip_per_minute: u32,
+    /// Requests per minute from one signed-in account (0: no limit).
+    pub rate_limit_account_per_minute: u32,
     /// Staff roles must pass a TOTP-SM3 second factor (production refuses `false`).
     pub require_second_factor: bool,
     /// Shortest staff password.
@@ -194,6 +198,8 @@ impl Default for Settings {
             password_iterations: 100_000,
             lockout_max_failures: 5,
             lockout_minutes: 15,
+            rate_limit_ip_per_minute: 1_200,
+            rate_limit_account_per_minute: 600,
             require_second_factor: true,
             password_min_length: 8,
             password_history: 5,

@@ -31,6 +31,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 struct AppState {
     schema: ZhucanSchema,
     platform: Platform,
+    ip_per_minute: u32,
+    account_per_minute: u32,
     ws_send_timeout: Duration,
     ws_keepalive: Option<Duration>,
 }
@@ -40,6 +42,8 @@ pub fn router(settings: &Settings, schema: ZhucanSchema, platform: Platform) -> 
     let state = AppState {
         schema,
         platform,
+        ip_per_minute: settings.rate_limit_ip_per_minute,
+        account_per_minute: settings.rate_limit_account_per_minute,
         ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms.max(1)),
         ws_keepalive: (settings.ws_keepalive_secs > 0)
             .then(|| Duration::from_secs(settings.ws_keepalive_secs)),
@@ -295,6 +299,39 @@ async fn outreach_report(
         .into_response()
 }
 
+/// Count a request against the per-IP and per-account limits.
+async fn rate_limit(
+    state: &AppState,
+    addr: SocketAddr,
+    account: Option<uuid::Uuid>,
+) -> Result<(), Duration> {
+    let limiter = &state.platform.limiter;
+    limiter
+        .check(&format!("ip:{}", addr.ip()), state.ip_per_minute)
+        .await?;
+    if let Some(a) = account {
+        limiter
+            .check(&format!("acct:{a}"), state.account_per_minute)
+            .await?;
+    }
+    Ok(())
+}
+
+/// `429 Too Many Requests` with `Retry-After` (whole seconds) and the `RATE_LIMITED` code.
+fn too_many(wait: Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut resp = refusal(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        &format!("请求过于频繁，请 {secs} 秒后再试"),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&secs.max(1).to_string()) {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    resp
+}
+
 /// Hold requests other than multipart uploads to `body_limit_bytes`.
 async fn json_body_limit(
     State(limit): State<usize>,
@@ -356,6 +393,10 @@ async fn graphql_handler(
         Ok(v) => v,
         Err(e) => return refusal(StatusCode::OK, "UNAUTHENTICATED", &e.to_string()),
     };
+    let account = viewer.as_ref().map(|(v, _)| v.account_id);
+    if let Err(wait) = rate_limit(&state, addr, account).await {
+        return too_many(wait);
+    }
     request.data = zhucan_resolvers::attach_request_data(&state.platform, viewer, meta);
     GraphQLResponse::from(state.schema.execute(request).await).into_response()
 }
@@ -382,6 +423,10 @@ async fn ws_handler(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    // Opening a socket counts against the IP's limit like a request.
+    if let Err(wait) = rate_limit(&state, addr, None).await {
+        return too_many(wait);
+    }
     // The first sub-protocol we speak: graphql-transport-ws, or the legacy graphql-ws.
     let protocol = headers
         .get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)

@@ -62,6 +62,17 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         ),
         None => Arc::new(zhucan_subscriptions::InProcessBus::new(1024)),
     };
+    let limiter: Arc<dyn zhucan_domain::limits::RateLimiter> = match &settings.redis_url {
+        Some(url) => Arc::new(
+            zhucan_subscriptions::RedisLimiter::connect(
+                url.expose(),
+                &format!("{}:rate", settings.redis_channel),
+            )
+            .await
+            .context("无法连接 Redis")?,
+        ),
+        None => Arc::new(zhucan_subscriptions::InProcessLimiter::default()),
+    };
     // Revocations in force, kept current from the bus (this node's and every other node's).
     let revocations = Arc::new(
         zhucan_domain::identity::Revocations::load(&db)
@@ -100,6 +111,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         revocations,
         search,
         outreach: settings.outreach()?,
+        limiter,
         blobs: Arc::new(zhucan_domain::blob::LocalBlobStore::new(
             settings.data_dir.join("blobs"),
         )),

@@ -18,6 +18,7 @@ pub mod events;
 pub mod guidance;
 pub mod home;
 pub mod identity;
+pub mod limits;
 pub mod outreach;
 pub mod person;
 pub mod policy;
@@ -61,6 +62,8 @@ pub struct Platform {
     pub outreach: outreach::OutreachConfig,
     /// Where attachments are stored.
     pub blobs: Arc<dyn blob::BlobStore>,
+    /// Request rate limits (shared through Redis across nodes when configured).
+    pub limiter: Arc<dyn limits::RateLimiter>,
 }
 
 impl Platform {

@@ -4,12 +4,14 @@
 
 mod guidance;
 mod in_process;
+mod limits;
 mod outreach;
 mod person;
 mod redis_bus;
 
 pub use guidance::GuidanceSubscription;
 pub use in_process::InProcessBus;
+pub use limits::{InProcessLimiter, RedisLimiter};
 pub use outreach::OutreachSubscription;
 pub use person::PersonSubscription;
 pub use redis_bus::RedisBus;

@@ -139,3 +139,68 @@ async fn sign_in_cannot_be_batched_or_repeated_within_one_request() {
         "no sign-in was attempted"
     );
 }
+
+#[tokio::test]
+async fn requests_over_the_rate_limit_get_429_with_retry_after_on_every_node() {
+    let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+        rate_limit_ip_per_minute: 12,
+        rate_limit_account_per_minute: 3,
+        ..s
+    })
+    .await;
+    app.staff().await;
+    let token = app.login("city").await;
+    // Per account: three requests a minute, then 429 with Retry-After. (With Redis the window
+    // is a calendar minute; a window that turns over during the test allows at most three more,
+    // so the 429 comes within eight.)
+    let mut refused = None;
+    for i in 0..8 {
+        let resp = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(&token)
+            .json(&json!({"query": "{ viewer { username } }"}))
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == 429 {
+            refused = Some((i, resp));
+            break;
+        }
+        assert_eq!(resp.status(), 200);
+    }
+    let (i, resp) = refused.expect("the account limit never answered 429");
+    assert!(i >= 3, "refused after {i} requests");
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    // Per IP, anonymous requests included; with Redis the count is shared with a second node.
+    let other = if std::env::var("ZHUCAN_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty()) {
+        app.second_node().await
+    } else {
+        app
+    };
+    let mut ok = 0;
+    let mut limited = false;
+    for _ in 0..30 {
+        let resp = other
+            .client
+            .post(format!("{}/graphql", other.address))
+            .json(&json!({"query": "{ regions { code } }"}))
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == 429 {
+            limited = true;
+            break;
+        }
+        ok += 1;
+    }
+    assert!(limited, "the IP limit never answered 429");
+    assert!(ok <= 12, "{ok} requests passed a limit of 12");
+}

@@ -14,6 +14,7 @@ mod hardening;
 mod http;
 mod outreach;
 mod person_file;
+mod pii_logs;
 mod protection;
 mod scope;
 mod second_factor;
