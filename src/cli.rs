@@ -50,6 +50,8 @@ enum Command {
 enum AuditCommand {
     /// Recompute every HMAC-SM3 link of the audit trail.
     Verify,
+    /// Remove records older than `audit_retention_days` (≥ 180); the pruning is itself recorded.
+    Prune,
 }
 
 /// Run the command line; errors are printed in zh-CN and give exit code 1.
@@ -98,6 +100,24 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "已生成 {n} 名残疾人，用时 {:.1} 秒",
                 started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Audit {
+            command: AuditCommand::Prune,
+        } => {
+            let platform = startup::platform(&settings).await?;
+            let report = zhucan_domain::audit::prune(
+                &platform.db,
+                platform.audit_key(),
+                &zhucan_domain::audit::Actor::system("audit prune"),
+                settings.audit_retention_days,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "已清理 {} 条超过 {} 天的审计记录；审计链现从第 {} 条开始",
+                report.removed, settings.audit_retention_days, report.first_seq
             );
         }
         Command::Otp { account } => {

@@ -100,6 +100,8 @@ pub struct Settings {
     pub lockout_max_failures: u32,
     /// Minutes an account stays locked.
     pub lockout_minutes: u64,
+    /// Days audit records are kept before `zhucan audit prune` may remove them (at least 180).
+    pub audit_retention_days: i64,
     /// Requests per minute from one client IP (0: no limit).
     pub rate_limit_ip_per_minute: u32,
     /// Requests per minute from one signed-in account (0: no limit).
@@ -198,6 +200,7 @@ impl Default for Settings {
             password_iterations: 100_000,
             lockout_max_failures: 5,
             lockout_minutes: 15,
+            audit_retention_days: 180,
             rate_limit_ip_per_minute: 1_200,
             rate_limit_account_per_minute: 600,
             require_second_factor: true,
@@ -320,6 +323,12 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         if self.jwt_secret.expose().len() < 32 {
             anyhow::bail!("jwt_secret 至少32字节");
+        }
+        if self.audit_retention_days < zhucan_domain::audit::MIN_RETENTION_DAYS {
+            anyhow::bail!(
+                "audit_retention_days 至少为 {}",
+                zhucan_domain::audit::MIN_RETENTION_DAYS
+            );
         }
         if self.profile == Profile::Production {
             let mut problems = Vec::new();

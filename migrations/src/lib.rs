@@ -18,6 +18,7 @@ mod m20261130_000012_create_eligibility;
 mod m20261130_000013_add_person_facts;
 mod m20261130_000014_create_outreach;
 mod m20261130_000015_add_account_security;
+mod m20261130_000016_audit_append_only;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_add_person_facts::Migration),
             Box::new(m20261130_000014_create_outreach::Migration),
             Box::new(m20261130_000015_add_account_security::Migration),
+            Box::new(m20261130_000016_audit_append_only::Migration),
         ]
     }
 }

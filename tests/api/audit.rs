@@ -89,6 +89,7 @@ async fn broken_at(app: &TestApp, auditor: &str) -> (bool, Option<i64>, String) 
 #[tokio::test]
 async fn a_changed_record_is_detected() {
     let (app, auditor) = with_history().await;
+    app.drop_audit_guard().await;
     app.sql("UPDATE audit_records SET actor_name = 'someone_else' WHERE seq = 3")
         .await;
     let (ok, at, problem) = broken_at(&app, &auditor).await;
@@ -100,6 +101,7 @@ async fn a_changed_record_is_detected() {
 #[tokio::test]
 async fn a_removed_record_is_detected() {
     let (app, auditor) = with_history().await;
+    app.drop_audit_guard().await;
     app.sql("DELETE FROM audit_records WHERE seq = 4").await;
     let (ok, at, problem) = broken_at(&app, &auditor).await;
     assert!(!ok);
@@ -110,6 +112,7 @@ async fn a_removed_record_is_detected() {
 #[tokio::test]
 async fn reordered_records_are_detected() {
     let (app, auditor) = with_history().await;
+    app.drop_audit_guard().await;
     app.sql("UPDATE audit_records SET seq = -1 WHERE seq = 5")
         .await;
     app.sql("UPDATE audit_records SET seq = 5 WHERE seq = 6")
@@ -125,6 +128,7 @@ async fn reordered_records_are_detected() {
 async fn a_truncated_tail_is_detected() {
     let (app, auditor) = with_history().await;
     // Remove the newest records except the auditor's own login… the head still names the last.
+    app.drop_audit_guard().await;
     let last = app.rows("SELECT last_seq FROM audit_head").await[0]
         .try_get::<i64>("", "last_seq")
         .unwrap();
@@ -203,4 +207,73 @@ async fn sign_in_failures_are_audited_without_the_password() {
                 .contains("Wrong-pass")
         );
     }
+}
+
+#[tokio::test]
+async fn the_application_itself_cannot_change_or_delete_audit_records() {
+    let (app, auditor) = with_history().await;
+    let conn = app.platform.db.conn();
+    use sea_orm::ConnectionTrait;
+    for sql in [
+        "UPDATE audit_records SET actor_name = 'someone_else' WHERE seq = 3",
+        "DELETE FROM audit_records WHERE seq = 4",
+    ] {
+        let err = conn.execute_unprepared(sql).await.unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    if app.platform.db.backend() == sea_orm::DbBackend::Postgres {
+        let err = conn
+            .execute_unprepared("TRUNCATE audit_records")
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+    let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
+    assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true, "{v}");
+}
+
+#[tokio::test]
+async fn pruning_keeps_at_least_180_days_stays_verifiable_and_is_itself_recorded() {
+    let (app, auditor) = with_history().await;
+    let p = &app.platform;
+    let actor = zhucan_domain::audit::Actor::system("test prune");
+    let now = chrono::Utc::now();
+    assert!(
+        zhucan_domain::audit::prune(&p.db, p.audit_key(), &actor, 179, now)
+            .await
+            .is_err()
+    );
+    // Nothing is old enough yet.
+    let r = zhucan_domain::audit::prune(&p.db, p.audit_key(), &actor, 180, now)
+        .await
+        .unwrap();
+    assert_eq!(r.removed, 0);
+    // A year from now, everything so far is past retention.
+    let before = app.rows("SELECT seq FROM audit_records").await.len() as u64;
+    let later = now + chrono::Duration::days(400);
+    let r = zhucan_domain::audit::prune(&p.db, p.audit_key(), &actor, 180, later)
+        .await
+        .unwrap();
+    assert_eq!(r.removed, before);
+    let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
+    assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true, "{v}");
+    let ops = app
+        .rows("SELECT operation FROM audit_records ORDER BY seq")
+        .await;
+    assert_eq!(
+        ops[0].try_get::<String>("", "operation").unwrap(),
+        "audit.prune"
+    );
+    // Moving the anchor to hide more records is detected.
+    app.sql("UPDATE audit_head SET first_seq = first_seq + 1")
+        .await;
+    let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
+    assert_eq!(v["data"]["verifyAuditTrail"]["ok"], false, "{v}");
+    assert!(
+        v["data"]["verifyAuditTrail"]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("锚点"),
+        "{v}"
+    );
 }

@@ -46,6 +46,7 @@ async fn migrate_seed_and_audit_verify_work_from_the_command_line() {
     );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("审计链完整"));
 
+    app.drop_audit_guard().await;
     app.sql("UPDATE audit_records SET client_ip = '10.0.0.1' WHERE seq = 1")
         .await;
     let broken = zhucan(&app, &["audit", "verify"]);

@@ -354,6 +354,24 @@ impl TestApp {
             .expect("sql");
     }
 
+    /// Drop the append-only triggers of the audit trail, as an attacker with DDL rights (not the
+    /// application's own DML) could, so that tests can tamper and watch verification catch it.
+    pub async fn drop_audit_guard(&self) {
+        let statements: &[&str] = match self.platform.db.backend() {
+            sea_orm::DbBackend::Postgres => &[
+                "DROP TRIGGER IF EXISTS audit_records_append_only ON audit_records",
+                "DROP TRIGGER IF EXISTS audit_records_no_truncate ON audit_records",
+            ],
+            _ => &[
+                "DROP TRIGGER IF EXISTS audit_records_no_update",
+                "DROP TRIGGER IF EXISTS audit_records_no_delete",
+            ],
+        };
+        for sql in statements {
+            self.sql(sql).await;
+        }
+    }
+
     /// Rows of a raw query.
     pub async fn rows(&self, sql: &str) -> Vec<sea_orm::QueryResult> {
         let conn = self.platform.db.conn();

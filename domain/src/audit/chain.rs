@@ -151,6 +151,7 @@ pub async fn append<C: ConnectionTrait>(
         id: Set(1),
         last_seq: Set(seq),
         last_mac: Set(mac),
+        ..Default::default()
     }
     .update(conn)
     .await?;

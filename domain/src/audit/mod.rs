@@ -3,9 +3,11 @@
 //! breaks the chain; the head row makes a truncated tail visible too.
 
 mod chain;
+mod prune;
 mod verify;
 
 pub use chain::{Actor, AuditEntry, append, record_failure};
+pub use prune::{MIN_RETENTION_DAYS, PruneReport, anchor_mac, prune};
 pub use verify::{VerifyReport, verify};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};

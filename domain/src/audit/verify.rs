@@ -29,8 +29,8 @@ pub async fn verify(db: &Db, key: &[u8]) -> DomainResult<VerifyReport> {
         .one(db.conn())
         .await?
         .ok_or_else(|| DomainError::internal("audit_head row missing"))?;
-    let mut expected_seq = 1i64;
-    let mut prev = vec![0u8; 32];
+    let mut expected_seq = head.first_seq;
+    let mut prev = head.first_prev_mac.clone().unwrap_or_else(|| vec![0u8; 32]);
     let mut checked = 0u64;
     let broken = |seq: i64, checked: u64, why: String| VerifyReport {
         ok: false,
@@ -38,6 +38,20 @@ pub async fn verify(db: &Db, key: &[u8]) -> DomainResult<VerifyReport> {
         broken_at: Some(seq),
         problem: Some(why),
     };
+    // After retention pruning the chain starts at a MAC-ed anchor; a moved anchor is tampering.
+    let anchored = head.first_seq != 1 || head.first_prev_mac.is_some();
+    if anchored
+        && !head
+            .anchor_mac
+            .as_deref()
+            .is_some_and(|m| ct_eq(m, &super::prune::anchor_mac(key, head.first_seq, &prev)))
+    {
+        return Ok(broken(
+            head.first_seq,
+            0,
+            "审计链起点（清理锚点）被篡改".to_owned(),
+        ));
+    }
     loop {
         let rows = audit_record::Entity::find()
             .filter(audit_record::Column::Seq.gte(expected_seq))

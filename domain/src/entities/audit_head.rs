@@ -13,6 +13,12 @@ pub struct Model {
     pub last_seq: i64,
     /// Last MAC (32 zero bytes when empty).
     pub last_mac: Vec<u8>,
+    /// First sequence number kept (after retention pruning; 1 before any).
+    pub first_seq: i64,
+    /// MAC the first kept record links to (None: the genesis zeros).
+    pub first_prev_mac: Option<Vec<u8>>,
+    /// HMAC-SM3 of the anchor (first_seq, first_prev_mac).
+    pub anchor_mac: Option<Vec<u8>>,
 }
 
 /// No relations are navigated through sea-orm.
