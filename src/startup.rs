@@ -73,6 +73,18 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         ),
         None => Arc::new(zhucan_subscriptions::InProcessLimiter::default()),
     };
+    let queries: Arc<dyn zhucan_domain::persisted::QueryStore> = match &settings.redis_url {
+        Some(url) => Arc::new(
+            zhucan_subscriptions::RedisQueryStore::connect(
+                url.expose(),
+                &format!("{}:apq", settings.redis_channel),
+                24 * 3600,
+            )
+            .await
+            .context("无法连接 Redis")?,
+        ),
+        None => Arc::new(zhucan_subscriptions::InProcessQueryStore::new(10_000)),
+    };
     // Revocations in force, kept current from the bus (this node's and every other node's).
     let revocations = Arc::new(
         zhucan_domain::identity::Revocations::load(&db)
@@ -112,6 +124,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         search,
         outreach: settings.outreach()?,
         limiter,
+        queries,
         blobs: Arc::new(zhucan_domain::blob::LocalBlobStore::new(
             settings.data_dir.join("blobs"),
         )),

@@ -20,6 +20,7 @@ pub mod home;
 pub mod identity;
 pub mod limits;
 pub mod outreach;
+pub mod persisted;
 pub mod person;
 pub mod policy;
 pub mod region;
@@ -64,6 +65,8 @@ pub struct Platform {
     pub blobs: Arc<dyn blob::BlobStore>,
     /// Request rate limits (shared through Redis across nodes when configured).
     pub limiter: Arc<dyn limits::RateLimiter>,
+    /// Persisted query documents (shared through Redis across nodes when configured).
+    pub queries: Arc<dyn persisted::QueryStore>,
 }
 
 impl Platform {

@@ -2,6 +2,7 @@
 //! extension installed. `schema.graphql` beside this crate is the checked-in SDL; a test fails
 //! when it drifts.
 
+mod apq;
 mod armor;
 mod codes;
 
@@ -18,6 +19,7 @@ use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
 use zhucan_subscriptions::{GuidanceSubscription, OutreachSubscription, PersonSubscription};
 
+pub use apq::PersistedQueries;
 pub use armor::{Armor, ArmorLimits, count_tokens};
 pub use codes::ErrorCodes;
 
@@ -89,8 +91,9 @@ pub fn build(platform: Platform, limits: Limits) -> ZhucanSchema {
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .data(platform)
+    .data(platform.clone())
     .extension(ErrorCodes)
+    .extension(PersistedQueries(platform.queries.clone()))
     .extension(Armor(limits.armor))
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);

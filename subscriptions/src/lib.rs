@@ -6,6 +6,7 @@ mod guidance;
 mod in_process;
 mod limits;
 mod outreach;
+mod persisted;
 mod person;
 mod redis_bus;
 
@@ -13,6 +14,7 @@ pub use guidance::GuidanceSubscription;
 pub use in_process::InProcessBus;
 pub use limits::{InProcessLimiter, RedisLimiter};
 pub use outreach::OutreachSubscription;
+pub use persisted::{InProcessQueryStore, RedisQueryStore};
 pub use person::PersonSubscription;
 pub use redis_bus::RedisBus;
 

@@ -204,3 +204,76 @@ async fn requests_over_the_rate_limit_get_429_with_retry_after_on_every_node() {
     assert!(limited, "the IP limit never answered 429");
     assert!(ok <= 12, "{ok} requests passed a limit of 12");
 }
+
+#[tokio::test]
+async fn automatic_persisted_queries_follow_the_apollo_protocol_on_every_node() {
+    use sha2::Digest;
+    let app = TestApp::spawn().await;
+    let query = "{ regions { code } }";
+    let hash = hex::encode(sha2::Sha256::digest(query.as_bytes()));
+    let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+    let post = |app: &TestApp, body: serde_json::Value| {
+        let req = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&body);
+        async move {
+            req.send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    // Unknown hash: the client must send the document.
+    let body = post(&app, json!({"extensions": ext})).await;
+    assert_eq!(
+        body["errors"][0]["message"], "PersistedQueryNotFound",
+        "{body}"
+    );
+    assert_eq!(code(&body), "PERSISTED_QUERY_NOT_FOUND");
+    // A document with a hash that is not its own is refused and not kept.
+    let wrong = json!({"persistedQuery": {"version": 1, "sha256Hash": "0".repeat(64)}});
+    let body = post(&app, json!({"query": query, "extensions": wrong})).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    let body = post(&app, json!({"extensions": wrong})).await;
+    assert_eq!(code(&body), "PERSISTED_QUERY_NOT_FOUND", "{body}");
+    // Registered with the document, then the hash alone works, also over GET.
+    let body = post(&app, json!({"query": query, "extensions": ext})).await;
+    assert!(body["data"]["regions"].is_array(), "{body}");
+    let body = post(&app, json!({"extensions": ext})).await;
+    assert!(body["data"]["regions"].is_array(), "{body}");
+    let encoded: String = ext
+        .to_string()
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let resp = app
+        .client
+        .get(format!("{}/graphql?extensions={encoded}", app.address))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body["data"]["regions"].is_array(), "GET: {body}");
+    // Malformed extension.
+    let body = post(
+        &app,
+        json!({"extensions": {"persistedQuery": {"version": 2, "sha256Hash": hash}}}),
+    )
+    .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    // With Redis, another node knows the hash.
+    if std::env::var("ZHUCAN_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty()) {
+        let b = app.second_node().await;
+        let body = post(&b, json!({"extensions": ext})).await;
+        assert!(body["data"]["regions"].is_array(), "node B: {body}");
+    }
+}
