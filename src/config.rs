@@ -106,6 +106,8 @@ pub struct Settings {
     pub rate_limit_ip_per_minute: u32,
     /// Requests per minute from one signed-in account (0: no limit).
     pub rate_limit_account_per_minute: u32,
+    /// A staff session unused this many seconds ends (0: never).
+    pub idle_timeout_secs: u64,
     /// Staff roles must pass a TOTP-SM3 second factor (production refuses `false`).
     pub require_second_factor: bool,
     /// Shortest staff password.
@@ -203,6 +205,7 @@ impl Default for Settings {
             audit_retention_days: 180,
             rate_limit_ip_per_minute: 1_200,
             rate_limit_account_per_minute: 600,
+            idle_timeout_secs: 1_800,
             require_second_factor: true,
             password_min_length: 8,
             password_history: 5,

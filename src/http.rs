@@ -205,7 +205,12 @@ async fn outreach_report(
 ) -> Response {
     let p = &state.platform;
     let viewer = match authenticate(p, bearer(&headers)) {
-        Ok(Some((v, s))) if s.stage == zhucan_domain::identity::SessionStage::Full => v,
+        Ok(Some((v, s))) if s.stage == zhucan_domain::identity::SessionStage::Full => {
+            if let Err(e) = still_active(p, Some(&(v.clone(), s))).await {
+                return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string());
+            }
+            v
+        }
         Ok(Some(_)) => {
             return refusal(
                 StatusCode::FORBIDDEN,
@@ -297,6 +302,23 @@ async fn outreach_report(
         bytes,
     )
         .into_response()
+}
+
+/// The idle timeout of staff sessions: each use keeps the session alive; one unused too long
+/// is over (citizens and volunteers, whose apps stay open for hours, are not affected).
+async fn still_active(
+    platform: &Platform,
+    viewer: Option<&(Viewer, Session)>,
+) -> Result<(), DomainError> {
+    match viewer {
+        Some((v, s)) if zhucan_domain::identity::staff::needs_second_factor(v.role) => {
+            platform
+                .activity
+                .touch(&platform.db, s.jti, v.account_id, chrono::Utc::now())
+                .await
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Count a request against the per-IP and per-account limits.
@@ -397,6 +419,9 @@ async fn graphql_handler(
     if let Err(wait) = rate_limit(&state, addr, account).await {
         return too_many(wait);
     }
+    if let Err(e) = still_active(&state.platform, viewer.as_ref()).await {
+        return refusal(StatusCode::OK, "UNAUTHENTICATED", &e.to_string());
+    }
     request.data = zhucan_resolvers::attach_request_data(&state.platform, viewer, meta);
     GraphQLResponse::from(state.schema.execute(request).await).into_response()
 }
@@ -480,6 +505,9 @@ async fn serve_socket(
         .on_connection_init(move |payload| async move {
             let token = token_from_payload(&payload);
             let viewer = authenticate(&platform, token.as_deref())
+                .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+            still_active(&platform, viewer.as_ref())
+                .await
                 .map_err(|e| async_graphql::Error::new(e.to_string()))?;
             let data: Data = zhucan_resolvers::attach_request_data(&platform, viewer, meta);
             Ok(data)

@@ -125,6 +125,13 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         outreach: settings.outreach()?,
         limiter,
         queries,
+        activity: Arc::new(zhucan_domain::identity::Activity::new(
+            (settings.idle_timeout_secs > 0).then(|| {
+                chrono::Duration::seconds(
+                    i64::try_from(settings.idle_timeout_secs).unwrap_or(1_800),
+                )
+            }),
+        )),
         blobs: Arc::new(zhucan_domain::blob::LocalBlobStore::new(
             settings.data_dir.join("blobs"),
         )),

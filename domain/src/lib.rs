@@ -57,6 +57,8 @@ pub struct Platform {
     pub sign_in: identity::SignInPolicy,
     /// Revoked sessions, kept current from the event bus.
     pub revocations: Arc<identity::Revocations>,
+    /// Last use of staff sessions (idle timeout).
+    pub activity: Arc<identity::Activity>,
     /// The catalog search index of this node, kept current from the event bus.
     pub search: Arc<catalog::search::SearchIndex>,
     /// 政策找人 settings (calendar, deadlines, limits).

@@ -19,6 +19,7 @@ mod m20261130_000013_add_person_facts;
 mod m20261130_000014_create_outreach;
 mod m20261130_000015_add_account_security;
 mod m20261130_000016_audit_append_only;
+mod m20261130_000017_create_session_activity;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_create_outreach::Migration),
             Box::new(m20261130_000015_add_account_security::Migration),
             Box::new(m20261130_000016_audit_append_only::Migration),
+            Box::new(m20261130_000017_create_session_activity::Migration),
         ]
     }
 }

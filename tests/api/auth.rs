@@ -228,3 +228,48 @@ async fn a_security_admin_signs_an_account_out_everywhere() {
         "UNAUTHENTICATED"
     );
 }
+
+#[tokio::test]
+async fn an_idle_staff_session_ends_and_activity_on_any_node_keeps_it_alive() {
+    let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+        idle_timeout_secs: 2,
+        ..s
+    })
+    .await;
+    app.staff().await;
+    // With Redis (several nodes), a second node must honour the activity recorded on the first.
+    let node_b = if std::env::var("ZHUCAN_TEST_REDIS_URL").is_ok_and(|u| !u.is_empty()) {
+        Some(app.second_node().await)
+    } else {
+        None
+    };
+    let staff = app.login("pudong").await;
+    let volunteer = app.login("volunteer").await;
+    let q = "{ viewer { username } }";
+    let alive = |body: &serde_json::Value| body["data"]["viewer"]["username"].is_string();
+    assert!(alive(&app.gql(Some(&staff), q, json!({})).await));
+    // Used every 1.2 s: stays alive past the 2 s limit.
+    for _ in 0..2 {
+        tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+        assert!(alive(&app.gql(Some(&staff), q, json!({})).await));
+    }
+    if let Some(b) = &node_b {
+        tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+        assert!(
+            alive(&b.gql(Some(&staff), q, json!({})).await),
+            "node B ended a live session"
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2_600)).await;
+    let body = app.gql(Some(&staff), q, json!({})).await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("超时"),
+        "{body}"
+    );
+    // Volunteers' apps stay open for hours: no idle timeout for them.
+    assert!(alive(&app.gql(Some(&volunteer), q, json!({})).await));
+}

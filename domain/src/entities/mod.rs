@@ -27,6 +27,7 @@ pub mod revoked_session;
 pub mod service_grant;
 pub mod service_item;
 pub mod service_record;
+pub mod session_activity;
 pub mod sms_outbox;
 pub mod volunteer;
 pub mod volunteer_area;

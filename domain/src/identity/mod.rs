@@ -1,12 +1,14 @@
 //! Accounts, sign-in and access tokens.
 
 mod accounts;
+mod activity;
 mod revocation;
 pub mod staff;
 mod tokens;
 pub mod totp;
 
 pub use accounts::{AccountRepo, LockoutPolicy, NewAccount, login};
+pub use activity::Activity;
 pub use revocation::{Revocations, logout, revoke_account_sessions, revokes};
 pub use staff::SignInPolicy;
 pub use tokens::{IssuedToken, Session, SessionStage, TokenService};
