@@ -172,6 +172,10 @@ pub struct Settings {
     pub sms_poll_secs: u64,
     /// A WebSocket send that takes longer than this (the client stopped reading) disconnects it.
     pub ws_send_timeout_ms: u64,
+    /// Seconds a new WebSocket may wait before `connection_init` (then 4408).
+    pub ws_init_timeout_secs: u64,
+    /// Live subscriptions allowed on one WebSocket.
+    pub ws_max_subscriptions: usize,
     /// Seconds between keep-alive pings on graphql-transport-ws connections (0: none).
     pub ws_keepalive_secs: u64,
     /// `pretty` or `json`.
@@ -239,6 +243,8 @@ impl Default for Settings {
             sms_poll_secs: 5,
             ws_send_timeout_ms: 10_000,
             ws_keepalive_secs: 30,
+            ws_init_timeout_secs: 10,
+            ws_max_subscriptions: 100,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
         }

@@ -34,6 +34,8 @@ struct AppState {
     ip_per_minute: u32,
     account_per_minute: u32,
     ws_send_timeout: Duration,
+    ws_init_timeout: Duration,
+    ws_max_subscriptions: usize,
     ws_keepalive: Option<Duration>,
 }
 
@@ -45,6 +47,8 @@ pub fn router(settings: &Settings, schema: ZhucanSchema, platform: Platform) -> 
         ip_per_minute: settings.rate_limit_ip_per_minute,
         account_per_minute: settings.rate_limit_account_per_minute,
         ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms.max(1)),
+        ws_init_timeout: Duration::from_secs(settings.ws_init_timeout_secs.max(1)),
+        ws_max_subscriptions: settings.ws_max_subscriptions,
         ws_keepalive: (settings.ws_keepalive_secs > 0)
             .then(|| Duration::from_secs(settings.ws_keepalive_secs)),
     };
@@ -492,6 +496,10 @@ async fn serve_socket(
     use futures::StreamExt;
 
     let (sink, stream) = socket.split();
+    // graphql-transport-ws is enforced by the guard; the legacy protocol passes through.
+    let strict = protocol == WebSocketProtocols::GraphQLWS;
+    let guard = std::sync::Arc::new(crate::ws_guard::Guard::new(state.ws_max_subscriptions));
+    let input_guard = guard.clone();
     let input = stream
         .take_while(|m| futures::future::ready(m.is_ok()))
         .filter_map(|m| {
@@ -499,7 +507,9 @@ async fn serve_socket(
                 Ok(msg @ (Message::Text(_) | Message::Binary(_))) => Some(msg.into_data()),
                 _ => None,
             })
-        });
+        })
+        // A violation ends the input; the output then ends and the close code follows.
+        .take_while(move |data| futures::future::ready(!strict || input_guard.client(data)));
     let platform = state.platform.clone();
     let outgoing = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol)
         .on_connection_init(move |payload| async move {
@@ -513,13 +523,48 @@ async fn serve_socket(
             Ok(data)
         })
         .keepalive_timeout(state.ws_keepalive);
-    let messages = outgoing.map(|msg| match msg {
-        WsMessage::Text(text) => Message::Text(text.into()),
-        WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        })),
-    });
+    let init_guard = guard.clone();
+    let init_timeout = state.ws_init_timeout;
+    let init_deadline = async move {
+        tokio::time::sleep(init_timeout).await;
+        if !strict || init_guard.init_seen() {
+            futures::future::pending::<()>().await;
+        }
+        init_guard.violate(4408, "Connection initialisation timeout");
+    };
+    let out_guard = guard.clone();
+    let end_guard = guard.clone();
+    let messages = outgoing
+        .take_until(init_deadline)
+        .map(move |msg| match msg {
+            WsMessage::Text(text) => {
+                if strict {
+                    out_guard.server(&text);
+                }
+                Message::Text(text.into())
+            }
+            // A refused initialisation (bad, expired or revoked token) is 4403 Forbidden.
+            WsMessage::Close(1002, reason) if strict && !out_guard.acked() => {
+                Message::Close(Some(CloseFrame {
+                    code: 4403,
+                    reason: format!("Forbidden: {reason}").into(),
+                }))
+            }
+            WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })),
+        })
+        .chain(
+            futures::stream::once(async move { end_guard.violation() }).filter_map(|v| {
+                futures::future::ready(v.map(|(code, reason)| {
+                    Message::Close(Some(CloseFrame {
+                        code,
+                        reason: reason.into(),
+                    }))
+                }))
+            }),
+        );
     if forward(messages, sink, state.ws_send_timeout).await == Forwarded::TooSlow {
         tracing::info!("WebSocket client stopped reading: disconnected");
     }

@@ -81,9 +81,8 @@ async fn subscribing_without_a_valid_token_is_refused() {
         Some(Ok(Message::Close(frame))) => frame.map(|f| u16::from(f.code)),
         other => panic!("expected close, got {other:?}"),
     };
-    // async-graphql 7 closes a refused `connection_init` with 1002; the graphql-transport-ws
-    // code 4403 comes with the WebSocket-compliance work of the security issue.
-    assert_eq!(closed, Some(1002), "the socket is closed without an ack");
+    // A refused `connection_init` closes with graphql-transport-ws's 4403 Forbidden.
+    assert_eq!(closed, Some(4403), "the socket is closed without an ack");
 
     // A volunteer is signed in but may not watch the registry.
     let volunteer = app.login("volunteer").await;
@@ -133,4 +132,143 @@ async fn the_legacy_graphql_ws_protocol_still_works_for_older_mini_programs() {
         m["payload"]["data"]["personChanged"]["personId"],
         id.to_string()
     );
+}
+
+mod protocol {
+    //! graphql-transport-ws close codes: 4400, 4401, 4403, 4408, 4409, 4429, and the cap on
+    //! subscriptions per socket.
+
+    use std::time::Duration;
+
+    use futures::{SinkExt, StreamExt};
+    use serde_json::json;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    use crate::helpers::TestApp;
+    use crate::helpers::ws::Ws;
+
+    async fn open(app: &TestApp) -> Ws {
+        let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        tokio_tungstenite::connect_async(req).await.unwrap().0
+    }
+
+    async fn send(ws: &mut Ws, v: serde_json::Value) {
+        ws.send(Message::text(v.to_string())).await.unwrap();
+    }
+
+    /// Read until the server closes; the close code and reason.
+    async fn closed(ws: &mut Ws) -> (u16, String) {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+                .await
+                .expect("closed in time");
+            match msg {
+                Some(Ok(Message::Close(Some(f)))) => {
+                    return (u16::from(f.code), f.reason.to_string());
+                }
+                Some(Ok(_)) => continue,
+                other => panic!("no close frame: {other:?}"),
+            }
+        }
+    }
+
+    async fn acked(app: &TestApp, token: &str) -> Ws {
+        let mut ws = open(app).await;
+        send(
+            &mut ws,
+            json!({"type": "connection_init", "payload": {"accessToken": token}}),
+        )
+        .await;
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(msg.to_text().unwrap().contains("connection_ack"), "{msg:?}");
+        ws
+    }
+
+    fn sub(id: &str) -> serde_json::Value {
+        json!({"id": id, "type": "subscribe", "payload": {"query": "subscription { personChanged { personId } }"}})
+    }
+
+    #[tokio::test]
+    async fn protocol_violations_close_with_the_defined_codes() {
+        let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+            ws_init_timeout_secs: 1,
+            ws_max_subscriptions: 2,
+            ..s
+        })
+        .await;
+        app.staff().await;
+        let token = app.login("pudong").await;
+
+        let mut ws = open(&app).await;
+        ws.send(Message::text("{not json")).await.unwrap();
+        assert_eq!(closed(&mut ws).await.0, 4400);
+
+        let mut ws = open(&app).await;
+        send(&mut ws, json!({"type": "no_such_type"})).await;
+        assert_eq!(closed(&mut ws).await.0, 4400);
+
+        let mut ws = open(&app).await;
+        send(&mut ws, sub("1")).await;
+        assert_eq!(closed(&mut ws).await, (4401, "Unauthorized".to_owned()));
+
+        let mut ws = open(&app).await;
+        send(
+            &mut ws,
+            json!({"type": "connection_init", "payload": {"accessToken": "forged.token.value"}}),
+        )
+        .await;
+        assert_eq!(closed(&mut ws).await.0, 4403);
+
+        let mut ws = open(&app).await;
+        assert_eq!(
+            closed(&mut ws).await.0,
+            4408,
+            "no connection_init within the timeout"
+        );
+
+        let mut ws = acked(&app, &token).await;
+        send(
+            &mut ws,
+            json!({"type": "connection_init", "payload": {"accessToken": token}}),
+        )
+        .await;
+        assert_eq!(closed(&mut ws).await.0, 4429);
+
+        let mut ws = acked(&app, &token).await;
+        send(&mut ws, sub("a")).await;
+        send(&mut ws, sub("a")).await;
+        assert_eq!(closed(&mut ws).await.0, 4409);
+
+        let mut ws = acked(&app, &token).await;
+        send(&mut ws, sub("a")).await;
+        send(&mut ws, sub("b")).await;
+        send(&mut ws, json!({"id": "a", "type": "complete"})).await;
+        send(&mut ws, sub("c")).await;
+        send(&mut ws, sub("d")).await;
+        let (code, reason) = closed(&mut ws).await;
+        assert_eq!(code, 4400);
+        assert!(reason.contains("Too many subscriptions"), "{reason}");
+
+        // An acknowledged socket that follows the protocol stays open past the init timeout.
+        let mut ws = acked(&app, &token).await;
+        send(&mut ws, sub("x")).await;
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        send(&mut ws, json!({"type": "ping"})).await;
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(msg.to_text().unwrap().contains("pong"), "{msg:?}");
+    }
 }

@@ -1,0 +1,205 @@
+//! graphql-transport-ws protocol enforcement in front of async-graphql's WebSocket handler, so
+//! that violations close the socket with the codes the protocol defines:
+//! 4400 invalid message (or too many subscriptions on one socket), 4401 subscribe before the
+//! connection was acknowledged, 4403 initialisation refused (bad or revoked token), 4408 no
+//! `connection_init` in time, 4409 a subscription id already in use, 4429 a second
+//! `connection_init` (async-graphql's own).
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+/// A protocol violation: close code and reason.
+pub type Violation = (u16, String);
+
+#[derive(Default)]
+struct State {
+    init_seen: bool,
+    acked: bool,
+    active: HashSet<String>,
+    violation: Option<Violation>,
+}
+
+/// The protocol state of one socket.
+pub struct Guard {
+    max_subscriptions: usize,
+    state: Mutex<State>,
+}
+
+impl Guard {
+    /// A guard allowing at most `max_subscriptions` live subscriptions.
+    pub fn new(max_subscriptions: usize) -> Self {
+        Self {
+            max_subscriptions: max_subscriptions.max(1),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> Option<T> {
+        self.state.lock().ok().map(|mut s| f(&mut s))
+    }
+
+    /// Check a client message; `false` means the socket must close (see [`Guard::violation`]).
+    pub fn client(&self, data: &[u8]) -> bool {
+        let verdict = check(data);
+        self.with(|s| {
+            let v = match verdict {
+                Err(v) => Some(v),
+                Ok(Msg::Init) => {
+                    s.init_seen = true;
+                    None
+                }
+                Ok(Msg::Subscribe(_)) if !s.acked => Some((4401, "Unauthorized".to_owned())),
+                Ok(Msg::Subscribe(id)) if s.active.contains(&id) => {
+                    Some((4409, format!("Subscriber for {id} already exists")))
+                }
+                Ok(Msg::Subscribe(_)) if s.active.len() >= self.max_subscriptions => Some((
+                    4400,
+                    format!(
+                        "Too many subscriptions on one connection (at most {})",
+                        self.max_subscriptions
+                    ),
+                )),
+                Ok(Msg::Subscribe(id)) => {
+                    s.active.insert(id);
+                    None
+                }
+                Ok(Msg::Complete(id)) => {
+                    s.active.remove(&id);
+                    None
+                }
+                Ok(Msg::Other) => None,
+            };
+            match v {
+                Some(v) => {
+                    s.violation.get_or_insert(v);
+                    false
+                }
+                None => true,
+            }
+        })
+        .unwrap_or(false)
+    }
+
+    /// Note a server message (acknowledgement, completions).
+    pub fn server(&self, text: &str) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+            return;
+        };
+        let kind = v.get("type").and_then(serde_json::Value::as_str);
+        let id = v
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        self.with(|s| match (kind, id) {
+            (Some("connection_ack"), _) => s.acked = true,
+            (Some("complete" | "error"), Some(id)) => {
+                s.active.remove(&id);
+            }
+            _ => {}
+        });
+    }
+
+    /// Whether the connection was acknowledged.
+    pub fn acked(&self) -> bool {
+        self.with(|s| s.acked).unwrap_or(false)
+    }
+
+    /// Whether `connection_init` arrived.
+    pub fn init_seen(&self) -> bool {
+        self.with(|s| s.init_seen).unwrap_or(false)
+    }
+
+    /// Record a violation found elsewhere (the init timeout).
+    pub fn violate(&self, code: u16, reason: &str) {
+        self.with(|s| {
+            s.violation.get_or_insert((code, reason.to_owned()));
+        });
+    }
+
+    /// The violation that ends the socket, if any.
+    pub fn violation(&self) -> Option<Violation> {
+        self.with(|s| s.violation.clone()).flatten()
+    }
+}
+
+enum Msg {
+    Init,
+    Subscribe(String),
+    Complete(String),
+    Other,
+}
+
+fn invalid() -> Violation {
+    (4400, "Invalid message received".to_owned())
+}
+
+fn check(data: &[u8]) -> Result<Msg, Violation> {
+    let v: serde_json::Value = serde_json::from_slice(data).map_err(|_| invalid())?;
+    let kind = v
+        .get("type")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(invalid)?;
+    let id = || {
+        v.get("id")
+            .and_then(serde_json::Value::as_str)
+            .filter(|i| !i.is_empty() && i.len() <= 128)
+            .map(str::to_owned)
+            .ok_or_else(invalid)
+    };
+    match kind {
+        "connection_init" => Ok(Msg::Init),
+        "ping" | "pong" => Ok(Msg::Other),
+        "subscribe" => {
+            let id = id()?;
+            let query = v
+                .get("payload")
+                .and_then(|p| p.get("query"))
+                .and_then(serde_json::Value::as_str);
+            if query.is_none() {
+                return Err(invalid());
+            }
+            Ok(Msg::Subscribe(id))
+        }
+        "complete" => Ok(Msg::Complete(id()?)),
+        _ => Err(invalid()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn violations_get_the_protocol_codes() {
+        let g = Guard::new(2);
+        assert!(
+            !g.client(br#"{"id":"1","type":"subscribe","payload":{"query":"subscription{a}"}}"#)
+        );
+        assert_eq!(g.violation().unwrap().0, 4401);
+        let g = Guard::new(2);
+        assert!(!g.client(b"not json"));
+        assert_eq!(g.violation().unwrap().0, 4400);
+        let g = Guard::new(2);
+        assert!(g.client(br#"{"type":"connection_init"}"#));
+        g.server(r#"{"type":"connection_ack"}"#);
+        let sub = |id: &str| {
+            format!(
+                r#"{{"id":"{id}","type":"subscribe","payload":{{"query":"subscription{{a}}"}}}}"#
+            )
+        };
+        assert!(g.client(sub("1").as_bytes()));
+        assert!(!g.client(sub("1").as_bytes()));
+        assert_eq!(g.violation().unwrap().0, 4409);
+        let g = Guard::new(2);
+        g.client(br#"{"type":"connection_init"}"#);
+        g.server(r#"{"type":"connection_ack"}"#);
+        assert!(g.client(sub("1").as_bytes()) && g.client(sub("2").as_bytes()));
+        g.server(r#"{"id":"1","type":"complete"}"#);
+        assert!(
+            g.client(sub("3").as_bytes()),
+            "a completed id frees its place"
+        );
+        assert!(!g.client(sub("4").as_bytes()));
+        assert_eq!(g.violation().unwrap().0, 4400);
+    }
+}
