@@ -65,6 +65,7 @@ pub fn router(settings: &Settings, schema: ZhucanSchema, platform: Platform) -> 
         )
         .route("/graphql/ws", get(ws_handler))
         .route("/reports/outreach/{file}", get(outreach_report))
+        .route("/files/outreach/{id}", get(outreach_file))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz));
     if settings.graphiql {
@@ -356,6 +357,91 @@ fn too_many(wait: Duration) -> Response {
             .insert(axum::http::header::RETRY_AFTER, v);
     }
     resp
+}
+
+/// A follow-up attachment: `GET /files/outreach/{attachment id}` with a bearer token; only for
+/// staff whose scope holds the task; the digest is checked and the download audited.
+async fn outreach_file(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let p = &state.platform;
+    let viewer = match authenticate(p, bearer(&headers)) {
+        Ok(Some((v, s))) if s.stage == zhucan_domain::identity::SessionStage::Full => {
+            if let Err(e) = still_active(p, Some(&(v.clone(), s))).await {
+                return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string());
+            }
+            v
+        }
+        Ok(Some(_)) => {
+            return refusal(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "须先完成动态口令绑定或修改密码",
+            );
+        }
+        Ok(None) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "请先登录"),
+        Err(e) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string()),
+    };
+    if !viewer.role.is_region_admin() {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "仅市、区、街镇管理员可查看佐证材料",
+        );
+    }
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return refusal(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "佐证材料不存在或无权访问",
+        );
+    };
+    let actor =
+        zhucan_domain::audit::Actor::of(&viewer, &meta(addr, request_id.as_ref().map(|e| &e.0)));
+    let scope = zhucan_domain::viewer::PersonScope::of(&viewer);
+    match zhucan_domain::outreach::download(
+        &p.db,
+        p.audit_key(),
+        p.blobs.as_ref(),
+        &actor,
+        &scope,
+        id,
+    )
+    .await
+    {
+        Ok((a, bytes)) => (
+            [
+                (axum::http::header::CONTENT_TYPE, a.content_type.clone()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", a.id),
+                ),
+                (
+                    axum::http::header::HeaderName::from_static("x-content-sm3"),
+                    a.sm3.clone(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(DomainError::NotFound { .. }) => refusal(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "佐证材料不存在或无权访问",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "attachment download failed");
+            refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "服务器内部错误",
+            )
+        }
+    }
 }
 
 /// Hold requests other than multipart uploads to `body_limit_bytes`.

@@ -197,8 +197,12 @@ impl TestApp {
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
+                // Blobs (attachments) still go to a directory of this test's own.
+                let dir =
+                    std::env::temp_dir().join(format!("zhucan-test-{}-{n}", std::process::id()));
                 Settings {
                     database_url: Some(Secret::new(with_database(admin_url, &db))),
+                    data_dir: dir,
                     ..base_settings()
                 }
             }

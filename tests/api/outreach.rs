@@ -258,6 +258,40 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     let att = &body["data"]["attachFollowUpMaterial"];
     assert_eq!(att["contentType"], "image/png", "{body}");
     assert_eq!(att["sm3"].as_str().unwrap().len(), 64);
+    let att_id = {
+        let body = app
+            .gql(
+                Some(&pudong),
+                "query($t:ID!){ outreachTask(id:$t){ attachments{ id } } }",
+                json!({"t": t1}),
+            )
+            .await;
+        body["data"]["outreachTask"]["attachments"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned()
+    };
+    let file_url = format!("{}/files/outreach/{att_id}", app.address);
+    let resp = app
+        .client
+        .get(&file_url)
+        .bearer_auth(&pudong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/png");
+    assert_eq!(&resp.bytes().await.unwrap()[..], &png[..]);
+    let resp = app
+        .client
+        .get(&file_url)
+        .bearer_auth(&huangpu)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404, "another district's material");
+    let resp = app.client.get(&file_url).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
     let body = upload(&app, &lujiazui, &t1, "virus.exe", b"MZ\x90\x00\x03").await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
     let mut big = b"%PDF-1.7\n".to_vec();

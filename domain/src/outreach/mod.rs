@@ -22,8 +22,9 @@ pub use push::{
 };
 pub use stats::{MonthlyReport, StatRow, monthly_report, report_xlsx, statistics};
 pub use task::{
-    AttachmentInput, FollowUpInput, ReviewDecision, attach, attachments_of, draw_recheck_sample,
-    events_of, record_follow_up, record_recheck, review, task_in_scope, tasks, tasks_of_person,
+    AttachmentInput, FollowUpInput, ReviewDecision, attach, attachments_of, download,
+    draw_recheck_sample, events_of, record_follow_up, record_recheck, review, task_in_scope, tasks,
+    tasks_of_person,
 };
 pub use warnings::{TickReport, WarningLevel, addressed, tick, warnings};
 

@@ -140,6 +140,55 @@ pub async fn attachments_of(db: &Db, task: Uuid) -> DomainResult<Vec<outreach_at
         .await?)
 }
 
+/// One attachment and its content, if its task is in the viewer's scope (`NOT_FOUND` otherwise);
+/// the download is audited.
+pub async fn download(
+    db: &Db,
+    audit_key: &[u8],
+    blobs: &dyn BlobStore,
+    actor: &Actor,
+    scope: &PersonScope,
+    attachment: Uuid,
+) -> DomainResult<(outreach_attachment::Model, Vec<u8>)> {
+    let not_found = DomainError::NotFound {
+        what: "佐证材料"
+    };
+    let a = outreach_attachment::Entity::find_by_id(attachment)
+        .one(db.conn())
+        .await?
+        .ok_or(not_found)?;
+    let task = task_in_scope(db.conn(), scope, a.task_id)
+        .await
+        .map_err(|_| DomainError::NotFound {
+            what: "佐证材料"
+        })?;
+    let bytes = blobs
+        .get(&a.sm3)
+        .await?
+        .ok_or_else(|| DomainError::internal("attachment object missing"))?;
+    if sm3_hex(&bytes) != a.sm3 {
+        return Err(DomainError::internal(
+            "attachment object does not match its digest",
+        ));
+    }
+    let w = db.begin_write().await?;
+    audit::append(
+        &w.txn,
+        audit_key,
+        actor,
+        AuditEntry {
+            operation: "outreach.attachment.download",
+            object_type: "person",
+            object_id: task.person_id.to_string(),
+            result: "SUCCESS".to_owned(),
+            detail: format!("task={} attachment={}", task.id, a.id),
+        },
+    )
+    .await?;
+    w.commit().await?;
+    Ok((a, bytes))
+}
+
 /// Move `task` from its current state by `action`, with `changes` applied, as a conditional
 /// update; then the event and the audit record. All in `conn`'s transaction.
 #[expect(clippy::too_many_arguments, reason = "the event row's fields")]
