@@ -30,6 +30,21 @@ pub enum Role {
     Auditor,
 }
 
+impl From<Role> for DomainRole {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Citizen => Self::Citizen,
+            Role::Volunteer => Self::Volunteer,
+            Role::StreetAdmin => Self::StreetAdmin,
+            Role::DistrictAdmin => Self::DistrictAdmin,
+            Role::CityAdmin => Self::CityAdmin,
+            Role::SystemAdmin => Self::SystemAdmin,
+            Role::SecurityAdmin => Self::SecurityAdmin,
+            Role::Auditor => Self::Auditor,
+        }
+    }
+}
+
 impl From<DomainRole> for Role {
     fn from(r: DomainRole) -> Self {
         match r {
@@ -115,6 +130,44 @@ pub enum SessionStage {
     SecondFactorEnrollment,
     /// 须先修改密码
     PasswordChange,
+}
+
+/// 新建账户（临时密码只显示这一次）
+#[derive(SimpleObject)]
+pub struct CreatedAccount {
+    /// 账户
+    account: AccountSummary,
+    /// 临时密码：首次登录须修改
+    temporary_password: String,
+}
+
+/// 账户概要（不含个人信息）
+#[derive(SimpleObject)]
+pub struct AccountSummary {
+    /// 用户名
+    username: String,
+    /// 显示名
+    display_name: String,
+    /// 角色
+    role: Role,
+    /// 绑定区划
+    region_code: Option<String>,
+    /// 是否启用
+    active: bool,
+}
+
+impl From<zhucan_domain::entities::account::Model> for AccountSummary {
+    fn from(a: zhucan_domain::entities::account::Model) -> Self {
+        Self {
+            role: DomainRole::from_code(&a.role)
+                .unwrap_or(DomainRole::Citizen)
+                .into(),
+            username: a.username,
+            display_name: a.display_name,
+            region_code: a.region_code,
+            active: a.active,
+        }
+    }
 }
 
 /// 动态口令绑定
@@ -221,6 +274,118 @@ impl IdentityMutation {
         .await
         .gql(ctx)?;
         Ok(token.into())
+    }
+
+    /// 创建账户（系统管理员）— 市、区、街镇管理员账户，带一次性临时密码。
+    async fn create_account(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        display_name: String,
+        role: Role,
+        region_code: Option<String>,
+    ) -> async_graphql::Result<CreatedAccount> {
+        crate::person::mutation::audited(ctx, "account.create", "account", String::new(), async {
+            let viewer = ctx.viewer()?;
+            let (a, password) = identity::admin::create_account(
+                ctx.platform(),
+                viewer,
+                &ctx.request().meta,
+                &username,
+                &display_name,
+                role.into(),
+                region_code.as_deref(),
+            )
+            .await?;
+            Ok(CreatedAccount {
+                account: a.into(),
+                temporary_password: password,
+            })
+        })
+        .await
+    }
+
+    /// 授予角色与管辖范围（安全管理员）— 账户的会话随即失效。
+    async fn grant_role(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        role: Role,
+        region_code: Option<String>,
+    ) -> async_graphql::Result<AccountSummary> {
+        crate::person::mutation::audited(
+            ctx,
+            "account.role.grant",
+            "account",
+            username.clone(),
+            async {
+                let viewer = ctx.viewer()?;
+                let a = identity::admin::grant_role(
+                    ctx.platform(),
+                    viewer,
+                    &ctx.request().meta,
+                    &username,
+                    role.into(),
+                    region_code.as_deref(),
+                )
+                .await?;
+                Ok(a.into())
+            },
+        )
+        .await
+    }
+
+    /// 停用或启用账户（系统管理员）— 停用的账户会话随即失效。
+    async fn set_account_active(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        active: bool,
+    ) -> async_graphql::Result<AccountSummary> {
+        crate::person::mutation::audited(
+            ctx,
+            "account.set_active",
+            "account",
+            username.clone(),
+            async {
+                let viewer = ctx.viewer()?;
+                let a = identity::admin::set_active(
+                    ctx.platform(),
+                    viewer,
+                    &ctx.request().meta,
+                    &username,
+                    active,
+                )
+                .await?;
+                Ok(a.into())
+            },
+        )
+        .await
+    }
+
+    /// 重置密码（系统管理员）— 返回一次性临时密码，下次登录须修改。
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+    ) -> async_graphql::Result<String> {
+        crate::person::mutation::audited(
+            ctx,
+            "account.password.reset",
+            "account",
+            username.clone(),
+            async {
+                let viewer = ctx.viewer()?;
+                identity::admin::reset_password(
+                    ctx.platform(),
+                    viewer,
+                    &ctx.request().meta,
+                    &username,
+                )
+                .await
+            },
+        )
+        .await
     }
 
     /// 绑定动态口令（第一步）— a TOTP-SM3 secret for the authenticator app.

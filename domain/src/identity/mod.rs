@@ -2,6 +2,7 @@
 
 mod accounts;
 mod activity;
+pub mod admin;
 mod revocation;
 pub mod staff;
 mod tokens;
