@@ -326,6 +326,56 @@ async fn still_active(
     }
 }
 
+/// GraphQL over HTTP: answer in the media type the client accepts. With
+/// `application/graphql-response+json`, a request that failed before execution (parse,
+/// validation, variable coercion: no `data`) is `400` without a `data` entry; with
+/// `application/json` (or `*/*`, or no `Accept`) every GraphQL result is `200`.
+fn respond(headers: &HeaderMap, resp: async_graphql::Response) -> Response {
+    const GQL_JSON: &str = "application/graphql-response+json";
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let wants_gql = accept.split(',').any(|m| m.trim().starts_with(GQL_JSON));
+    let request_error = resp.data == async_graphql::Value::Null && !resp.errors.is_empty();
+    let mut body = match serde_json::to_value(&resp) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "response serialisation failed");
+            return refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "服务器内部错误",
+            );
+        }
+    };
+    let status = if wants_gql && request_error {
+        if let Some(o) = body.as_object_mut() {
+            o.remove("data");
+        }
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let content_type = if wants_gql {
+        "application/graphql-response+json; charset=utf-8"
+    } else {
+        "application/json; charset=utf-8"
+    };
+    let mut out = (status, axum::Json(body)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(content_type) {
+        out.headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, v);
+    }
+    if let Some(cc) = resp.cache_control.value()
+        && let Ok(v) = axum::http::HeaderValue::from_str(&cc)
+    {
+        out.headers_mut()
+            .insert(axum::http::header::CACHE_CONTROL, v);
+    }
+    out
+}
+
 /// Count a request against the per-IP and per-account limits.
 async fn rate_limit(
     state: &AppState,
@@ -513,7 +563,7 @@ async fn graphql_handler(
         return refusal(StatusCode::OK, "UNAUTHENTICATED", &e.to_string());
     }
     request.data = zhucan_resolvers::attach_request_data(&state.platform, viewer, meta);
-    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+    respond(&headers, state.schema.execute(request).await)
 }
 
 /// The token in a `connection_init` payload: `accessToken`, `token`, or `Authorization: Bearer …`.

@@ -61,3 +61,48 @@ async fn the_region_hierarchy_is_the_real_one() {
         .collect();
     assert_eq!(n, vec![1, 16, 234, 6234]);
 }
+
+#[tokio::test]
+async fn responses_follow_graphql_over_http_content_negotiation() {
+    let app = TestApp::spawn().await;
+    let post = |accept: &'static str, query: &'static str| {
+        let req = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("accept", accept)
+            .json(&serde_json::json!({"query": query}));
+        async move { req.send().await.unwrap() }
+    };
+    let resp = post("application/json", "{ regions { code } }").await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    // A document that does not parse: 200 with application/json, 400 without `data` with
+    // application/graphql-response+json.
+    let resp = post("application/json", "{ regions {").await;
+    assert_eq!(resp.status(), 200);
+    let resp = post("application/graphql-response+json", "{ regions {").await;
+    assert_eq!(resp.status(), 400);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/graphql-response+json")
+    );
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(
+        body.get("data").is_none() && body["errors"].is_array(),
+        "{body}"
+    );
+    // An execution error with data is still 200.
+    let resp = post(
+        "application/graphql-response+json",
+        "{ regions { code } persons(first: 1) { totalCount } }",
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+}
