@@ -199,6 +199,36 @@ fn is_write(request: &async_graphql::Request) -> bool {
     op.is_some_and(|o| o.ty != OperationType::Query)
 }
 
+/// The signed-in region admin of a plain HTTP request (downloads), with a full, active session;
+/// otherwise the refusal to send.
+async fn region_admin(p: &Platform, headers: &HeaderMap) -> Result<Viewer, Response> {
+    let unauthenticated = |m: &str| refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", m);
+    let (viewer, session) = match authenticate(p, bearer(headers)) {
+        Ok(Some(pair)) => pair,
+        Ok(None) => return Err(unauthenticated("请先登录")),
+        Err(e) => return Err(unauthenticated(&e.to_string())),
+    };
+    if session.stage != zhucan_domain::identity::SessionStage::Full {
+        return Err(refusal(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "须先完成动态口令绑定或修改密码",
+        ));
+    }
+    let pair = (viewer, session);
+    if let Err(e) = still_active(p, Some(&pair)).await {
+        return Err(unauthenticated(&e.to_string()));
+    }
+    if !pair.0.role.is_region_admin() {
+        return Err(refusal(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "仅市、区、街镇管理员可下载",
+        ));
+    }
+    Ok(pair.0)
+}
+
 /// The 政策找人 monthly report as an XLSX workbook: `GET /reports/outreach/2026-11.xlsx` with a
 /// bearer token; the scope is the viewer's. The export is audited.
 async fn outreach_report(
@@ -209,30 +239,10 @@ async fn outreach_report(
     headers: HeaderMap,
 ) -> Response {
     let p = &state.platform;
-    let viewer = match authenticate(p, bearer(&headers)) {
-        Ok(Some((v, s))) if s.stage == zhucan_domain::identity::SessionStage::Full => {
-            if let Err(e) = still_active(p, Some(&(v.clone(), s))).await {
-                return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string());
-            }
-            v
-        }
-        Ok(Some(_)) => {
-            return refusal(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
-                "须先完成动态口令绑定或修改密码",
-            );
-        }
-        Ok(None) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "请先登录"),
-        Err(e) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string()),
+    let viewer = match region_admin(p, &headers).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
     };
-    if !viewer.role.is_region_admin() {
-        return refusal(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "仅市、区、街镇管理员可下载月报",
-        );
-    }
     let Some(month) = file.strip_suffix(".xlsx") else {
         return refusal(StatusCode::NOT_FOUND, "NOT_FOUND", "报表不存在");
     };
@@ -419,30 +429,10 @@ async fn outreach_file(
     headers: HeaderMap,
 ) -> Response {
     let p = &state.platform;
-    let viewer = match authenticate(p, bearer(&headers)) {
-        Ok(Some((v, s))) if s.stage == zhucan_domain::identity::SessionStage::Full => {
-            if let Err(e) = still_active(p, Some(&(v.clone(), s))).await {
-                return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string());
-            }
-            v
-        }
-        Ok(Some(_)) => {
-            return refusal(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
-                "须先完成动态口令绑定或修改密码",
-            );
-        }
-        Ok(None) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "请先登录"),
-        Err(e) => return refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string()),
+    let viewer = match region_admin(p, &headers).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
     };
-    if !viewer.role.is_region_admin() {
-        return refusal(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "仅市、区、街镇管理员可查看佐证材料",
-        );
-    }
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return refusal(
             StatusCode::NOT_FOUND,

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+mod cols;
+
 mod m20261130_000001_create_regions;
 mod m20261130_000002_create_persons;
 mod m20261130_000003_create_accounts;

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::cols::{at, id, int, long_text, opt_text, text};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -82,28 +84,6 @@ enum CatalogRevisions {
     Snapshot,
     ActorId,
     At,
-}
-
-fn id<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).uuid().not_null().primary_key().to_owned()
-}
-fn text<T: IntoIden>(c: T, len: u32) -> ColumnDef {
-    ColumnDef::new(c).string_len(len).not_null().to_owned()
-}
-fn opt_text<T: IntoIden>(c: T, len: u32) -> ColumnDef {
-    ColumnDef::new(c).string_len(len).null().to_owned()
-}
-fn long_text<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).text().not_null().to_owned()
-}
-fn int<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).integer().not_null().to_owned()
-}
-fn at<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

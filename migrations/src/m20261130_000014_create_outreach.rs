@@ -6,6 +6,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::cols::{at, index, int, opt_at, opt_text, text, uuid};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -93,48 +95,6 @@ enum OutreachWarnings {
     RaisedAt,
     EscalatedAt,
     ResolvedAt,
-}
-
-fn uuid<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).uuid().not_null().to_owned()
-}
-fn text<T: IntoIden>(c: T, len: u32) -> ColumnDef {
-    ColumnDef::new(c).string_len(len).not_null().to_owned()
-}
-fn opt_text<T: IntoIden>(c: T, len: u32) -> ColumnDef {
-    ColumnDef::new(c).string_len(len).null().to_owned()
-}
-fn int<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).integer().not_null().to_owned()
-}
-fn at<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-fn opt_at<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
-}
-
-async fn index(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: impl IntoIden,
-    cols: Vec<DynIden>,
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut i = Index::create().name(name).table(table).to_owned();
-    for c in cols {
-        i.col(c);
-    }
-    if unique {
-        i.unique();
-    }
-    manager.create_index(i).await
 }
 
 #[async_trait::async_trait]

@@ -919,6 +919,26 @@ async fn reindex(p: &Platform, kind: EntryKind, id: Uuid) {
     });
 }
 
+/// The platform, catalog scope and actor of a catalog editor, or `FORBIDDEN`.
+fn editor<'a>(ctx: &'a Context<'_>) -> DomainResult<(&'a Platform, CatalogScope, Actor)> {
+    let viewer = ctx.viewer()?;
+    Ok((
+        ctx.platform(),
+        CatalogScope::of(viewer)?,
+        Actor::of(viewer, &ctx.request().meta),
+    ))
+}
+
+fn writer<'a>(p: &'a Platform, scope: &'a CatalogScope, actor: &'a Actor) -> CatalogWriter<'a> {
+    CatalogWriter {
+        db: &p.db,
+        audit_key: p.audit_key(),
+        regions: &p.regions,
+        actor,
+        scope,
+    }
+}
+
 fn optional_id(field: &str, id: Option<&ID>) -> DomainResult<Option<Uuid>> {
     id.map(|i| parse_id(field, i)).transpose()
 }
@@ -939,23 +959,14 @@ impl CatalogMutation {
     ) -> async_graphql::Result<Policy> {
         let target = id.as_ref().map(|i| i.to_string()).unwrap_or_default();
         audited(ctx, "catalog.policy.save", "policy", target, async {
-            let viewer = ctx.viewer()?;
-            let p = ctx.platform();
-            let scope = CatalogScope::of(viewer)?;
-            let actor = Actor::of(viewer, &ctx.request().meta);
-            let row = CatalogWriter {
-                db: &p.db,
-                audit_key: p.audit_key(),
-                regions: &p.regions,
-                actor: &actor,
-                scope: &scope,
-            }
-            .save_policy(
-                optional_id("id", id.as_ref())?,
-                expected_version,
-                &input.to_domain(),
-            )
-            .await?;
+            let (p, scope, actor) = editor(ctx)?;
+            let row = writer(p, &scope, &actor)
+                .save_policy(
+                    optional_id("id", id.as_ref())?,
+                    expected_version,
+                    &input.to_domain(),
+                )
+                .await?;
             reindex(p, EntryKind::Policy, row.id).await;
             Ok(Policy(row))
         })
@@ -977,23 +988,14 @@ impl CatalogMutation {
             "service_item",
             target,
             async {
-                let viewer = ctx.viewer()?;
-                let p = ctx.platform();
-                let scope = CatalogScope::of(viewer)?;
-                let actor = Actor::of(viewer, &ctx.request().meta);
-                let row = CatalogWriter {
-                    db: &p.db,
-                    audit_key: p.audit_key(),
-                    regions: &p.regions,
-                    actor: &actor,
-                    scope: &scope,
-                }
-                .save_service_item(
-                    optional_id("id", id.as_ref())?,
-                    expected_version,
-                    &input.to_domain(),
-                )
-                .await?;
+                let (p, scope, actor) = editor(ctx)?;
+                let row = writer(p, &scope, &actor)
+                    .save_service_item(
+                        optional_id("id", id.as_ref())?,
+                        expected_version,
+                        &input.to_domain(),
+                    )
+                    .await?;
                 reindex(p, EntryKind::ServiceItem, row.id).await;
                 Ok(ServiceItem(row))
             },
@@ -1016,23 +1018,14 @@ impl CatalogMutation {
             "institution",
             target,
             async {
-                let viewer = ctx.viewer()?;
-                let p = ctx.platform();
-                let scope = CatalogScope::of(viewer)?;
-                let actor = Actor::of(viewer, &ctx.request().meta);
-                let row = CatalogWriter {
-                    db: &p.db,
-                    audit_key: p.audit_key(),
-                    regions: &p.regions,
-                    actor: &actor,
-                    scope: &scope,
-                }
-                .save_institution(
-                    optional_id("id", id.as_ref())?,
-                    expected_version,
-                    &input.to_domain(),
-                )
-                .await?;
+                let (p, scope, actor) = editor(ctx)?;
+                let row = writer(p, &scope, &actor)
+                    .save_institution(
+                        optional_id("id", id.as_ref())?,
+                        expected_version,
+                        &input.to_domain(),
+                    )
+                    .await?;
                 reindex(p, EntryKind::Institution, row.id).await;
                 Ok(Institution(row))
             },
