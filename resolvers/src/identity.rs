@@ -118,6 +118,21 @@ pub struct LoginInput {
     password: String,
     /// 动态口令（管理员绑定后必填）
     otp: Option<String>,
+    /// UKey：`loginChallenge` 返回的挑战编号
+    challenge_id: Option<ID>,
+    /// UKey：对挑战的 SM2 签名（十六进制，r‖s 共64字节）
+    sm2_signature: Option<String>,
+}
+
+/// UKey 登录挑战
+#[derive(SimpleObject)]
+pub struct LoginChallenge {
+    /// 挑战编号
+    challenge_id: ID,
+    /// 待签名的32字节（十六进制）
+    challenge: String,
+    /// 过期时间
+    expires_at: DateTime<Utc>,
 }
 
 /// 会话阶段
@@ -260,6 +275,13 @@ impl IdentityMutation {
         input: LoginInput,
     ) -> async_graphql::Result<LoginPayload> {
         let p = ctx.platform();
+        let ukey = match (&input.challenge_id, &input.sm2_signature) {
+            (Some(id), Some(sig)) => Some((
+                crate::person::inputs::parse_id("input.challengeId", id).gql(ctx)?,
+                sig.clone(),
+            )),
+            _ => None,
+        };
         let token = identity::login(
             &p.db,
             &p.cipher,
@@ -269,6 +291,7 @@ impl IdentityMutation {
             input.username.trim(),
             &input.password,
             input.otp.as_deref(),
+            ukey.as_ref().map(|(id, sig)| (*id, sig.as_str())),
             &ctx.request().meta,
         )
         .await
@@ -383,6 +406,57 @@ impl IdentityMutation {
                     &username,
                 )
                 .await
+            },
+        )
+        .await
+    }
+
+    /// UKey 登录挑战 — 32 random bytes for the UKey to sign, valid 2 minutes, once.
+    async fn login_challenge(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+    ) -> async_graphql::Result<LoginChallenge> {
+        if username.len() > 64 {
+            return Err(zhucan_domain::DomainError::bad_input(
+                "username",
+                "用户名过长",
+            ))
+            .gql(ctx);
+        }
+        let (id, challenge, expires_at) = identity::ukey::challenge(&ctx.platform().db, &username)
+            .await
+            .gql(ctx)?;
+        Ok(LoginChallenge {
+            challenge_id: ID(id.to_string()),
+            challenge,
+            expires_at,
+        })
+    }
+
+    /// 登记 UKey（安全管理员）— the SEC1 public key (hex) of the staff member's SM2 UKey.
+    async fn register_ukey(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        public_key: String,
+    ) -> async_graphql::Result<bool> {
+        crate::person::mutation::audited(
+            ctx,
+            "auth.ukey.register",
+            "account",
+            username.clone(),
+            async {
+                let viewer = ctx.viewer()?;
+                identity::ukey::register_key(
+                    ctx.platform(),
+                    viewer,
+                    &ctx.request().meta,
+                    &username,
+                    &public_key,
+                )
+                .await?;
+                Ok(true)
             },
         )
         .await

@@ -255,3 +255,125 @@ async fn the_demo_otp_command_prints_the_code_of_the_published_secret() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn a_ukey_signs_a_one_time_challenge_with_sm2() {
+    use sm2::dsa::SigningKey;
+    use sm2::dsa::signature::Signer;
+    let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+        require_second_factor: true,
+        ..s
+    })
+    .await;
+    app.staff().await;
+    let ukey = SigningKey::from_slice(zhucan_domain::identity::ukey::DIST_ID, &[7u8; 32]).unwrap();
+    let public = hex::encode(ukey.verifying_key().to_sec1_bytes());
+    // Registered by the security admin (who signs in with a TOTP they enrol first).
+    let body = login(&app, "secadmin", PASSWORD, None).await;
+    let limited = token(&body);
+    let body = app
+        .gql(
+            Some(&limited),
+            "mutation { enrollSecondFactor { secret } }",
+            json!({}),
+        )
+        .await;
+    let secret = totp::secret_from_base32(
+        body["data"]["enrollSecondFactor"]["secret"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let body = app
+        .gql(
+            Some(&limited),
+            "mutation($c:String!){ confirmSecondFactor(code:$c){ accessToken } }",
+            json!({"c": totp::code_at(&secret, Utc::now())}),
+        )
+        .await;
+    let sec = body["data"]["confirmSecondFactor"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    let register = "mutation($u:String!,$k:String!){ registerUkey(username:$u, publicKey:$k) }";
+    let body = app
+        .gql(
+            Some(&sec),
+            register,
+            json!({"u": "pudong", "k": "04abcdef"}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "publicKey",
+        "{body}"
+    );
+    let body = app
+        .gql(Some(&sec), register, json!({"u": "pudong", "k": public}))
+        .await;
+    assert_eq!(body["data"]["registerUkey"], true, "{body}");
+
+    let challenge = "mutation($u:String!){ loginChallenge(username:$u){ challengeId challenge } }";
+    let ukey_login = "mutation($u:String!,$p:String!,$c:ID,$s:String){ login(input:{username:$u,password:$p,challengeId:$c,sm2Signature:$s}){ accessToken stage } }";
+    let sign = |c: &str| -> String {
+        let sig: sm2::dsa::Signature = ukey.sign(&hex::decode(c).unwrap());
+        hex::encode(sig.to_bytes())
+    };
+    // The password alone is not enough.
+    let body = login(&app, "pudong", PASSWORD, None).await;
+    assert_eq!(code(&body), "SECOND_FACTOR_REQUIRED", "{body}");
+    // A signed challenge signs in, once.
+    let body = app.gql(None, challenge, json!({"u": "pudong"})).await;
+    let (cid, c) = (
+        body["data"]["loginChallenge"]["challengeId"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        body["data"]["loginChallenge"]["challenge"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let signature = sign(&c);
+    let body = app
+        .gql(
+            None,
+            ukey_login,
+            json!({"u": "pudong", "p": PASSWORD, "c": cid, "s": signature}),
+        )
+        .await;
+    assert_eq!(body["data"]["login"]["stage"], "FULL", "{body}");
+    let body = app
+        .gql(
+            None,
+            ukey_login,
+            json!({"u": "pudong", "p": PASSWORD, "c": cid, "s": signature}),
+        )
+        .await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "replayed challenge: {body}");
+    // A signature over something else, or by another key, fails.
+    let body = app.gql(None, challenge, json!({"u": "pudong"})).await;
+    let cid = body["data"]["loginChallenge"]["challengeId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = app
+        .gql(
+            None,
+            ukey_login,
+            json!({"u": "pudong", "p": PASSWORD, "c": cid, "s": sign(&"00".repeat(32))}),
+        )
+        .await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
+    // Unknown usernames get a challenge too (nothing to probe), which never signs anyone in.
+    let body = app
+        .gql(None, challenge, json!({"u": "nobody_at_all"}))
+        .await;
+    assert_eq!(
+        body["data"]["loginChallenge"]["challenge"]
+            .as_str()
+            .map(str::len),
+        Some(64),
+        "{body}"
+    );
+    assert_eq!(audited(&app, "auth.ukey.register", "SUCCESS").await, 1);
+}

@@ -45,6 +45,8 @@ pub struct Model {
     pub must_change_password: bool,
     /// JSON array of earlier password hashes, newest first.
     pub password_history: String,
+    /// SEC1 public key of the staff member's SM2 UKey.
+    pub sm2_public_key: Option<Vec<u8>>,
 }
 
 /// No relations are navigated through sea-orm.

@@ -15,6 +15,7 @@ pub mod home_pin;
 pub mod household;
 pub mod inbox_message;
 pub mod institution;
+pub mod login_challenge;
 pub mod outreach_attachment;
 pub mod outreach_event;
 pub mod outreach_push;

@@ -79,6 +79,7 @@ impl<'a> AccountRepo<'a> {
             password_changed_at: Some(Utc::now()),
             must_change_password: new.must_change_password,
             password_history: "[]".to_owned(),
+            sm2_public_key: None,
         };
         let w = self.db.begin_write().await?;
         let saved = account::ActiveModel::from(row).insert(&w.txn).await?;
@@ -131,6 +132,7 @@ pub async fn login(
     username: &str,
     password: &str,
     otp: Option<&str>,
+    ukey: Option<(Uuid, &str)>,
     meta: &RequestMeta,
 ) -> DomainResult<IssuedToken> {
     let fail = DomainError::Unauthenticated("用户名或密码错误");
@@ -197,11 +199,14 @@ pub async fn login(
     let wants_otp = password_ok
         && sign_in.require_second_factor
         && role.is_some_and(super::staff::needs_second_factor)
-        && account.as_ref().is_some_and(|a| a.totp_confirmed);
+        && account
+            .as_ref()
+            .is_some_and(|a| a.totp_confirmed || a.sm2_public_key.is_some());
     let w = db.begin_write().await?;
     let mut second_factor_failed = false;
     if wants_otp {
-        match (otp.map(str::trim).filter(|o| !o.is_empty()), &account) {
+        let otp = otp.map(str::trim).filter(|o| !o.is_empty());
+        match (otp.or(ukey.map(|(_, sig)| sig)), &account) {
             (None, _) => {
                 audit::append(
                     &w.txn,
@@ -218,7 +223,14 @@ pub async fn login(
                 return Err(DomainError::SecondFactorRequired("请输入动态口令（otp）"));
             }
             (Some(code), Some(a)) => {
-                if !super::staff::check_code(&w.txn, cipher, a, code, now).await? {
+                let passed = match (otp, ukey) {
+                    (Some(_), _) => super::staff::check_code(&w.txn, cipher, a, code, now).await?,
+                    (None, Some((challenge, signature))) => {
+                        super::ukey::check_signature(&w.txn, a, challenge, signature, now).await?
+                    }
+                    (None, None) => false,
+                };
+                if !passed {
                     second_factor_failed = true;
                     audit::append(
                         &w.txn,

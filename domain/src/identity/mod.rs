@@ -7,6 +7,7 @@ mod revocation;
 pub mod staff;
 mod tokens;
 pub mod totp;
+pub mod ukey;
 
 pub use accounts::{AccountRepo, LockoutPolicy, NewAccount, login};
 pub use activity::Activity;

@@ -100,7 +100,8 @@ pub fn stage_after_sign_in(
     role: Role,
     now: DateTime<Utc>,
 ) -> SessionStage {
-    if policy.require_second_factor && needs_second_factor(role) && !a.totp_confirmed {
+    let enrolled = a.totp_confirmed || a.sm2_public_key.is_some();
+    if policy.require_second_factor && needs_second_factor(role) && !enrolled {
         return SessionStage::SecondFactorEnrollment;
     }
     let expired = policy.password_max_age_days > 0

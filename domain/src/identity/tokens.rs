@@ -210,6 +210,7 @@ mod tests {
             password_changed_at: None,
             must_change_password: false,
             password_history: "[]".to_owned(),
+            sm2_public_key: None,
         }
     }
 

@@ -130,6 +130,7 @@ pub async fn register(
         password_changed_at: Some(now),
         must_change_password: false,
         password_history: "[]".to_owned(),
+        sm2_public_key: None,
     })
     .insert(&w.txn)
     .await?;
