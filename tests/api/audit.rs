@@ -277,3 +277,42 @@ async fn pruning_keeps_at_least_180_days_stays_verifiable_and_is_itself_recorded
         "{v}"
     );
 }
+
+async fn count(app: &TestApp) -> Vec<String> {
+    app.rows("SELECT detail FROM audit_records WHERE operation = 'config.loaded' ORDER BY seq")
+        .await
+        .iter()
+        .map(|r| r.try_get::<String>("", "detail").unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn configuration_changes_are_recorded_in_the_trail() {
+    let app = TestApp::spawn().await;
+    // Recorded when the database was first configured (the test template) and again for this
+    // server's settings.
+    let first = count(&app).await;
+    assert!(!first.is_empty(), "{first:?}");
+    assert!(first[0].contains("previous=none"), "{first:?}");
+    // The same configuration again (a restart, another node): nothing new.
+    zhucan::startup::platform(&app.settings).await.unwrap();
+    assert_eq!(count(&app).await.len(), first.len());
+    // A changed setting or key is recorded, naming the previous digest; no secret appears.
+    let changed = zhucan::config::Settings {
+        lockout_minutes: 20,
+        ..app.settings.clone()
+    };
+    zhucan::startup::platform(&changed).await.unwrap();
+    let after = count(&app).await;
+    assert_eq!(after.len(), first.len() + 1, "{after:?}");
+    let digest = first[first.len() - 1]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_start_matches("digest=");
+    assert!(
+        after[after.len() - 1].contains(&format!("previous={digest}")),
+        "{after:?}"
+    );
+    assert!(!after.concat().contains(app.settings.jwt_secret.expose()));
+}
