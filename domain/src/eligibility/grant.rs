@@ -327,9 +327,10 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
             let mut ev = Evaluator::default();
             rows.iter()
                 .map(|r| {
-                    let mut keys = granted.get(&r.id).cloned().unwrap_or_default();
-                    keys.retain(|k| *k != item.key);
-                    ev.holds(&ruled.compiled, &Facts::of(r, today, keys))
+                    ev.holds(
+                        &ruled.compiled,
+                        &Facts::for_item(r, today, &granted, &item.key),
+                    )
                 })
                 .collect()
         };

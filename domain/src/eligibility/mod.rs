@@ -393,9 +393,7 @@ pub(crate) async fn evaluate_all<C: ConnectionTrait>(
         {
             let mut ev = Evaluator::default();
             for r in &rows {
-                let mut keys = granted.get(&r.id).cloned().unwrap_or_default();
-                keys.retain(|k| *k != item.key);
-                let ok = ev.holds(compiled, &Facts::of(r, today, keys));
+                let ok = ev.holds(compiled, &Facts::for_item(r, today, &granted, &item.key));
                 each(r, ok);
             }
         }

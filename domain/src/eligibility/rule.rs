@@ -122,6 +122,22 @@ impl Facts {
         }
     }
 
+    /// The facts of a registry row as an item's rule sees them: the person's grants from
+    /// `granted` (by person id), without the item itself (holding it does not count against
+    /// them).
+    pub fn for_item(
+        row: &person::Model,
+        today: NaiveDate,
+        granted: &HashMap<Uuid, Vec<String>>,
+        item_key: &str,
+    ) -> Self {
+        let keys = granted
+            .get(&row.id)
+            .map(|ks| ks.iter().filter(|k| *k != item_key).cloned().collect())
+            .unwrap_or_default();
+        Self::of(row, today, keys)
+    }
+
     /// A made-up person used to check that a new expression evaluates to a boolean.
     pub fn sample() -> Self {
         Self {

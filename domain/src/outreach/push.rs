@@ -406,9 +406,10 @@ impl TargetPages {
                     let mut ev = Evaluator::default();
                     rows.into_iter()
                         .filter(|r| {
-                            let mut keys = granted.get(&r.id).cloned().unwrap_or_default();
-                            keys.retain(|k| *k != item.key);
-                            ev.holds(compiled, &Facts::of(r, self.today, keys))
+                            ev.holds(
+                                compiled,
+                                &Facts::for_item(r, self.today, &granted, &item.key),
+                            )
                         })
                         .collect()
                 }
