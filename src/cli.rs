@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `seed --persons N`, `otp ACCOUNT`, `audit verify`.
+//! The command line: `serve` (default), `migrate`, `seed --persons N`, `otp ACCOUNT`,
+//! `audit verify|prune`, `clients register|list|disable|enable`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +44,37 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Third-party clients (合作方): registry and trusted-document allow-lists.
+    Clients {
+        #[command(subcommand)]
+        command: ClientsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientsCommand {
+    /// Register a client from its manifest (create it, or replace its scope, quota and
+    /// allow-list). A new client's secret is printed once.
+    Register {
+        /// Manifest file, e.g. `clients/third-party/pudong-flagship.json`.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Issue a new secret for an existing client (the old one stops working).
+        #[arg(long)]
+        rotate_secret: bool,
+    },
+    /// List registered clients.
+    List,
+    /// Refuse every further request of a client.
+    Disable {
+        /// Client id.
+        client: String,
+    },
+    /// Accept a disabled client again.
+    Enable {
+        /// Client id.
+        client: String,
     },
 }
 
@@ -102,6 +134,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 started.elapsed().as_secs_f64()
             );
         }
+        Command::Clients { command } => return clients(command, &settings).await,
         Command::Audit {
             command: AuditCommand::Prune,
         } => {
@@ -166,6 +199,73 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    use zhucan_domain::audit::Actor;
+    use zhucan_domain::clients;
+    let platform = startup::platform(settings).await?;
+    let err = |e: zhucan_domain::DomainError| anyhow::anyhow!("{e}");
+    match command {
+        ClientsCommand::Register {
+            manifest,
+            rotate_secret,
+        } => {
+            let text = std::fs::read_to_string(&manifest)
+                .map_err(|e| anyhow::anyhow!("无法读取清单 {}: {e}", manifest.display()))?;
+            let m = clients::Manifest::parse(&platform, &text).map_err(err)?;
+            let r = clients::register(
+                &platform,
+                &Actor::system("clients register"),
+                &m,
+                rotate_secret,
+                None,
+            )
+            .await
+            .map_err(err)?;
+            println!(
+                "客户端 {} 已{}：范围 {}，每分钟 {} 次，允许 {} 个操作（新增 {}，移除 {}）",
+                r.client_id,
+                if r.created { "登记" } else { "更新" },
+                m.scope_text(),
+                m.quota_per_minute,
+                r.operations,
+                r.added,
+                r.removed
+            );
+            if let Some(secret) = r.secret {
+                println!("客户端密钥（只显示这一次，请安全交付）: {secret}");
+            }
+        }
+        ClientsCommand::List => {
+            for (c, n) in clients::list(&platform).await.map_err(err)? {
+                println!(
+                    "{}\t{}\t{}{}\t{}/min\t{} 个操作\t{}\t{}",
+                    c.client_id,
+                    if c.active { "启用" } else { "停用" },
+                    c.role,
+                    c.region.map(|r| format!(":{r}")).unwrap_or_default(),
+                    c.quota_per_minute,
+                    n,
+                    c.name,
+                    c.purpose
+                );
+            }
+        }
+        ClientsCommand::Disable { client } => {
+            clients::set_active(&platform, &Actor::system("clients disable"), &client, false)
+                .await
+                .map_err(err)?;
+            println!("客户端 {client} 已停用");
+        }
+        ClientsCommand::Enable { client } => {
+            clients::set_active(&platform, &Actor::system("clients enable"), &client, true)
+                .await
+                .map_err(err)?;
+            println!("客户端 {client} 已启用");
         }
     }
     Ok(ExitCode::SUCCESS)

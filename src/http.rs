@@ -1,6 +1,8 @@
 //! The HTTP and WebSocket edge: routes, request ids, limits, and authentication (the bearer
 //! token of HTTP and the `connection_init` payload of WebSocket both become the same `Viewer`).
 
+mod third_party;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -541,6 +543,10 @@ async fn graphql_handler(
         );
     }
     let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    if let Some(credentials) = third_party::basic_credentials(&headers) {
+        return third_party::serve(&state, addr, meta, &method, &headers, credentials, request)
+            .await;
+    }
     let viewer = match authenticate(&state.platform, bearer(&headers)) {
         Ok(v) => v,
         Err(e) => return refusal(StatusCode::OK, "UNAUTHENTICATED", &e.to_string()),

@@ -307,6 +307,28 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     seed_people(platform, settings.demo_seed, settings.demo_persons).await?;
     seed_catalog(platform).await?;
+    seed_demo_clients(platform).await?;
+    Ok(())
+}
+
+/// The manifests of `clients/third-party/`, built into the binary for the demo.
+pub const DEMO_CLIENT_MANIFESTS: [&str; 2] = [
+    include_str!("../clients/third-party/pudong-flagship.json"),
+    include_str!("../clients/third-party/suishenban.json"),
+];
+/// The demo clients' published secret (embedded default only; README).
+pub const DEMO_CLIENT_SECRET: &str = "zhucan-demo-client-secret";
+
+/// Register the demo third-party clients with the published demo secret.
+pub async fn seed_demo_clients(platform: &Platform) -> anyhow::Result<()> {
+    let actor = zhucan_domain::audit::Actor::system("seed demo clients");
+    for text in DEMO_CLIENT_MANIFESTS {
+        let m = zhucan_domain::clients::Manifest::parse(platform, text)
+            .map_err(|e| anyhow::anyhow!("demo manifest: {e}"))?;
+        zhucan_domain::clients::register(platform, &actor, &m, false, Some(DEMO_CLIENT_SECRET))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod macros;
 pub mod audit;
 pub mod blob;
 pub mod catalog;
+pub mod clients;
 pub mod crypto;
 pub mod db;
 pub mod demo;

@@ -2,7 +2,7 @@
 //! shown in full, masked, or not at all, and whether a full reveal (an audited act) is allowed.
 //! Queries, subscriptions, exports and error messages all go through it.
 
-use crate::viewer::Role;
+use crate::viewer::{Role, Viewer};
 
 /// Sensitive person fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +52,12 @@ pub fn policy(role: Role, _field: SensitiveField) -> (Visibility, bool) {
             (Visibility::Hidden, false)
         }
     }
+}
+
+/// The policy for a principal: its role's, except that a third-party client never reveals.
+pub fn policy_for(viewer: &Viewer, field: SensitiveField) -> (Visibility, bool) {
+    let (visibility, reveal) = policy(viewer.role, field);
+    (visibility, reveal && viewer.client.is_none())
 }
 
 /// Apply the policy's default visibility to a plaintext value.
@@ -122,6 +128,31 @@ mod tests {
             "上海市浦东新****"
         );
         assert_eq!(mask_phone("12"), "**");
+    }
+
+    #[test]
+    fn a_third_party_client_sees_its_roles_masks_but_never_reveals() {
+        let mut viewer = Viewer {
+            account_id: uuid::Uuid::nil(),
+            username: "client:pudong-flagship".into(),
+            role: Role::DistrictAdmin,
+            region: None,
+            person_id: None,
+            client: None,
+        };
+        assert_eq!(
+            policy_for(&viewer, SensitiveField::IdNumber),
+            (Visibility::Masked, true)
+        );
+        viewer.client = Some("pudong-flagship".into());
+        for field in [
+            SensitiveField::IdNumber,
+            SensitiveField::CertificateNumber,
+            SensitiveField::Phone,
+            SensitiveField::Address,
+        ] {
+            assert_eq!(policy_for(&viewer, field), (Visibility::Masked, false));
+        }
     }
 
     #[test]

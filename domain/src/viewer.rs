@@ -96,6 +96,9 @@ pub struct Viewer {
     pub region: Option<RegionCode>,
     /// The registry person a citizen account belongs to.
     pub person_id: Option<Uuid>,
+    /// The third-party client acting (合作方), when the principal is one: it holds the granted
+    /// scope of its role but may never reveal a value (field policy).
+    pub client: Option<String>,
 }
 
 /// Row scope over the person registry. Constructed only from a `Viewer`, so repositories that
@@ -186,6 +189,7 @@ mod tests {
             role,
             region: region.map(|r| RegionCode::parse("r", r).unwrap()),
             person_id: None,
+            client: None,
         }
     }
 

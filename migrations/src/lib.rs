@@ -23,6 +23,7 @@ mod m20261130_000015_add_account_security;
 mod m20261130_000016_audit_append_only;
 mod m20261130_000017_create_session_activity;
 mod m20261130_000018_add_ukey;
+mod m20261130_000019_create_api_clients;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_audit_append_only::Migration),
             Box::new(m20261130_000017_create_session_activity::Migration),
             Box::new(m20261130_000018_add_ukey::Migration),
+            Box::new(m20261130_000019_create_api_clients::Migration),
         ]
     }
 }

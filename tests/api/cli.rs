@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::helpers::TestApp;
 
-fn zhucan(app: &TestApp, args: &[&str]) -> std::process::Output {
+pub(crate) fn zhucan(app: &TestApp, args: &[&str]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhucan"));
     cmd.args(args)
         .env("ZHUCAN_DATA_DIR", &app.settings.data_dir)

@@ -304,6 +304,7 @@ impl TestApp {
             role: Role::CityAdmin,
             region: None,
             person_id: None,
+            client: None,
         };
         let input = NewPersonInput {
             name: name.to_owned(),

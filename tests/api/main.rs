@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod cli;
+mod clients;
 mod duties;
 mod guidance;
 mod hardening;

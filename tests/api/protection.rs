@@ -155,6 +155,7 @@ async fn sensitive_columns_hold_no_plaintext_at_rest() {
                 role: Role::CityAdmin,
                 region: None,
                 person_id: None,
+                client: None,
             }),
             id,
         )

@@ -2,6 +2,8 @@
 //! resolvers' newtypes sit on top.
 
 pub mod account;
+pub mod api_client;
+pub mod api_client_document;
 pub mod audit_head;
 pub mod audit_record;
 pub mod catalog_revision;

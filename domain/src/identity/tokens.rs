@@ -177,6 +177,7 @@ impl TokenService {
                 role,
                 region,
                 person_id: c.pid,
+                client: None,
             },
             session,
         ))

@@ -171,7 +171,7 @@ impl PersonMutation {
             async {
                 let viewer = ctx.viewer()?;
                 let p = ctx.platform();
-                if !policy::policy(viewer.role, field).1 {
+                if !policy::policy_for(viewer, field).1 {
                     return Err(DomainError::Forbidden("当前角色无权查看完整信息"));
                 }
                 let scope = reading_scope(viewer)?;

@@ -199,7 +199,7 @@ impl Person {
         field: DomainField,
     ) -> async_graphql::Result<Option<String>> {
         let viewer = ctx.viewer().gql(ctx)?;
-        if policy::policy(viewer.role, field).0 == policy::Visibility::Hidden {
+        if policy::policy_for(viewer, field).0 == policy::Visibility::Hidden {
             return Ok(None);
         }
         let plain = self.0.decrypt(&ctx.platform().cipher, field).gql(ctx)?;
