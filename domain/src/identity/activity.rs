@@ -75,6 +75,10 @@ impl Activity {
         }
         let write = last.is_none_or(|s| now - s.written >= Self::write_every(idle));
         if write {
+            // Through the write gate like every other write: on SQLite an ungated write
+            // between a gated transaction's read and its write fails that transaction with
+            // "database is locked" (found by the fan-out load scenario).
+            let w = db.begin_write().await?;
             session_activity::Entity::insert(session_activity::ActiveModel {
                 jti: Set(jti),
                 account_id: Set(account),
@@ -85,8 +89,9 @@ impl Activity {
                     .update_column(session_activity::Column::LastSeen)
                     .to_owned(),
             )
-            .exec_without_returning(db.conn())
+            .exec_without_returning(&w.txn)
             .await?;
+            w.commit().await?;
         }
         if let Ok(mut m) = self.seen.lock() {
             let written = if write {
