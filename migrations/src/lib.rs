@@ -24,6 +24,7 @@ mod m20261130_000016_audit_append_only;
 mod m20261130_000017_create_session_activity;
 mod m20261130_000018_add_ukey;
 mod m20261130_000019_create_api_clients;
+mod m20261130_000020_add_person_page_indexes;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000017_create_session_activity::Migration),
             Box::new(m20261130_000018_add_ukey::Migration),
             Box::new(m20261130_000019_create_api_clients::Migration),
+            Box::new(m20261130_000020_add_person_page_indexes::Migration),
         ]
     }
 }
