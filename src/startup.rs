@@ -116,7 +116,12 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
             }
         }
     });
+    let reads = zhucan_domain::audit::ReadRecorder::start(
+        db.clone(),
+        zhucan_domain::crypto::KeyProvider::audit_key(&keys).to_vec(),
+    );
     Ok(Platform {
+        reads,
         db,
         cipher: FieldCipher::new(Arc::new(keys)),
         regions: Arc::new(regions),
@@ -332,6 +337,22 @@ pub async fn seed_demo_clients(platform: &Platform) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The schema with the configured limits (the server's; in-process benches use it too).
+pub fn schema(settings: &Settings, platform: Platform) -> ZhucanSchema {
+    let limits = Limits {
+        depth: settings.max_depth,
+        complexity: settings.max_complexity,
+        introspection: settings.introspection,
+        armor: zhucan_schema::ArmorLimits {
+            max_document_bytes: settings.max_document_bytes,
+            max_tokens: settings.max_tokens,
+            max_aliases: settings.max_aliases,
+            max_directives: settings.max_directives,
+        },
+    };
+    zhucan_schema::build(platform, limits)
+}
+
 impl Application {
     /// Build everything and bind the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
@@ -342,18 +363,7 @@ impl Application {
 
     /// Build around an existing platform (tests that prepare data first).
     pub async fn build_with(settings: Settings, platform: Platform) -> anyhow::Result<Self> {
-        let limits = Limits {
-            depth: settings.max_depth,
-            complexity: settings.max_complexity,
-            introspection: settings.introspection,
-            armor: zhucan_schema::ArmorLimits {
-                max_document_bytes: settings.max_document_bytes,
-                max_tokens: settings.max_tokens,
-                max_aliases: settings.max_aliases,
-                max_directives: settings.max_directives,
-            },
-        };
-        let schema = zhucan_schema::build(platform.clone(), limits);
+        let schema = schema(&settings, platform.clone());
         let router = crate::http::router(&settings, schema.clone(), platform.clone());
         let listener = TcpListener::bind(settings.http_addr)
             .await

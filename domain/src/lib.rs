@@ -70,6 +70,8 @@ pub struct Platform {
     pub limiter: Arc<dyn limits::RateLimiter>,
     /// Persisted query documents (shared through Redis across nodes when configured).
     pub queries: Arc<dyn persisted::QueryStore>,
+    /// Audit records of reads (file opens), appended by group commit.
+    pub reads: audit::ReadRecorder,
 }
 
 impl Platform {

@@ -316,3 +316,34 @@ async fn configuration_changes_are_recorded_in_the_trail() {
     );
     assert!(!after.concat().contains(app.settings.jwt_secret.expose()));
 }
+
+#[tokio::test]
+async fn concurrent_file_opens_are_each_recorded_before_they_answer_and_the_chain_holds() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let id = app.person("并发", ids::PUDONG_1, "41", "310115005").await;
+    let token = app.login("pudong").await;
+    let before = app
+        .rows("SELECT seq FROM audit_records WHERE operation = 'person.view'")
+        .await
+        .len();
+    let opens = (0..40).map(|_| {
+        app.gql(
+            Some(&token),
+            "query($id: ID!) { person(id: $id) { name } }",
+            json!({"id": id}),
+        )
+    });
+    for body in futures::future::join_all(opens).await {
+        assert_eq!(body["data"]["person"]["name"], "并发", "{body}");
+    }
+    // Each answer came after its record was committed: all 40 are there now.
+    let views = app
+        .rows("SELECT seq FROM audit_records WHERE operation = 'person.view'")
+        .await
+        .len();
+    assert_eq!(views - before, 40);
+    let auditor = app.login("auditor").await;
+    let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
+    assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true, "{v}");
+}

@@ -2,10 +2,12 @@
 //! previous record's MAC and every field of its own, so a changed, removed or reordered record
 //! breaks the chain; the head row makes a truncated tail visible too.
 
+mod batch;
 mod chain;
 mod prune;
 mod verify;
 
+pub use batch::ReadRecorder;
 pub use chain::{Actor, AuditEntry, append, record_failure};
 pub use prune::{MIN_RETENTION_DAYS, PruneReport, anchor_mac, prune};
 pub use verify::{VerifyReport, verify};

@@ -4,7 +4,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use uuid::Uuid;
-use zhucan_domain::audit::{self, Actor, AuditEntry};
+use zhucan_domain::audit::Actor;
 use zhucan_domain::person::{PersonFilter as DomainFilter, PersonRepo};
 use zhucan_domain::types::IdNumber;
 use zhucan_domain::viewer::{PersonScope, Role, ScopeKind, Viewer};
@@ -26,30 +26,20 @@ pub fn reading_scope(viewer: &Viewer) -> DomainResult<PersonScope> {
     Ok(scope)
 }
 
-/// Record that a viewer opened a person's file (访客记录).
+/// Record that a viewer opened a person's file (访客记录), before the file is returned: the
+/// record is committed (group commit with concurrent reads) when this returns.
 async fn record_view(
     p: &Platform,
     ctx: &Context<'_>,
     viewer: &Viewer,
     person: Uuid,
-    operation: &str,
+    operation: &'static str,
 ) -> DomainResult<()> {
     let actor = Actor::of(viewer, &ctx.request().meta);
-    let w = p.db.begin_write().await?;
-    audit::append(
-        &w.txn,
-        p.audit_key(),
-        &actor,
-        AuditEntry {
-            operation,
-            object_type: "person",
-            object_id: person.to_string(),
-            result: "SUCCESS".to_owned(),
-            detail: String::new(),
-        },
-    )
-    .await?;
-    w.commit().await
+    p.reads
+        .record(actor, operation, "person", person.to_string())
+        .await
+        .map(|_| ())
 }
 
 /// Load the page's relations in one batch each, before the nodes resolve, so that the number of
