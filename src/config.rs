@@ -176,6 +176,9 @@ pub struct Settings {
     pub ws_init_timeout_secs: u64,
     /// Live subscriptions allowed on one WebSocket.
     pub ws_max_subscriptions: usize,
+    /// Bench-only baseline routes (`/bench/raw`, `/bench/persons`, `/bench/stats`) for the load
+    /// scenarios; never in production.
+    pub bench_routes: bool,
     /// Seconds between keep-alive pings on graphql-transport-ws connections (0: none).
     pub ws_keepalive_secs: u64,
     /// `pretty` or `json`.
@@ -245,6 +248,7 @@ impl Default for Settings {
             ws_keepalive_secs: 30,
             ws_init_timeout_secs: 10,
             ws_max_subscriptions: 100,
+            bench_routes: false,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
         }
@@ -353,6 +357,9 @@ impl Settings {
             if self.graphiql {
                 problems.push("graphiql 必须为 false");
             }
+            if self.bench_routes {
+                problems.push("bench_routes 必须为 false");
+            }
             if self.introspection {
                 problems.push("introspection 必须为 false");
             }
@@ -415,6 +422,18 @@ mod tests {
         ] {
             assert!(err.contains(key), "{key} not named in: {err}");
         }
+        let bench = Settings {
+            profile: Profile::Production,
+            bench_routes: true,
+            ..Settings::default()
+        };
+        assert!(
+            bench
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("bench_routes")
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The HTTP and WebSocket edge: routes, request ids, limits, and authentication (the bearer
 //! token of HTTP and the `connection_init` payload of WebSocket both become the same `Viewer`).
 
+mod bench;
 mod third_party;
 
 use std::net::SocketAddr;
@@ -73,8 +74,11 @@ pub fn router(settings: &Settings, schema: ZhucanSchema, platform: Platform) -> 
     if settings.graphiql {
         router = router.route("/graphiql", get(graphiql));
     }
+    let mut router = router.with_state(state.clone());
+    if settings.bench_routes {
+        router = router.merge(bench::router(settings, state));
+    }
     router
-        .with_state(state)
         // Uploads (multipart) may be up to `upload_limit_bytes`; everything else is held to
         // `body_limit_bytes` by `json_body_limit` on the GraphQL route.
         .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes.max(settings.upload_limit_bytes)))

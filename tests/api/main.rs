@@ -8,6 +8,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod bad_input;
+mod bench_routes;
 mod cli;
 mod clients;
 mod duties;

@@ -8,6 +8,7 @@
 //! volunteers) and radii covering 800 m, or offers will (correctly) not reach everyone.
 
 mod gql;
+mod http;
 mod volunteers;
 mod ws;
 
@@ -40,6 +41,26 @@ struct Cli {
 enum Command {
     /// Live guidance-offer fan-out: N idle subscribers, requests at a fixed rate.
     Fanout(FanoutArgs),
+    /// One request body, closed- or open-loop, every response body checked; one JSON line.
+    Http(http::HttpArgs),
+    /// Sign in (with the TOTP-SM3 code when a secret is given) and print the access token.
+    Token(TokenArgs),
+}
+
+#[derive(Args, Clone)]
+struct TokenArgs {
+    /// Server base URL.
+    #[arg(long, default_value = "http://127.0.0.1:18090")]
+    url: String,
+    /// Username.
+    #[arg(long)]
+    user: String,
+    /// Password.
+    #[arg(long, default_value = "Zhucan@2026")]
+    password: String,
+    /// TOTP-SM3 secret (base32); the demo accounts' published one by default; `none` for none.
+    #[arg(long, default_value = zhucan_domain::demo::DEMO_TOTP_SECRET)]
+    totp_secret: String,
 }
 
 #[derive(Args, Clone)]
@@ -92,6 +113,13 @@ struct FanoutArgs {
     /// After the last request: how long to wait for outstanding deliveries.
     #[arg(long, default_value_t = 60)]
     drain_secs: u64,
+    /// Publish the requests on this node instead (two nodes sharing Redis); subscribers stay on
+    /// `--url`.
+    #[arg(long)]
+    publish_url: Option<String>,
+    /// Also write the summary as JSON to this file.
+    #[arg(long)]
+    json_out: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -99,6 +127,23 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Fanout(args) => fanout(args).await,
+        Command::Http(args) => http::run(args).await,
+        Command::Token(args) => {
+            let gql = Gql::new(&args.url, Arc::new(ErrorLog::default()))?;
+            let secret = (args.totp_secret != "none").then_some(args.totp_secret.as_str());
+            let token =
+                volunteers::login_with(&gql, "login", &args.user, &args.password, secret).await;
+            // Accounts without a second factor refuse a code they do not expect: retry without.
+            let token = match token {
+                Ok(t) => t,
+                Err(_) if secret.is_some() => {
+                    volunteers::login_with(&gql, "login", &args.user, &args.password, None).await?
+                }
+                Err(e) => return Err(e),
+            };
+            println!("{token}");
+            Ok(())
+        }
     }
 }
 
@@ -360,13 +405,17 @@ async fn fanout(args: FanoutArgs) -> anyhow::Result<()> {
         bail!("no subscriber connected");
     }
 
-    // 3. Publish at the given rate; cancel each right after.
+    // 3. Publish at the given rate (on `--publish-url` when given); cancel each right after.
+    let publisher = match &args.publish_url {
+        Some(u) => Gql::new(u, errors.clone())?,
+        None => gql.clone(),
+    };
     let start = Instant::now();
     let interval = Duration::from_secs_f64(1.0 / args.rate);
     let mut publishers = Vec::with_capacity(args.requests);
     for k in 0..args.requests {
         let at = start + interval.mul_f64(k as f64);
-        let gql = gql.clone();
+        let gql = publisher.clone();
         let token = citizen_token.clone();
         let cancel_delay = Duration::from_millis(args.cancel_delay_ms);
         tokio::time::sleep_until(at.into()).await;
@@ -588,6 +637,27 @@ async fn fanout(args: FanoutArgs) -> anyhow::Result<()> {
         for (k, n) in missing {
             println!("- #{k}: {n}");
         }
+    }
+    if let Some(path) = &args.json_out {
+        let per_kb = match (rss_before, rss_after) {
+            (Some(b), Some(a)) => Some((a as f64 - b as f64) / subscribed as f64),
+            _ => None,
+        };
+        let summary = json!({
+            "subscribed": subscribed,
+            "expected": expected_offers,
+            "received": received,
+            "lost": expected_offers.saturating_sub(received),
+            "p50_ms": pct(&latencies, 50.0),
+            "p99_ms": pct(&latencies, 99.0),
+            "max_ms": latencies.last(),
+            "kb_per_connection": per_kb,
+            "rss_after_kb": rss_after,
+            "http_errors": errors.total(),
+            "subscription_errors": sub_errors,
+        });
+        std::fs::write(path, summary.to_string())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     let failed = errors.total() > 0
         || sub_errors > 0
