@@ -158,6 +158,67 @@ pub async fn append<C: ConnectionTrait>(
     Ok(seq)
 }
 
+/// Append several records inside the caller's transaction with three statements whatever their
+/// number: the head is locked and advanced once, the records are chained in memory and inserted
+/// together. Returns their sequence numbers, in order.
+pub async fn append_many<C: ConnectionTrait>(
+    conn: &C,
+    key: &[u8],
+    items: &[(Actor, AuditEntry<'_>)],
+) -> DomainResult<Vec<i64>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = i64::try_from(items.len()).map_err(DomainError::internal)?;
+    let backend = conn.get_database_backend();
+    conn.execute_raw(Statement::from_string(
+        backend,
+        format!("UPDATE audit_head SET last_seq = last_seq + {n} WHERE id = 1"),
+    ))
+    .await?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DomainError::internal("audit_head row missing"))?;
+    let mut prev = head.last_mac.clone();
+    let mut records = Vec::with_capacity(items.len());
+    for (i, (actor, entry)) in (0..n).zip(items) {
+        let mut record = audit_record::Model {
+            seq: head.last_seq - n + 1 + i,
+            at: now_micros(),
+            actor_id: actor.id.clone(),
+            actor_name: actor.name.clone(),
+            actor_role: actor.role.clone(),
+            scope: actor.scope.clone(),
+            client_ip: actor.meta.client_ip.clone(),
+            request_id: actor.meta.request_id.clone(),
+            operation: entry.operation.to_owned(),
+            object_type: entry.object_type.to_owned(),
+            object_id: entry.object_id.clone(),
+            result: entry.result.clone(),
+            detail: entry.detail.clone(),
+            prev_mac: prev,
+            mac: Vec::new(),
+        };
+        record.mac = mac_of(key, &record).to_vec();
+        prev = record.mac.clone();
+        records.push(record);
+    }
+    let seqs = records.iter().map(|r| r.seq).collect();
+    audit_record::Entity::insert_many(records.into_iter().map(audit_record::ActiveModel::from))
+        .exec_without_returning(conn)
+        .await?;
+    audit_head::ActiveModel {
+        id: Set(1),
+        last_seq: Set(head.last_seq),
+        last_mac: Set(prev),
+        ..Default::default()
+    }
+    .update(conn)
+    .await?;
+    Ok(seqs)
+}
+
 /// Append a failure record in its own transaction (the failed change was rolled back).
 pub async fn record_failure(
     db: &Db,

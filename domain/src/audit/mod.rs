@@ -8,7 +8,7 @@ mod prune;
 mod verify;
 
 pub use batch::ReadRecorder;
-pub use chain::{Actor, AuditEntry, append, record_failure};
+pub use chain::{Actor, AuditEntry, append, append_many, record_failure};
 pub use prune::{MIN_RETENTION_DAYS, PruneReport, anchor_mac, prune};
 pub use verify::{VerifyReport, verify};
 
