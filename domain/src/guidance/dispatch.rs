@@ -125,31 +125,37 @@ pub async fn offer_round(
     let Some(current) = current else {
         return Ok(Vec::new());
     };
-    let offers = near.iter().map(|(v, d)| {
-        guidance_offer::ActiveModel::from(guidance_offer::Model {
-            request_id: request.id,
-            volunteer_id: *v,
-            distance_m: *d as i32,
-            offered_at: now,
-            withdrawn_at: None,
-        })
-    });
-    let inserted = guidance_offer::Entity::insert_many(offers)
-        .on_conflict(
-            OnConflict::columns([
-                guidance_offer::Column::RequestId,
-                guidance_offer::Column::VolunteerId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .try_insert()
-        .exec(&w.txn)
-        .await;
-    match inserted {
-        Ok(TryInsertResult::Inserted(_) | TryInsertResult::Conflicted | TryInsertResult::Empty)
-        | Err(sea_orm::DbErr::RecordNotInserted) => {}
-        Err(e) => return Err(e.into()),
+    // In chunks: one statement holds at most 1,000 offers (5 variables each), well inside
+    // SQLite's 32,766 variables (10,000 offers at once failed: found by the fan-out scenario).
+    for chunk in near.chunks(1_000) {
+        let offers = chunk.iter().map(|(v, d)| {
+            guidance_offer::ActiveModel::from(guidance_offer::Model {
+                request_id: request.id,
+                volunteer_id: *v,
+                distance_m: *d as i32,
+                offered_at: now,
+                withdrawn_at: None,
+            })
+        });
+        let inserted = guidance_offer::Entity::insert_many(offers)
+            .on_conflict(
+                OnConflict::columns([
+                    guidance_offer::Column::RequestId,
+                    guidance_offer::Column::VolunteerId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .try_insert()
+            .exec(&w.txn)
+            .await;
+        match inserted {
+            Ok(
+                TryInsertResult::Inserted(_) | TryInsertResult::Conflicted | TryInsertResult::Empty,
+            )
+            | Err(sea_orm::DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     let became_offered = current.status == GuidanceStatus::Open.as_str()
         && guidance_request::Entity::update_many()
