@@ -116,46 +116,10 @@ pub async fn append<C: ConnectionTrait>(
     actor: &Actor,
     entry: AuditEntry<'_>,
 ) -> DomainResult<i64> {
-    let backend = conn.get_database_backend();
-    conn.execute_raw(Statement::from_string(
-        backend,
-        "UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1",
-    ))
-    .await?;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(conn)
-        .await?
-        .ok_or_else(|| DomainError::internal("audit_head row missing"))?;
-    let mut record = audit_record::Model {
-        seq: head.last_seq,
-        at: now_micros(),
-        actor_id: actor.id.clone(),
-        actor_name: actor.name.clone(),
-        actor_role: actor.role.clone(),
-        scope: actor.scope.clone(),
-        client_ip: actor.meta.client_ip.clone(),
-        request_id: actor.meta.request_id.clone(),
-        operation: entry.operation.to_owned(),
-        object_type: entry.object_type.to_owned(),
-        object_id: entry.object_id,
-        result: entry.result,
-        detail: entry.detail,
-        prev_mac: head.last_mac.clone(),
-        mac: Vec::new(),
-    };
-    record.mac = mac_of(key, &record).to_vec();
-    let mac = record.mac.clone();
-    let seq = record.seq;
-    audit_record::ActiveModel::from(record).insert(conn).await?;
-    audit_head::ActiveModel {
-        id: Set(1),
-        last_seq: Set(seq),
-        last_mac: Set(mac),
-        ..Default::default()
-    }
-    .update(conn)
-    .await?;
-    Ok(seq)
+    let seqs = append_many(conn, key, &[(actor.clone(), entry)]).await?;
+    seqs.first()
+        .copied()
+        .ok_or_else(|| DomainError::internal("no record appended"))
 }
 
 /// Append several records inside the caller's transaction with three statements whatever their
