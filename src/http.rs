@@ -354,8 +354,21 @@ fn respond(headers: &HeaderMap, resp: async_graphql::Response) -> Response {
         .unwrap_or("");
     let wants_gql = accept.split(',').any(|m| m.trim().starts_with(GQL_JSON));
     let request_error = resp.data == async_graphql::Value::Null && !resp.errors.is_empty();
-    let mut body = match serde_json::to_value(&resp) {
-        Ok(v) => v,
+    let (status, body) = if wants_gql && request_error {
+        // A request error: the body without `data` (rare; through a JSON tree).
+        let body = serde_json::to_value(&resp).map(|mut v| {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("data");
+            }
+            v
+        });
+        (StatusCode::BAD_REQUEST, body.and_then(|v| serde_json::to_vec(&v)))
+    } else {
+        // Straight to bytes: no intermediate JSON tree for a large page.
+        (StatusCode::OK, serde_json::to_vec(&resp))
+    };
+    let body = match body {
+        Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "response serialisation failed");
             return refusal(
@@ -365,24 +378,20 @@ fn respond(headers: &HeaderMap, resp: async_graphql::Response) -> Response {
             );
         }
     };
-    let status = if wants_gql && request_error {
-        if let Some(o) = body.as_object_mut() {
-            o.remove("data");
-        }
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
     let content_type = if wants_gql {
         "application/graphql-response+json; charset=utf-8"
     } else {
         "application/json; charset=utf-8"
     };
-    let mut out = (status, axum::Json(body)).into_response();
-    if let Ok(v) = axum::http::HeaderValue::from_str(content_type) {
-        out.headers_mut()
-            .insert(axum::http::header::CONTENT_TYPE, v);
-    }
+    let mut out = (
+        status,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static(content_type),
+        )],
+        body,
+    )
+        .into_response();
     if let Some(cc) = resp.cache_control.value()
         && let Ok(v) = axum::http::HeaderValue::from_str(&cc)
     {
@@ -399,10 +408,12 @@ async fn rate_limit(
     account: Option<uuid::Uuid>,
 ) -> Result<(), Duration> {
     let limiter = &state.platform.limiter;
-    limiter
-        .check(&format!("ip:{}", addr.ip()), state.ip_per_minute)
-        .await?;
-    if let Some(a) = account {
+    if state.ip_per_minute > 0 {
+        limiter
+            .check(&format!("ip:{}", addr.ip()), state.ip_per_minute)
+            .await?;
+    }
+    if let Some(a) = account.filter(|_| state.account_per_minute > 0) {
         limiter
             .check(&format!("acct:{a}"), state.account_per_minute)
             .await?;

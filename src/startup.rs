@@ -120,7 +120,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         db.clone(),
         zhucan_domain::crypto::KeyProvider::audit_key(&keys).to_vec(),
     );
-    Ok(Platform {
+    Ok(Platform::new(zhucan_domain::PlatformParts {
         reads,
         db,
         cipher: FieldCipher::new(Arc::new(keys)),
@@ -157,7 +157,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
                 i64::try_from(settings.lockout_minutes).unwrap_or(15),
             ),
         },
-    })
+    }))
 }
 
 /// Configuration changes are audited (等保 8.1.4.3): at start, a digest of the settings (secrets

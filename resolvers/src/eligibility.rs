@@ -15,7 +15,6 @@ use crate::catalog::{EligibilityRule, ServiceItem};
 use crate::context::ContextExt;
 use crate::error::{GqlResultExt, platform_viewer};
 use crate::person::inputs::parse_id;
-use crate::person::loaders::ServiceItemsLoader;
 use crate::person::mutation::audited;
 use crate::region::{Region, region_of};
 
@@ -222,7 +221,7 @@ async fn service_item(
     ctx: &Context<'_>,
     id: uuid::Uuid,
 ) -> async_graphql::Result<Option<ServiceItem>> {
-    let Some(loader) = ctx.data_opt::<ServiceItemsLoader>() else {
+    let Some(loader) = ctx.loaders().map(|l| l.service_items()) else {
         return Ok(None);
     };
     let item = loader

@@ -132,7 +132,7 @@ impl Volunteer {
     }
     /// 服务街镇 (one statement per request, however many volunteers).
     async fn service_streets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
-        let Some(loader) = ctx.data_opt::<crate::person::loaders::AreasLoader>() else {
+        let Some(loader) = ctx.loaders().map(|l| l.areas()) else {
             return Ok(Vec::new());
         };
         let areas = loader

@@ -11,7 +11,6 @@ use zhucan_domain::viewer::{PersonScope, Role, ScopeKind, Viewer};
 use zhucan_domain::{DomainError, DomainResult, Platform};
 
 use super::inputs::{PersonFilter, parse_id};
-use super::loaders::{MembersLoader, VisitorLoader};
 use super::types::Person;
 use crate::context::ContextExt;
 use crate::error::{GqlResultExt, platform_viewer};
@@ -50,7 +49,7 @@ async fn prime_loaders(
 ) -> async_graphql::Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
     if node.field("household").field("members").exists()
-        && let Some(loader) = ctx.data_opt::<MembersLoader>()
+        && let Some(loader) = ctx.loaders().and_then(|l| l.members())
     {
         let households: Vec<Uuid> = rows.iter().map(|r| r.row().household_id).collect();
         loader
@@ -59,7 +58,7 @@ async fn prime_loaders(
             .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
     }
     if node.field("visitorRecords").exists()
-        && let Some(loader) = ctx.data_opt::<VisitorLoader>()
+        && let Some(loader) = ctx.loaders().map(|l| l.visits())
     {
         loader
             .load_many(rows.iter().map(|r| r.id()))

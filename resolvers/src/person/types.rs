@@ -10,7 +10,6 @@ use zhucan_domain::person::Person as DomainPerson;
 use zhucan_domain::policy::{self, SensitiveField as DomainField};
 use zhucan_domain::types::DisabilityCategory as DomainCategory;
 
-use super::loaders::{MembersLoader, VisitorLoader};
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
 use crate::identity::Role;
@@ -250,7 +249,7 @@ impl Household {
     }
     /// Registered members within the viewer's scope (one statement per request).
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
-        let Some(loader) = ctx.data_opt::<MembersLoader>() else {
+        let Some(loader) = ctx.loaders().and_then(|l| l.members()) else {
             return Ok(Vec::new());
         };
         let members = loader
@@ -406,7 +405,7 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::eligibility::ServiceRecord>> {
-        let Some(loader) = ctx.data_opt::<super::loaders::RecordsLoader>() else {
+        let Some(loader) = ctx.loaders().map(|l| l.records()) else {
             return Ok(Vec::new());
         };
         let rows = loader
@@ -438,7 +437,7 @@ impl Person {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<VisitorRecord>> {
         let viewer = ctx.viewer().gql(ctx)?;
-        let Some(loader) = ctx.data_opt::<VisitorLoader>() else {
+        let Some(loader) = ctx.loaders().map(|l| l.visits()) else {
             return Ok(Vec::new());
         };
         let rows = loader
