@@ -108,7 +108,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         use futures::StreamExt;
         while let Some(e) = events.next().await {
             noted.note(&e);
-            if let zhucan_domain::events::DomainEvent::CatalogChanged { kind, id } = &e {
+            if let zhucan_domain::events::DomainEvent::CatalogChanged { kind, id } = &*e {
                 let kind = zhucan_domain::catalog::EntryKind::from_stored(kind);
                 if let Err(err) = index.refresh(&index_db, kind, *id).await {
                     tracing::error!(error = %err, entry = %id, "could not re-index a catalog entry");

@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     TransactionTrait,
 };
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::{DomainError, DomainResult};
@@ -48,7 +49,16 @@ impl Db {
             .min_connections(1)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))
-            .sqlx_logging(false);
+            .sqlx_logging(false)
+            // On every pooled connection, not just the first: `synchronous` and `busy_timeout`
+            // hold per connection (WAL mode alone persists in the file). Set once by statement,
+            // the others committed with `synchronous = FULL`, an fsync per commit.
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
         let mut conn = Database::connect(opts).await.map_err(DomainError::from)?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
@@ -56,18 +66,6 @@ impl Db {
             counter.fetch_add(1, Ordering::Relaxed);
         });
         let sqlite = conn.get_database_backend() == DbBackend::Sqlite;
-        if sqlite {
-            for pragma in [
-                "PRAGMA journal_mode = WAL",
-                "PRAGMA synchronous = NORMAL",
-                "PRAGMA foreign_keys = ON",
-                "PRAGMA busy_timeout = 10000",
-            ] {
-                conn.execute_unprepared(pragma)
-                    .await
-                    .map_err(DomainError::from)?;
-            }
-        }
         Ok(Self {
             conn,
             write_gate: sqlite.then(|| Arc::new(Mutex::new(()))),
@@ -103,5 +101,44 @@ impl Db {
     /// Check the database answers (`/readyz`).
     pub async fn ping(&self) -> DomainResult<()> {
         self.conn.ping().await.map_err(DomainError::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+
+    use super::Db;
+
+    #[tokio::test]
+    async fn every_pooled_sqlite_connection_has_the_same_settings() {
+        let dir = std::env::temp_dir().join(format!("zhucan-db-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+        let db = Db::connect(&url, 4).await.unwrap();
+        // Four transactions at once hold four different connections of the pool.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(db.conn().begin().await.unwrap());
+        }
+        for txn in &held {
+            let pragma = |sql: &'static str| async move {
+                let row = txn
+                    .query_one_raw(Statement::from_string(txn.get_database_backend(), sql))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                row.try_get_by_index::<i64>(0)
+                    .map(|v| v.to_string())
+                    .or_else(|_| row.try_get_by_index::<String>(0))
+                    .unwrap()
+            };
+            assert_eq!(pragma("PRAGMA synchronous").await, "1", "NORMAL");
+            assert_eq!(pragma("PRAGMA foreign_keys").await, "1");
+            assert_eq!(pragma("PRAGMA busy_timeout").await, "10000");
+            assert_eq!(pragma("PRAGMA journal_mode").await, "wal");
+        }
+        drop(held);
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

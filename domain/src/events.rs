@@ -24,10 +24,8 @@ pub enum DomainEvent {
     GuidanceOffered {
         /// Request id.
         request_id: Uuid,
-        /// Volunteers newly offered it.
-        volunteer_ids: Vec<Uuid>,
-        /// Their distances to the pickup point, metres (same order).
-        distances_m: Vec<i32>,
+        /// Volunteers newly offered it, with their distances to the pickup point.
+        offers: Offers,
         /// The request at the time of the offer (sensitive columns still encrypted).
         request: Box<crate::entities::guidance_request::Model>,
     },
@@ -36,7 +34,7 @@ pub enum DomainEvent {
         /// Request id.
         request_id: Uuid,
         /// Volunteers whose offer ended.
-        volunteer_ids: Vec<Uuid>,
+        volunteer_ids: VolunteerIds,
     },
     /// A guidance request changed state.
     GuidanceStatusChanged {
@@ -95,11 +93,128 @@ pub enum DomainEvent {
     },
 }
 
+/// One volunteer offered a request, and how far they are from the pickup point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// The volunteer.
+    pub volunteer_id: Uuid,
+    /// Distance to the pickup point, metres.
+    pub distance_m: i32,
+}
+
+/// The offers of one event, sorted by volunteer so that each of thousands of subscribers finds
+/// its own by binary search: a linear scan per subscriber made a fan-out to 10,000 volunteers
+/// quadratic. Sorted when built and when read from another node.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Offers(Vec<Offer>);
+
+impl Offers {
+    /// The offers, in any order.
+    pub fn new(mut offers: Vec<Offer>) -> Self {
+        offers.sort_unstable_by_key(|o| o.volunteer_id);
+        Self(offers)
+    }
+
+    /// The offer to `volunteer`, if any.
+    pub fn get(&self, volunteer: Uuid) -> Option<&Offer> {
+        self.0
+            .binary_search_by_key(&volunteer, |o| o.volunteer_id)
+            .ok()
+            .map(|i| &self.0[i])
+    }
+
+    /// Number of volunteers offered.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether nobody was offered.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for Offers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::deserialize(d).map(Self::new)
+    }
+}
+
+/// Volunteers named by an event, sorted (binary search per subscriber, as for `Offers`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct VolunteerIds(Vec<Uuid>);
+
+impl VolunteerIds {
+    /// The volunteers, in any order.
+    pub fn new(mut ids: Vec<Uuid>) -> Self {
+        ids.sort_unstable();
+        Self(ids)
+    }
+
+    /// Whether `volunteer` is one of them.
+    pub fn contains(&self, volunteer: &Uuid) -> bool {
+        self.0.binary_search(volunteer).is_ok()
+    }
+
+    /// Number of volunteers.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for VolunteerIds {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::deserialize(d).map(Self::new)
+    }
+}
+
+/// An event as subscribers receive it: shared, not copied for each of them (one offer to
+/// 10,000 volunteers carries 10,000 offers).
+pub type SharedEvent = std::sync::Arc<DomainEvent>;
+
 /// Publish/subscribe of domain events across every node.
 pub trait EventBus: Send + Sync {
     /// Publish an event to every subscriber on every node. Never fails the caller: a bus outage
     /// is logged, and clients catch up by querying current state.
     fn publish(&self, event: DomainEvent);
     /// A stream of every event published from now on.
-    fn subscribe(&self) -> BoxStream<'static, DomainEvent>;
+    fn subscribe(&self) -> BoxStream<'static, SharedEvent>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offers_and_ids_are_found_whatever_order_they_came_in_even_from_another_node() {
+        let ids: Vec<Uuid> = (0..50u8).map(|i| Uuid::from_bytes([i.wrapping_mul(37); 16])).collect();
+        let offers = Offers::new(
+            ids.iter()
+                .enumerate()
+                .map(|(i, id)| Offer {
+                    volunteer_id: *id,
+                    distance_m: i as i32,
+                })
+                .collect(),
+        );
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(offers.get(*id).map(|o| o.distance_m), Some(i as i32));
+        }
+        assert_eq!(offers.get(Uuid::from_bytes([255; 16])), None);
+        // Read back in another order (a node that did not sort): still found.
+        let mut reversed = serde_json::to_value(&offers).unwrap();
+        reversed.as_array_mut().unwrap().reverse();
+        let again: Offers = serde_json::from_value(reversed).unwrap();
+        assert_eq!(again, offers);
+        let set = VolunteerIds::new(ids.iter().rev().copied().collect());
+        assert!(ids.iter().all(|id| set.contains(id)));
+        assert!(!set.contains(&Uuid::nil()));
+    }
 }

@@ -5,25 +5,9 @@
 //! document text replaces the hash before parsing, so every document limit applies to it as to
 //! any other request.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
 use async_graphql::{ErrorExtensions, Pos, Request, ServerError, ServerResult};
 use sha2::{Digest, Sha256};
 use zhucan_domain::persisted::QueryStore;
-
-/// The extension factory.
-pub struct PersistedQueries(pub Arc<dyn QueryStore>);
-
-impl ExtensionFactory for PersistedQueries {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PersistedQueriesExtension(self.0.clone()))
-    }
-}
-
-struct PersistedQueriesExtension(Arc<dyn QueryStore>);
 
 fn error(message: &str, code: &'static str) -> ServerError {
     async_graphql::Error::new(message)
@@ -31,47 +15,41 @@ fn error(message: &str, code: &'static str) -> ServerError {
         .into_server_error(Pos::default())
 }
 
-#[async_trait::async_trait]
-impl Extension for PersistedQueriesExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let Some(value) = request.extensions.remove("persistedQuery") else {
-            return next.run(ctx, request).await;
-        };
-        let json = value
-            .into_json()
-            .map_err(|_| error("persistedQuery 格式无效", "BAD_USER_INPUT"))?;
-        let version = json.get("version").and_then(serde_json::Value::as_i64);
-        let hash = json
-            .get("sha256Hash")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_ascii_lowercase)
-            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        let (Some(1), Some(hash)) = (version, hash) else {
-            return Err(error(
-                "persistedQuery 须为 version 1 与64位十六进制 sha256Hash",
-                "BAD_USER_INPUT",
-            ));
-        };
-        if request.query.trim().is_empty() {
-            match self.0.get(&hash).await {
-                Some(query) => request.query = query,
-                None => return Err(error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")),
-            }
-        } else {
-            let actual = hex::encode(Sha256::digest(request.query.as_bytes()));
-            if actual != hash {
-                return Err(error("provided sha does not match query", "BAD_USER_INPUT"));
-            }
-            // Only documents that parse are kept.
-            if async_graphql::parser::parse_query(&request.query).is_ok() {
-                self.0.put(&hash, &request.query).await;
-            }
+/// Replace a request's `persistedQuery` hash by its document, or keep a new document under its
+/// hash. A request without the extension is left as it is.
+pub(crate) async fn resolve(store: &dyn QueryStore, request: &mut Request) -> ServerResult<()> {
+    let Some(value) = request.extensions.remove("persistedQuery") else {
+        return Ok(());
+    };
+    let json = value
+        .into_json()
+        .map_err(|_| error("persistedQuery 格式无效", "BAD_USER_INPUT"))?;
+    let version = json.get("version").and_then(serde_json::Value::as_i64);
+    let hash = json
+        .get("sha256Hash")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_ascii_lowercase)
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    let (Some(1), Some(hash)) = (version, hash) else {
+        return Err(error(
+            "persistedQuery 须为 version 1 与64位十六进制 sha256Hash",
+            "BAD_USER_INPUT",
+        ));
+    };
+    if request.query.trim().is_empty() {
+        match store.get(&hash).await {
+            Some(query) => request.query = query,
+            None => return Err(error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")),
         }
-        next.run(ctx, request).await
+    } else {
+        let actual = hex::encode(Sha256::digest(request.query.as_bytes()));
+        if actual != hash {
+            return Err(error("provided sha does not match query", "BAD_USER_INPUT"));
+        }
+        // Only documents that parse are kept.
+        if async_graphql::parser::parse_query(&request.query).is_ok() {
+            store.put(&hash, &request.query).await;
+        }
     }
+    Ok(())
 }

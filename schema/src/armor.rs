@@ -3,11 +3,8 @@
 //! than one sign-in field per document (so a password cannot be guessed many times per request).
 //! Depth and complexity are async-graphql's own limits, installed in `build`.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Pos, ServerError, ServerResult, Variables};
+use async_graphql::{ErrorExtensionValues, Pos, Request, ServerError, ServerResult};
 
 /// Configured limits.
 #[derive(Debug, Clone, Copy)]
@@ -35,17 +32,6 @@ impl Default for ArmorLimits {
 
 /// Fields that may appear once per document at most, and never under an alias flood.
 const SENSITIVE_FIELDS: [&str; 1] = ["login"];
-
-/// The extension factory.
-pub struct Armor(pub ArmorLimits);
-
-impl ExtensionFactory for Armor {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ArmorExtension(self.0))
-    }
-}
-
-struct ArmorExtension(ArmorLimits);
 
 fn refuse(message: String) -> ServerError {
     let mut e = ServerError::new(message, Some(Pos::default()));
@@ -151,53 +137,50 @@ fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for ArmorExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let l = self.0;
-        if query.len() > l.max_document_bytes {
-            return Err(refuse(format!(
-                "查询文档过大（{} 字节，上限 {}）",
-                query.len(),
-                l.max_document_bytes
-            )));
-        }
-        let tokens = count_tokens(query);
-        if tokens > l.max_tokens {
-            return Err(refuse(format!(
-                "查询文档过长（{tokens} 个词法单元，上限 {}）",
-                l.max_tokens
-            )));
-        }
-        let doc = next.run(ctx, query, variables).await?;
-        let mut counts = Counts::default();
-        for (_, op) in doc.operations.iter() {
-            counts.directives += op.node.directives.len();
-            walk(&op.node.selection_set.node, &doc, &mut counts, 0);
-        }
-        if counts.aliases > l.max_aliases {
-            return Err(refuse(format!(
-                "别名过多（{}，上限 {}）",
-                counts.aliases, l.max_aliases
-            )));
-        }
-        if counts.directives > l.max_directives {
-            return Err(refuse(format!(
-                "指令过多（{}，上限 {}）",
-                counts.directives, l.max_directives
-            )));
-        }
-        if counts.sensitive > 1 {
-            return Err(refuse("每个请求只能登录一次".to_owned()));
-        }
-        Ok(doc)
+/// Check a request's document against the limits and parse it (once: execution uses the parsed
+/// document). Errors carry `GRAPHQL_VALIDATION_FAILED`, or `GRAPHQL_PARSE_FAILED` when the
+/// document does not parse.
+pub(crate) fn check(l: ArmorLimits, request: &mut Request) -> ServerResult<()> {
+    let query = &request.query;
+    if query.len() > l.max_document_bytes {
+        return Err(refuse(format!(
+            "查询文档过大（{} 字节，上限 {}）",
+            query.len(),
+            l.max_document_bytes
+        )));
     }
+    let tokens = count_tokens(query);
+    if tokens > l.max_tokens {
+        return Err(refuse(format!(
+            "查询文档过长（{tokens} 个词法单元，上限 {}）",
+            l.max_tokens
+        )));
+    }
+    let doc = request.parsed_query().map_err(|mut e| {
+        crate::codes::set(&mut e, "GRAPHQL_PARSE_FAILED", None);
+        e
+    })?;
+    let mut counts = Counts::default();
+    for (_, op) in doc.operations.iter() {
+        counts.directives += op.node.directives.len();
+        walk(&op.node.selection_set.node, doc, &mut counts, 0);
+    }
+    if counts.aliases > l.max_aliases {
+        return Err(refuse(format!(
+            "别名过多（{}，上限 {}）",
+            counts.aliases, l.max_aliases
+        )));
+    }
+    if counts.directives > l.max_directives {
+        return Err(refuse(format!(
+            "指令过多（{}，上限 {}）",
+            counts.directives, l.max_directives
+        )));
+    }
+    if counts.sensitive > 1 {
+        return Err(refuse("每个请求只能登录一次".to_owned()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,25 +1,10 @@
-//! Gives every error a stable `extensions.code`: parse failures, validation failures (wrong
-//! types and unknown enum values become `BAD_USER_INPUT` naming the argument), and any other
-//! error that arrived without one (its text is replaced: internal details never reach clients).
+//! Gives every error a stable `extensions.code`: validation failures (wrong types and unknown
+//! enum values become `BAD_USER_INPUT` naming the argument, the rest
+//! `GRAPHQL_VALIDATION_FAILED`), and any resolver error that arrived without one (its text is
+//! replaced: internal details never reach clients). Parse failures are coded where the document
+//! is parsed (`armor::check`).
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
-
-/// The extension factory.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
+use async_graphql::{Response, ServerError};
 
 fn has_code(e: &ServerError) -> bool {
     e.extensions
@@ -27,7 +12,7 @@ fn has_code(e: &ServerError) -> bool {
         .is_some_and(|x| x.get("code").is_some())
 }
 
-fn set(e: &mut ServerError, code: &str, field: Option<String>) {
+pub(crate) fn set(e: &mut ServerError, code: &str, field: Option<String>) {
     let ext = e.extensions.get_or_insert_with(Default::default);
     ext.set("code", code);
     if let Some(f) = field {
@@ -49,58 +34,23 @@ fn is_input_error(message: &str) -> bool {
         || message.contains("Variable")
 }
 
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|mut e| {
-            if !has_code(&e) {
-                set(&mut e, "GRAPHQL_PARSE_FAILED", None);
-            }
-            e
-        })
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
-            for e in &mut errors {
-                if is_input_error(&e.message) {
-                    let field = quoted(&e.message);
-                    set(e, "BAD_USER_INPUT", field);
-                } else {
-                    set(e, "GRAPHQL_VALIDATION_FAILED", None);
-                }
-            }
-            errors
-        })
-    }
-
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        // Once per request rather than per field: resolver errors that arrived without a code.
-        let mut resp = next.run(ctx).await;
-        for e in &mut resp.errors {
-            if has_code(e) {
-                continue;
-            }
-            if is_input_error(&e.message) {
-                let field = quoted(&e.message);
-                set(e, "BAD_USER_INPUT", field);
-            } else {
-                tracing::error!(error = %e.message, "error without a code");
-                e.message = "服务器内部错误，请稍后重试".to_owned();
-                set(e, "INTERNAL", None);
-            }
+/// Code every error of a response that arrived without one. Validation errors have no path
+/// (they concern the document, not a field); an error with a path came from a resolver.
+pub(crate) fn assign(resp: &mut Response) {
+    for e in &mut resp.errors {
+        if has_code(e) {
+            continue;
         }
-        resp
+        if is_input_error(&e.message) {
+            let field = quoted(&e.message);
+            set(e, "BAD_USER_INPUT", field);
+        } else if e.path.is_empty() {
+            set(e, "GRAPHQL_VALIDATION_FAILED", None);
+        } else {
+            tracing::error!(error = %e.message, "error without a code");
+            e.message = "服务器内部错误，请稍后重试".to_owned();
+            set(e, "INTERNAL", None);
+        }
     }
 }
 

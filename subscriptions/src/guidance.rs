@@ -94,20 +94,20 @@ impl GuidanceSubscription {
             Standing,
         }
         let events = p.bus.subscribe().filter_map(move |e| {
-            let item = match e {
+            let item = match &*e {
                 DomainEvent::GuidanceOffered {
                     request_id,
-                    volunteer_ids,
-                    distances_m,
+                    offers,
                     request,
-                } => volunteer_ids.iter().position(|v| *v == me).map(|i| {
-                    let distance_m = distances_m.get(i).copied().unwrap_or_default();
+                } => offers.get(me).map(|offer| {
                     Item::Deliver(GuidanceOfferEvent {
                         change: OfferChange::Offered,
                         request_id: ID(request_id.to_string()),
                         request: Some(GuidanceRequest {
-                            row: *request,
-                            access: guidance::GuidanceAccess::OfferedVolunteer { distance_m },
+                            row: request.as_ref().clone(),
+                            access: guidance::GuidanceAccess::OfferedVolunteer {
+                                distance_m: offer.distance_m,
+                            },
                         }),
                     })
                 }),
@@ -119,7 +119,7 @@ impl GuidanceSubscription {
                     request_id: ID(request_id.to_string()),
                     request: None,
                 })),
-                DomainEvent::VolunteerChanged { volunteer_id } if volunteer_id == me => {
+                DomainEvent::VolunteerChanged { volunteer_id } if *volunteer_id == me => {
                     Some(Item::Standing)
                 }
                 _ => None,
@@ -184,20 +184,20 @@ impl GuidanceSubscription {
         }
         let scope = PersonScope::of(&viewer);
         let stream = p.bus.subscribe().filter_map(move |e| {
-            let out = match e {
+            let out = match &*e {
                 DomainEvent::GuidanceStatusChanged {
                     request_id,
                     person_id,
                     street_code,
                     status,
-                } if request_id == id => {
+                } if *request_id == id => {
                     // Re-checked per event: the requester by person, admins by scope.
                     let allowed = match viewer.role {
-                        Role::Citizen => viewer.person_id == Some(person_id),
-                        r if r.is_region_admin() => scope.admits(person_id, &street_code),
+                        Role::Citizen => viewer.person_id == Some(*person_id),
+                        r if r.is_region_admin() => scope.admits(*person_id, street_code),
                         _ => true,
                     };
-                    guidance::GuidanceStatus::from_code(&status)
+                    guidance::GuidanceStatus::from_code(status)
                         .filter(|_| allowed)
                         .map(|s| GuidanceRequestEvent {
                             request_id: ID(request_id.to_string()),
@@ -229,7 +229,7 @@ impl GuidanceSubscription {
             .bus
             .subscribe()
             .filter_map(move |e| {
-                let out = match e {
+                let out = match &*e {
                     DomainEvent::GuidanceEscalated {
                         request_id,
                         street_code,
@@ -237,7 +237,7 @@ impl GuidanceSubscription {
                         &zhucan_domain::types::RegionCode::from_trusted(street_code.clone()),
                     ) =>
                     {
-                        Some(request_id)
+                        Some(*request_id)
                     }
                     _ => None,
                 };

@@ -2,12 +2,12 @@
 
 use futures::stream::{self, BoxStream, StreamExt};
 use tokio::sync::broadcast;
-use zhucan_domain::events::{DomainEvent, EventBus};
+use zhucan_domain::events::{DomainEvent, EventBus, SharedEvent};
 
 /// In-process publish/subscribe. A subscriber that falls more than `capacity` events behind
 /// skips the missed ones (logged) rather than holding memory for it.
 pub struct InProcessBus {
-    tx: broadcast::Sender<DomainEvent>,
+    tx: broadcast::Sender<SharedEvent>,
 }
 
 impl InProcessBus {
@@ -20,7 +20,7 @@ impl InProcessBus {
 
 impl InProcessBus {
     /// The sending side, for bridges that feed events in from elsewhere (Redis).
-    pub fn sender(&self) -> broadcast::Sender<DomainEvent> {
+    pub fn sender(&self) -> broadcast::Sender<SharedEvent> {
         self.tx.clone()
     }
 }
@@ -28,10 +28,10 @@ impl InProcessBus {
 impl EventBus for InProcessBus {
     fn publish(&self, event: DomainEvent) {
         // No subscriber is not an error.
-        let _ = self.tx.send(event);
+        let _ = self.tx.send(SharedEvent::new(event));
     }
 
-    fn subscribe(&self) -> BoxStream<'static, DomainEvent> {
+    fn subscribe(&self) -> BoxStream<'static, SharedEvent> {
         let rx = self.tx.subscribe();
         stream::unfold(rx, |mut rx| async move {
             loop {
@@ -63,7 +63,7 @@ mod tests {
             change: "CREATED".into(),
         };
         bus.publish(e.clone());
-        assert_eq!(a.next().await, Some(e.clone()));
-        assert_eq!(b.next().await, Some(e));
+        assert_eq!(a.next().await.as_deref(), Some(&e));
+        assert_eq!(b.next().await.as_deref(), Some(&e));
     }
 }

@@ -41,14 +41,14 @@ impl OutreachSubscription {
         }
         let regions = ctx.platform().regions.clone();
         let stream = ctx.platform().bus.subscribe().filter_map(move |e| {
-            let out = match e {
+            let out = match &*e {
                 DomainEvent::OutreachWarning {
                     street_code, level, ..
                 } => {
-                    let level = DomainLevel::from_stored(&level);
-                    addressed(&viewer, level, &street_code).then(|| OutreachWarningEvent {
+                    let level = DomainLevel::from_stored(level);
+                    addressed(&viewer, level, street_code).then(|| OutreachWarningEvent {
                         level: level.into(),
-                        street: regions.get(&street_code).cloned().map(Region),
+                        street: regions.get(street_code).cloned().map(Region),
                     })
                 }
                 _ => None,

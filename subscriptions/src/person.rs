@@ -43,12 +43,12 @@ impl PersonSubscription {
         let scope: PersonScope = reading_scope(viewer).gql(ctx)?;
         let events = ctx.platform().bus.subscribe().filter_map(move |event| {
             // Re-authorised per event: only changes inside the subscriber's scope pass.
-            let out = match event {
+            let out = match &*event {
                 DomainEvent::PersonChanged {
                     person_id,
                     street_code,
                     change,
-                } if scope.admits(person_id, &street_code) => {
+                } if scope.admits(*person_id, street_code) => {
                     let change = match change.as_str() {
                         "CREATED" => PersonChangeKind::Created,
                         "DEACTIVATED" => PersonChangeKind::Deactivated,

@@ -11,7 +11,7 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use redis::AsyncCommands;
 use tokio::sync::{broadcast, mpsc};
-use zhucan_domain::events::{DomainEvent, EventBus};
+use zhucan_domain::events::{DomainEvent, EventBus, SharedEvent};
 
 use crate::InProcessBus;
 
@@ -65,7 +65,7 @@ async fn publish_loop(
 async fn receive_loop(
     client: redis::Client,
     channel: String,
-    local: broadcast::Sender<DomainEvent>,
+    local: broadcast::Sender<SharedEvent>,
     mut ready: Option<tokio::sync::oneshot::Sender<()>>,
 ) {
     let mut backoff = Duration::from_millis(100);
@@ -84,7 +84,7 @@ async fn receive_loop(
                             .map(|p| serde_json::from_str::<DomainEvent>(&p))
                         {
                             Ok(Ok(event)) => {
-                                let _ = local.send(event);
+                                let _ = local.send(SharedEvent::new(event));
                             }
                             _ => tracing::warn!("malformed event on the bus ignored"),
                         }
@@ -107,7 +107,7 @@ impl EventBus for RedisBus {
         }
     }
 
-    fn subscribe(&self) -> BoxStream<'static, DomainEvent> {
+    fn subscribe(&self) -> BoxStream<'static, SharedEvent> {
         self.local.subscribe()
     }
 }
@@ -135,7 +135,7 @@ mod tests {
         let got = tokio::time::timeout(Duration::from_secs(5), on_b.next())
             .await
             .unwrap();
-        assert_eq!(got, Some(event));
+        assert_eq!(got.as_deref(), Some(&event));
     }
 }
 
@@ -205,8 +205,9 @@ mod fault_tests {
         assert_eq!(
             tokio::time::timeout(Duration::from_secs(5), on_b.next())
                 .await
-                .unwrap(),
-            Some(event(1))
+                .unwrap()
+                .as_deref(),
+            Some(&event(1))
         );
 
         redis.kill().unwrap();
@@ -222,7 +223,7 @@ mod fault_tests {
                 a.publish(event(3));
                 if let Ok(Some(e)) =
                     tokio::time::timeout(Duration::from_millis(300), on_b.next()).await
-                    && e == event(3)
+                    && *e == event(3)
                 {
                     return true;
                 }

@@ -347,3 +347,66 @@ async fn concurrent_file_opens_are_each_recorded_before_they_answer_and_the_chai
     let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
     assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true, "{v}");
 }
+
+#[tokio::test]
+async fn file_opens_interleaved_with_audited_changes_are_all_recorded_in_one_unbroken_chain() {
+    // On PostgreSQL the read recorder appends by one statement that expects the chain's end
+    // where its last batch left it; audited reveals append in their own transactions and move
+    // that end, so batches must notice and take the locked path, losing and doubling nothing.
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let id = app.person("交错", ids::PUDONG_1, "41", "310115005").await;
+    let token = app.login("pudong").await;
+    let count = |op: &'static str| {
+        let app = &app;
+        async move {
+            app.rows(&format!(
+                "SELECT seq FROM audit_records WHERE operation = '{op}'"
+            ))
+            .await
+            .len()
+        }
+    };
+    let (views0, reveals0) = (count("person.view").await, count("person.reveal").await);
+    for _round in 0..3 {
+        let opens = (0..20).map(|_| {
+            app.gql(
+                Some(&token),
+                "query($id: ID!) { person(id: $id) { name } }",
+                json!({"id": id}),
+            )
+        });
+        let reveals = (0..5).map(|_| {
+            app.gql(
+                Some(&token),
+                "mutation($id: ID!) { revealPersonField(personId: $id, field: PHONE) }",
+                json!({"id": id}),
+            )
+        });
+        let (opened, revealed) = futures::future::join(
+            futures::future::join_all(opens),
+            futures::future::join_all(reveals),
+        )
+        .await;
+        for body in opened {
+            assert_eq!(body["data"]["person"]["name"], "交错", "{body}");
+        }
+        for body in revealed {
+            assert!(body.get("errors").is_none(), "{body}");
+        }
+    }
+    assert_eq!(count("person.view").await - views0, 60);
+    assert_eq!(count("person.reveal").await - reveals0, 15);
+    let seqs: Vec<i64> = app
+        .rows("SELECT seq FROM audit_records ORDER BY seq")
+        .await
+        .iter()
+        .map(|r| r.try_get_by_index::<i64>(0).unwrap())
+        .collect();
+    for (i, seq) in seqs.iter().enumerate() {
+        assert_eq!(*seq, seqs[0] + i as i64, "no gap, no double: {seqs:?}");
+    }
+    let auditor = app.login("auditor").await;
+    let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
+    assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true, "{v}");
+}

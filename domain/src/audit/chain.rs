@@ -122,33 +122,26 @@ pub async fn append<C: ConnectionTrait>(
         .ok_or_else(|| DomainError::internal("no record appended"))
 }
 
-/// Append several records inside the caller's transaction with three statements whatever their
-/// number: the head is locked and advanced once, the records are chained in memory and inserted
-/// together. Returns their sequence numbers, in order.
-pub async fn append_many<C: ConnectionTrait>(
-    conn: &C,
+/// Where the chain ends: the last record's sequence number and MAC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChainEnd {
+    pub seq: i64,
+    pub mac: Vec<u8>,
+}
+
+/// Chain `items` after `end` in memory: the records, and the new end.
+fn chained(
     key: &[u8],
+    end: &ChainEnd,
     items: &[(Actor, AuditEntry<'_>)],
-) -> DomainResult<Vec<i64>> {
-    if items.is_empty() {
-        return Ok(Vec::new());
-    }
-    let n = i64::try_from(items.len()).map_err(DomainError::internal)?;
-    let backend = conn.get_database_backend();
-    conn.execute_raw(Statement::from_string(
-        backend,
-        format!("UPDATE audit_head SET last_seq = last_seq + {n} WHERE id = 1"),
-    ))
-    .await?;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(conn)
-        .await?
-        .ok_or_else(|| DomainError::internal("audit_head row missing"))?;
-    let mut prev = head.last_mac.clone();
+) -> (Vec<audit_record::Model>, ChainEnd) {
+    let mut prev = end.mac.clone();
+    let mut seq = end.seq;
     let mut records = Vec::with_capacity(items.len());
-    for (i, (actor, entry)) in (0..n).zip(items) {
+    for (actor, entry) in items {
+        seq += 1;
         let mut record = audit_record::Model {
-            seq: head.last_seq - n + 1 + i,
+            seq,
             at: now_micros(),
             actor_id: actor.id.clone(),
             actor_name: actor.name.clone(),
@@ -168,19 +161,119 @@ pub async fn append_many<C: ConnectionTrait>(
         prev = record.mac.clone();
         records.push(record);
     }
+    (records, ChainEnd { seq, mac: prev })
+}
+
+/// Append several records inside the caller's transaction with three statements whatever their
+/// number: the head is locked and advanced once, the records are chained in memory and inserted
+/// together. Returns their sequence numbers, in order.
+pub async fn append_many<C: ConnectionTrait>(
+    conn: &C,
+    key: &[u8],
+    items: &[(Actor, AuditEntry<'_>)],
+) -> DomainResult<Vec<i64>> {
+    let (seqs, _) = append_locked(conn, key, items).await?;
+    Ok(seqs)
+}
+
+/// `append_many`, also returning where the chain ends now.
+pub(crate) async fn append_locked<C: ConnectionTrait>(
+    conn: &C,
+    key: &[u8],
+    items: &[(Actor, AuditEntry<'_>)],
+) -> DomainResult<(Vec<i64>, Option<ChainEnd>)> {
+    if items.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    let n = i64::try_from(items.len()).map_err(DomainError::internal)?;
+    let backend = conn.get_database_backend();
+    conn.execute_raw(Statement::from_string(
+        backend,
+        format!("UPDATE audit_head SET last_seq = last_seq + {n} WHERE id = 1"),
+    ))
+    .await?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DomainError::internal("audit_head row missing"))?;
+    let before = ChainEnd {
+        seq: head.last_seq - n,
+        mac: head.last_mac,
+    };
+    let (records, end) = chained(key, &before, items);
     let seqs = records.iter().map(|r| r.seq).collect();
     audit_record::Entity::insert_many(records.into_iter().map(audit_record::ActiveModel::from))
         .exec_without_returning(conn)
         .await?;
     audit_head::ActiveModel {
         id: Set(1),
-        last_seq: Set(head.last_seq),
-        last_mac: Set(prev),
+        last_seq: Set(end.seq),
+        last_mac: Set(end.mac.clone()),
         ..Default::default()
     }
     .update(conn)
     .await?;
-    Ok(seqs)
+    Ok((seqs, Some(end)))
+}
+
+/// PostgreSQL only: append after `end`, the chain's end as the caller last left it, in ONE
+/// statement that commits by itself (one round trip instead of six for the read recorder's
+/// batches). The head is advanced only if it is still at `end`, and the records are inserted
+/// only if it was; `None` (nothing written) when another writer appended in between — the
+/// caller then takes the locked path. Column arrays keep the statement text constant, so it is
+/// prepared once per connection.
+pub(crate) async fn append_after(
+    conn: &sea_orm::DatabaseConnection,
+    key: &[u8],
+    end: &ChainEnd,
+    items: &[(Actor, AuditEntry<'_>)],
+) -> DomainResult<Option<(Vec<i64>, ChainEnd)>> {
+    const SQL: &str = "WITH head AS (UPDATE audit_head SET last_seq = $1, last_mac = $2 \
+        WHERE id = 1 AND last_seq = $3 RETURNING id) \
+        INSERT INTO audit_records (seq, at, actor_id, actor_name, actor_role, scope, client_ip, \
+        request_id, operation, object_type, object_id, result, detail, prev_mac, mac) \
+        SELECT * FROM unnest($4::bigint[], $5::timestamptz[], $6::text[], $7::text[], \
+        $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
+        $15::text[], $16::text[], $17::bytea[], $18::bytea[]) \
+        WHERE EXISTS (SELECT 1 FROM head)";
+    if items.is_empty() {
+        return Ok(Some((Vec::new(), end.clone())));
+    }
+    let (records, new_end) = chained(key, end, items);
+    let column = |f: fn(&audit_record::Model) -> String| -> sea_orm::Value {
+        records.iter().map(f).collect::<Vec<_>>().into()
+    };
+    let values: Vec<sea_orm::Value> = vec![
+        new_end.seq.into(),
+        new_end.mac.clone().into(),
+        end.seq.into(),
+        records.iter().map(|r| r.seq).collect::<Vec<_>>().into(),
+        records.iter().map(|r| r.at).collect::<Vec<_>>().into(),
+        column(|r| r.actor_id.clone()),
+        column(|r| r.actor_name.clone()),
+        column(|r| r.actor_role.clone()),
+        column(|r| r.scope.clone()),
+        column(|r| r.client_ip.clone()),
+        column(|r| r.request_id.clone()),
+        column(|r| r.operation.clone()),
+        column(|r| r.object_type.clone()),
+        column(|r| r.object_id.clone()),
+        column(|r| r.result.clone()),
+        column(|r| r.detail.clone()),
+        records.iter().map(|r| r.prev_mac.clone()).collect::<Vec<_>>().into(),
+        records.iter().map(|r| r.mac.clone()).collect::<Vec<_>>().into(),
+    ];
+    let done = conn
+        .execute_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            SQL,
+            values,
+        ))
+        .await?;
+    if done.rows_affected() != records.len() as u64 {
+        return Ok(None);
+    }
+    Ok(Some((records.iter().map(|r| r.seq).collect(), new_end)))
 }
 
 /// Append a failure record in its own transaction (the failed change was rolled back).

@@ -3,7 +3,7 @@
 //!
 //! Stored layout: `0x01 | key version | 12-byte random nonce | ciphertext | 16-byte tag`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aes_gcm::aead::{Aead, KeyInit, Payload, consts::U12};
 use uuid::Uuid;
@@ -45,12 +45,26 @@ impl FieldAad<'_> {
 #[derive(Clone)]
 pub struct FieldCipher {
     keys: Arc<dyn KeyProvider>,
+    /// SM4-GCM initialised once per key version (key schedule and GHASH key), not per value:
+    /// a page of twenty files decrypts a hundred values.
+    ready: Arc<[OnceLock<Option<Sm4Gcm>>]>,
 }
 
 impl FieldCipher {
     /// A cipher over the given keys.
     pub fn new(keys: Arc<dyn KeyProvider>) -> Self {
-        Self { keys }
+        Self {
+            keys,
+            ready: (0..=u8::MAX).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The initialised cipher of a key version, from `key` the first time (`None`: the provider
+    /// has no such version).
+    fn cipher(&self, version: u8, key: impl FnOnce() -> Option<[u8; 16]>) -> Option<&Sm4Gcm> {
+        self.ready[usize::from(version)]
+            .get_or_init(|| Sm4Gcm::new_from_slice(&key()?).ok())
+            .as_ref()
     }
 
     /// The key provider.
@@ -61,7 +75,9 @@ impl FieldCipher {
     /// Encrypt `plaintext` for the column and row in `aad`.
     pub fn encrypt(&self, aad: FieldAad<'_>, plaintext: &str) -> DomainResult<Vec<u8>> {
         let (version, key) = self.keys.current_data_key();
-        let cipher = Sm4Gcm::new_from_slice(&key).map_err(DomainError::internal)?;
+        let cipher = self
+            .cipher(version, || Some(key))
+            .ok_or_else(|| DomainError::internal(format!("no data key of version {version}")))?;
         let nonce_bytes: [u8; 12] = rand::random();
         let nonce = aes_gcm::Nonce::from(nonce_bytes);
         let ct = cipher
@@ -90,10 +106,9 @@ impl FieldCipher {
                 aad.table, aad.column
             )));
         }
-        let key = self.keys.data_key(stored[1]).ok_or_else(|| {
+        let cipher = self.cipher(stored[1], || self.keys.data_key(stored[1])).ok_or_else(|| {
             DomainError::internal(format!("unknown data key version {}", stored[1]))
         })?;
-        let cipher = Sm4Gcm::new_from_slice(&key).map_err(DomainError::internal)?;
         let nonce = aes_gcm::Nonce::try_from(&stored[2..HEADER]).map_err(DomainError::internal)?;
         let pt = cipher
             .decrypt(

@@ -149,7 +149,7 @@ pub async fn claim(
     if !losers.is_empty() {
         p.bus.publish(DomainEvent::GuidanceWithdrawn {
             request_id: id,
-            volunteer_ids: losers,
+            volunteer_ids: crate::events::VolunteerIds::new(losers),
         });
     }
     status_event(p, &r);
@@ -331,7 +331,7 @@ pub async fn cancel(
     if !withdrawn.is_empty() {
         p.bus.publish(DomainEvent::GuidanceWithdrawn {
             request_id: id,
-            volunteer_ids: withdrawn,
+            volunteer_ids: crate::events::VolunteerIds::new(withdrawn),
         });
     }
     let r = load(p, id).await?;

@@ -183,8 +183,14 @@ pub async fn offer_round(
     };
     p.bus.publish(DomainEvent::GuidanceOffered {
         request_id: request.id,
-        volunteer_ids: ids.clone(),
-        distances_m: near.iter().map(|(_, d)| *d as i32).collect(),
+        offers: crate::events::Offers::new(
+            near.iter()
+                .map(|(v, d)| crate::events::Offer {
+                    volunteer_id: *v,
+                    distance_m: *d as i32,
+                })
+                .collect(),
+        ),
         request: Box::new(offered.clone()),
     });
     if became_offered {
@@ -259,7 +265,7 @@ pub async fn tick(p: &Platform, now: DateTime<Utc>) -> DomainResult<TickReport> 
             if !withdrawn.is_empty() {
                 p.bus.publish(DomainEvent::GuidanceWithdrawn {
                     request_id: r.id,
-                    volunteer_ids: withdrawn,
+                    volunteer_ids: crate::events::VolunteerIds::new(withdrawn),
                 });
             }
             status_event(
