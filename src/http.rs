@@ -620,8 +620,10 @@ async fn ws_handler(
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         // Small buffers: tungstenite zero-fills its read buffer on every read, and most
-        // subscribers only receive. Client messages are small (init, subscribe, complete).
-        .read_buffer_size(8 * 1024)
+        // subscribers only receive. Client messages are small (init, subscribe, complete); a
+        // longer frame grows the buffer as it arrives. 2 KiB rather than 8 KiB saved 6 KB of
+        // each idle connection's 32 KB (S5, heap profile).
+        .read_buffer_size(2 * 1024)
         .write_buffer_size(8 * 1024)
         .max_message_size(64 * 1024)
         .on_upgrade(move |socket| serve_socket(socket, state, protocol, meta))

@@ -109,6 +109,22 @@ impl Executor for ZhucanSchema {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        if !request.extensions.contains_key("persistedQuery") {
+            // Nothing to await before executing: no wrapper stream kept for the subscription's
+            // lifetime (a kilobyte per idle WebSocket subscriber).
+            let mut request = request;
+            return match armor::check(self.armor, &mut request) {
+                Ok(()) => self
+                    .roots
+                    .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+                    .map(|mut resp| {
+                        codes::assign(&mut resp);
+                        resp
+                    })
+                    .boxed(),
+                Err(e) => stream::once(async move { Response::from_errors(vec![e]) }).boxed(),
+            };
+        }
         let this = self.clone();
         stream::once(async move {
             match this.prepare(request).await {
