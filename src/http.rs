@@ -362,7 +362,10 @@ fn respond(headers: &HeaderMap, resp: async_graphql::Response) -> Response {
             }
             v
         });
-        (StatusCode::BAD_REQUEST, body.and_then(|v| serde_json::to_vec(&v)))
+        (
+            StatusCode::BAD_REQUEST,
+            body.and_then(|v| serde_json::to_vec(&v)),
+        )
     } else {
         // Straight to bytes: no intermediate JSON tree for a large page.
         (StatusCode::OK, serde_json::to_vec(&resp))

@@ -82,21 +82,29 @@ impl Guard {
 
     /// Note a server message (acknowledgement, completions).
     pub fn server(&self, text: &str) {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        /// Only what the guard tracks: the payload is skipped, not built (every offer to every
+        /// subscriber passes here).
+        #[derive(serde::Deserialize)]
+        struct Head<'a> {
+            #[serde(rename = "type", borrow)]
+            kind: Option<std::borrow::Cow<'a, str>>,
+            #[serde(borrow)]
+            id: Option<std::borrow::Cow<'a, str>>,
+        }
+        let Ok(head) = serde_json::from_str::<Head<'_>>(text) else {
             return;
         };
-        let kind = v.get("type").and_then(serde_json::Value::as_str);
-        let id = v
-            .get("id")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        self.with(|s| match (kind, id) {
-            (Some("connection_ack"), _) => s.acked = true,
-            (Some("complete" | "error"), Some(id)) => {
-                s.active.remove(&id);
+        match head.kind.as_deref() {
+            Some("connection_ack") => {
+                self.with(|s| s.acked = true);
+            }
+            Some("complete" | "error") => {
+                if let Some(id) = head.id {
+                    self.with(|s| s.active.remove(id.as_ref()));
+                }
             }
             _ => {}
-        });
+        }
     }
 
     /// Whether the connection was acknowledged.

@@ -194,7 +194,9 @@ mod tests {
 
     #[test]
     fn offers_and_ids_are_found_whatever_order_they_came_in_even_from_another_node() {
-        let ids: Vec<Uuid> = (0..50u8).map(|i| Uuid::from_bytes([i.wrapping_mul(37); 16])).collect();
+        let ids: Vec<Uuid> = (0..50u8)
+            .map(|i| Uuid::from_bytes([i.wrapping_mul(37); 16]))
+            .collect();
         let offers = Offers::new(
             ids.iter()
                 .enumerate()

@@ -39,7 +39,10 @@ pub struct Loaders {
     areas: OnceLock<AreasLoader>,
 }
 
-fn loader<L>(cell: &OnceLock<DataLoader<L, HashMapCache>>, make: impl FnOnce() -> L) -> &DataLoader<L, HashMapCache>
+fn loader<L>(
+    cell: &OnceLock<DataLoader<L, HashMapCache>>,
+    make: impl FnOnce() -> L,
+) -> &DataLoader<L, HashMapCache>
 where
     L: async_graphql::dataloader::Loader<uuid::Uuid>,
 {

@@ -22,7 +22,6 @@ use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use zhucan_domain::Platform;
-use zhucan_domain::identity::revokes;
 use zhucan_resolvers::RequestData;
 
 /// End `stream` when the token behind it expires: at the expiry instant, and also at the first
@@ -61,11 +60,8 @@ where
     if platform.revocations.is_revoked(account, &session) {
         return futures::stream::empty().boxed();
     }
-    let revoked = platform
-        .bus
-        .subscribe()
-        .filter(move |e| futures::future::ready(revokes(e, account, &session)))
-        .into_future();
+    // Ends at the revocation this node notes from the bus (its own or another node's).
+    let revoked = platform.revocations.revoked(account, session);
     expiring.take_until(revoked).boxed()
 }
 

@@ -260,8 +260,16 @@ pub(crate) async fn append_after(
         column(|r| r.object_id.clone()),
         column(|r| r.result.clone()),
         column(|r| r.detail.clone()),
-        records.iter().map(|r| r.prev_mac.clone()).collect::<Vec<_>>().into(),
-        records.iter().map(|r| r.mac.clone()).collect::<Vec<_>>().into(),
+        records
+            .iter()
+            .map(|r| r.prev_mac.clone())
+            .collect::<Vec<_>>()
+            .into(),
+        records
+            .iter()
+            .map(|r| r.mac.clone())
+            .collect::<Vec<_>>()
+            .into(),
     ];
     let done = conn
         .execute_raw(Statement::from_sql_and_values(

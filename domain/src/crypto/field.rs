@@ -106,9 +106,11 @@ impl FieldCipher {
                 aad.table, aad.column
             )));
         }
-        let cipher = self.cipher(stored[1], || self.keys.data_key(stored[1])).ok_or_else(|| {
-            DomainError::internal(format!("unknown data key version {}", stored[1]))
-        })?;
+        let cipher = self
+            .cipher(stored[1], || self.keys.data_key(stored[1]))
+            .ok_or_else(|| {
+                DomainError::internal(format!("unknown data key version {}", stored[1]))
+            })?;
         let nonce = aes_gcm::Nonce::try_from(&stored[2..HEADER]).map_err(DomainError::internal)?;
         let pt = cipher
             .decrypt(

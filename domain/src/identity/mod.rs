@@ -11,6 +11,6 @@ pub mod ukey;
 
 pub use accounts::{AccountRepo, LockoutPolicy, NewAccount, login};
 pub use activity::Activity;
-pub use revocation::{Revocations, logout, revoke_account_sessions, revokes};
+pub use revocation::{Revocations, logout, revoke_account_sessions};
 pub use staff::SignInPolicy;
 pub use tokens::{IssuedToken, Session, SessionStage, TokenService};

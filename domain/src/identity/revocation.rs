@@ -19,10 +19,23 @@ use crate::viewer::{RequestMeta, Role, Viewer};
 use crate::{Db, Platform};
 
 /// What is revoked, in memory.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Revocations {
     sessions: RwLock<HashMap<Uuid, DateTime<Utc>>>,
     accounts: RwLock<HashMap<Uuid, DateTime<Utc>>>,
+    /// Bumped at every revocation noted: live streams wait on it instead of each watching the
+    /// whole event bus (which woke every subscriber twice for every event).
+    changed: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Revocations {
+    fn default() -> Self {
+        Self {
+            sessions: RwLock::default(),
+            accounts: RwLock::default(),
+            changed: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 impl Revocations {
@@ -67,6 +80,7 @@ impl Revocations {
                     m.retain(|_, exp| *exp > now);
                     m.insert(*jti, *expires_at);
                 }
+                self.changed.send_modify(|n| *n += 1);
             }
             DomainEvent::AccountSessionsRevoked {
                 account_id,
@@ -76,8 +90,31 @@ impl Revocations {
                     let e = m.entry(*account_id).or_insert(*valid_after);
                     *e = (*e).max(*valid_after);
                 }
+                self.changed.send_modify(|n| *n += 1);
             }
             _ => {}
+        }
+    }
+
+    /// Resolves once this session is revoked (never, if it never is). Take it before checking
+    /// `is_revoked`, so that a revocation in between is not missed.
+    pub fn revoked(
+        self: &std::sync::Arc<Self>,
+        account_id: Uuid,
+        session: Session,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let this = self.clone();
+        let mut changes = self.changed.subscribe();
+        async move {
+            loop {
+                if this.is_revoked(account_id, &session) {
+                    return;
+                }
+                if changes.changed().await.is_err() {
+                    // The platform is gone: the stream ends with the server.
+                    return std::future::pending().await;
+                }
+            }
         }
     }
 
@@ -97,18 +134,6 @@ impl Revocations {
             })
             .unwrap_or(true);
         one || all
-    }
-}
-
-/// Whether `event` revokes this session.
-pub fn revokes(event: &DomainEvent, account_id: Uuid, session: &Session) -> bool {
-    match event {
-        DomainEvent::SessionRevoked { jti, .. } => *jti == session.jti,
-        DomainEvent::AccountSessionsRevoked {
-            account_id: a,
-            valid_after,
-        } => *a == account_id && session.issued_at <= *valid_after,
-        _ => false,
     }
 }
 
