@@ -812,3 +812,69 @@ async fn a_citizen_sees_their_home_records_inbox_and_visitors_and_no_one_else() 
     let body = app.gql(None, HOME, json!({})).await;
     assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
 }
+
+#[tokio::test]
+async fn a_rerun_revokes_grants_of_holders_who_left_coverage_however_they_left() {
+    // The coverage sweep at the end of a job finds holders who are no longer covered (here
+    // deactivated behind the application's back, as a bulk correction would) in the database,
+    // whatever their number, and revokes their grants with records, inbox and SMS.
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let city = app.login("city").await;
+    let p1 = app.person("一级", ids::PUDONG_1, "41", "310115005").await;
+    let p2 = app.person("二级", ids::PUDONG_2, "42", "310115005").await;
+    let body = app
+        .gql(
+            Some(&city),
+            SAVE_ITEM,
+            json!({"in": item_input("TEST_SWEEP", "测试覆盖清理", None, "AUTOMATIC")}),
+        )
+        .await;
+    let item = body["data"]["saveServiceItem"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    let v1 = rule(&app, &city, &item, &[("一级或二级残疾", "level <= 2")]).await;
+    let body = app
+        .gql(Some(&city), PUBLISH, json!({"r": v1, "v": 0}))
+        .await;
+    let job = body["data"]["publishEligibilityRule"]["job"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    finish(&app, &city, &job).await;
+    assert_eq!(
+        (active_grants(&app, p1).await, active_grants(&app, p2).await),
+        (1, 1)
+    );
+
+    {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use zhucan_domain::entities::person;
+        person::Entity::update_many()
+            .col_expr(person::Column::Status, Expr::value("DEACTIVATED"))
+            .filter(person::Column::Id.eq(p1))
+            .exec(app.platform.db.conn())
+            .await
+            .unwrap();
+    }
+    let body = app
+        .gql(
+            Some(&city),
+            "mutation($s:ID!){ rerunGrantJob(serviceItemId:$s){ id } }",
+            json!({"s": item}),
+        )
+        .await;
+    let rerun = body["data"]["rerunGrantJob"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    let again = finish(&app, &city, &rerun).await;
+    assert_eq!(again["revoked"].as_i64(), Some(1), "{again}");
+    assert_eq!(
+        (active_grants(&app, p1).await, active_grants(&app, p2).await),
+        (0, 1)
+    );
+    assert_eq!(records_of_kind(&app, p1, "REVOKE").await, 1);
+}

@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 use super::{Evaluator, Facts, JobStatus, granted_keys_of, next_page, ruled_services};
@@ -230,17 +232,15 @@ impl Batch {
                 .exec(conn)
                 .await?;
         }
-        for (dedupe, phone, template, service) in self.sms {
-            sms::enqueue(
-                conn,
-                cipher,
-                &dedupe,
-                &phone,
-                template,
-                sms::params([("service", service.as_str())]),
-            )
-            .await?;
-        }
+        let texts = self
+            .sms
+            .into_iter()
+            .map(|(dedupe, phone, template, service)| {
+                let params = sms::params([("service", service.as_str())]);
+                (dedupe, phone, template, params)
+            })
+            .collect();
+        sms::enqueue_many(conn, cipher, texts).await?;
         Ok(())
     }
 }
@@ -371,31 +371,42 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
         }
         after = Some(last);
     }
-    // Holders who left the item's coverage (moved away, deactivated) lose it.
+    // Holders who left the item's coverage (moved away, deactivated) lose it. Only those are
+    // read: the database finds them (loading every holder and binding all their ids in one
+    // `IN (…)` exceeded PostgreSQL's 65,535 parameters at Shanghai's scale).
     let w = g.db.begin_write().await?;
-    let holders = service_grant::Entity::find()
-        .filter(service_grant::Column::ServiceItemId.eq(item.id))
-        .filter(service_grant::Column::Status.eq("ACTIVE"))
-        .all(&w.txn)
-        .await?;
-    let ids: Vec<Uuid> = holders.iter().map(|h| h.person_id).collect();
+    let holding = Query::select()
+        .column(service_grant::Column::PersonId)
+        .from(service_grant::Entity)
+        .and_where(service_grant::Column::ServiceItemId.eq(item.id))
+        .and_where(service_grant::Column::Status.eq("ACTIVE"))
+        .to_owned();
+    let mut uncovered = Condition::any().add(person::Column::Status.ne("ACTIVE"));
+    if let Some(d) = item.district_code.as_deref() {
+        uncovered = uncovered.add(person::Column::DistrictCode.ne(d));
+    }
     let people = person::Entity::find()
-        .filter(person::Column::Id.is_in(ids))
+        .filter(person::Column::Id.in_subquery(holding))
+        .filter(uncovered)
         .all(&w.txn)
         .await?;
+    let mut holders: HashMap<Uuid, service_grant::Model> = HashMap::new();
+    for ids in people.chunks(1_000) {
+        holders.extend(
+            service_grant::Entity::find()
+                .filter(service_grant::Column::ServiceItemId.eq(item.id))
+                .filter(service_grant::Column::PersonId.is_in(ids.iter().map(|p| p.id)))
+                .all(&w.txn)
+                .await?
+                .into_iter()
+                .map(|h| (h.person_id, h)),
+        );
+    }
     let mut revoked_n = 0;
     let mut batch = Batch::new(job.rule_version);
     for p in &people {
-        let covered = p.status == "ACTIVE"
-            && item
-                .district_code
-                .as_deref()
-                .is_none_or(|d| d == p.district_code);
-        if !covered {
-            let existing = holders.iter().find(|h| h.person_id == p.id);
-            if batch.plan(g.cipher, p, &item, existing, false, &actor)? == Applied::Revoked {
-                revoked_n += 1;
-            }
+        if batch.plan(g.cipher, p, &item, holders.get(&p.id), false, &actor)? == Applied::Revoked {
+            revoked_n += 1;
         }
     }
     batch.write(&w.txn, g.cipher).await?;

@@ -667,17 +667,14 @@ async fn publish_pages(
                 .exec(&w.txn)
                 .await?;
         }
-        for (dedupe, phone) in texts {
-            sms::enqueue(
-                &w.txn,
-                cipher,
-                &dedupe,
-                &phone,
-                SmsTemplate::OutreachNotice,
-                sms::params([("policy", policy_name.as_str())]),
-            )
-            .await?;
-        }
+        let texts = texts
+            .into_iter()
+            .map(|(dedupe, phone)| {
+                let params = sms::params([("policy", policy_name.as_str())]);
+                (dedupe, phone, SmsTemplate::OutreachNotice, params)
+            })
+            .collect();
+        sms::enqueue_many(&w.txn, cipher, texts).await?;
         let n = i32::try_from(rows.len()).unwrap_or(i32::MAX);
         let created = i32::try_from(fresh.len()).unwrap_or(i32::MAX);
         outreach_push::Entity::update_many()

@@ -92,36 +92,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     template: SmsTemplate,
     params: Map<String, Value>,
 ) -> DomainResult<bool> {
-    if dedupe_key.trim().is_empty() || dedupe_key.chars().count() > MAX_DEDUPE_KEY_CHARS {
-        return Err(DomainError::bad_input(
-            "dedupeKey",
-            format!("短信去重键应为1–{MAX_DEDUPE_KEY_CHARS}个字符"),
-        ));
-    }
-    if dedupe_key.contains(phone.as_str()) {
-        return Err(DomainError::bad_input(
-            "dedupeKey",
-            "短信去重键不得包含手机号码",
-        ));
-    }
-    template.check(&params)?;
-    let id = Uuid::now_v7();
-    let now = now_micros(Utc::now());
-    let row = sms_outbox::ActiveModel {
-        id: Set(id),
-        dedupe_key: Set(dedupe_key.to_owned()),
-        template: Set(template.code().to_owned()),
-        params: Set(Value::Object(params).to_string()),
-        phone_enc: Set(cipher.encrypt(phone_aad(&id), phone.as_str())?),
-        status: Set(SmsStatus::Pending.as_str().to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        locked_until: Set(None),
-        last_error: Set(None),
-        gateway_message_id: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
-    };
+    let row = outbox_row(cipher, dedupe_key, phone, template, params)?;
     let inserted = Entity::insert(row)
         .on_conflict(
             OnConflict::column(Column::DedupeKey)
@@ -137,6 +108,79 @@ pub async fn enqueue<C: ConnectionTrait>(
         | Err(DbErr::RecordNotInserted) => Ok(false),
         Err(e) => Err(e.into()),
     }
+}
+
+/// One SMS of a batch for [`enqueue_many`]: dedupe key, phone, template, parameters.
+pub type Queued = (String, Phone, SmsTemplate, Map<String, Value>);
+
+/// Queue many SMS inside the caller's transaction, as [`enqueue`] does one, with a statement
+/// per 500 messages instead of one each (a grant job's page of 2,000 people, or a policy push's
+/// 1,000, was 2,000 round trips to PostgreSQL). Every message is checked before anything is
+/// written; those whose dedupe key was already queued are skipped. Returns how many were new.
+pub async fn enqueue_many<C: ConnectionTrait>(
+    conn: &C,
+    cipher: &FieldCipher,
+    messages: Vec<Queued>,
+) -> DomainResult<u64> {
+    let rows = messages
+        .into_iter()
+        .map(|(key, phone, template, params)| outbox_row(cipher, &key, &phone, template, params))
+        .collect::<DomainResult<Vec<_>>>()?;
+    let mut queued = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        // 13 columns a row: 500 rows stay far inside PostgreSQL's 65,535 bind parameters.
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        queued += Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::column(Column::DedupeKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(queued)
+}
+
+/// A checked, encrypted outbox row.
+fn outbox_row(
+    cipher: &FieldCipher,
+    dedupe_key: &str,
+    phone: &Phone,
+    template: SmsTemplate,
+    params: Map<String, Value>,
+) -> DomainResult<sms_outbox::ActiveModel> {
+    if dedupe_key.trim().is_empty() || dedupe_key.chars().count() > MAX_DEDUPE_KEY_CHARS {
+        return Err(DomainError::bad_input(
+            "dedupeKey",
+            format!("短信去重键应为1–{MAX_DEDUPE_KEY_CHARS}个字符"),
+        ));
+    }
+    if dedupe_key.contains(phone.as_str()) {
+        return Err(DomainError::bad_input(
+            "dedupeKey",
+            "短信去重键不得包含手机号码",
+        ));
+    }
+    template.check(&params)?;
+    let id = Uuid::now_v7();
+    let now = now_micros(Utc::now());
+    Ok(sms_outbox::ActiveModel {
+        id: Set(id),
+        dedupe_key: Set(dedupe_key.to_owned()),
+        template: Set(template.code().to_owned()),
+        params: Set(Value::Object(params).to_string()),
+        phone_enc: Set(cipher.encrypt(phone_aad(&id), phone.as_str())?),
+        status: Set(SmsStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        gateway_message_id: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    })
 }
 
 /// Rows a worker may take at `now`: pending and due, or sending with an expired lease.
