@@ -3,8 +3,38 @@
 //! than one sign-in field per document (so a password cannot be guessed many times per request).
 //! Depth and complexity are async-graphql's own limits, installed in `build`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, Pos, Request, ServerError, ServerResult};
+
+/// Documents that parsed and passed the limits, by text: clients send the same few documents
+/// over and over, and parsing (async-graphql's pest grammar) was a tenth of a small query's time.
+/// A hit is a copy of the stored tree (execution consumes it). Bounded: when full, it starts
+/// again empty, so distinct documents sent to flood it only cost the cache its benefit.
+#[derive(Default)]
+pub(crate) struct Parsed {
+    documents: Mutex<HashMap<String, Arc<ExecutableDocument>>>,
+}
+
+/// Documents kept at most (each at most `max_document_bytes` long).
+const PARSED_CAPACITY: usize = 512;
+
+impl Parsed {
+    fn get(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+        self.documents.lock().ok()?.get(query).cloned()
+    }
+
+    fn put(&self, query: &str, doc: &ExecutableDocument) {
+        if let Ok(mut m) = self.documents.lock() {
+            if m.len() >= PARSED_CAPACITY {
+                m.clear();
+            }
+            m.insert(query.to_owned(), Arc::new(doc.clone()));
+        }
+    }
+}
 
 /// Configured limits.
 #[derive(Debug, Clone, Copy)]
@@ -140,7 +170,12 @@ fn walk(set: &SelectionSet, doc: &ExecutableDocument, counts: &mut Counts, depth
 /// Check a request's document against the limits and parse it (once: execution uses the parsed
 /// document). Errors carry `GRAPHQL_VALIDATION_FAILED`, or `GRAPHQL_PARSE_FAILED` when the
 /// document does not parse.
-pub(crate) fn check(l: ArmorLimits, request: &mut Request) -> ServerResult<()> {
+pub(crate) fn check(l: ArmorLimits, parsed: &Parsed, request: &mut Request) -> ServerResult<()> {
+    if let Some(doc) = parsed.get(&request.query) {
+        // Parsed and checked before, against the same limits.
+        request.set_parsed_query(ExecutableDocument::clone(&doc));
+        return Ok(());
+    }
     let query = &request.query;
     if query.len() > l.max_document_bytes {
         return Err(refuse(format!(
@@ -156,14 +191,15 @@ pub(crate) fn check(l: ArmorLimits, request: &mut Request) -> ServerResult<()> {
             l.max_tokens
         )));
     }
-    let doc = request.parsed_query().map_err(|mut e| {
+    let doc = async_graphql::parser::parse_query(query).map_err(|e| {
+        let mut e = ServerError::from(e);
         crate::codes::set(&mut e, "GRAPHQL_PARSE_FAILED", None);
         e
     })?;
     let mut counts = Counts::default();
     for (_, op) in doc.operations.iter() {
         counts.directives += op.node.directives.len();
-        walk(&op.node.selection_set.node, doc, &mut counts, 0);
+        walk(&op.node.selection_set.node, &doc, &mut counts, 0);
     }
     if counts.aliases > l.max_aliases {
         return Err(refuse(format!(
@@ -180,12 +216,50 @@ pub(crate) fn check(l: ArmorLimits, request: &mut Request) -> ServerResult<()> {
     if counts.sensitive > 1 {
         return Err(refuse("每个请求只能登录一次".to_owned()));
     }
+    parsed.put(query, &doc);
+    request.set_parsed_query(doc);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::count_tokens;
+    use async_graphql::Request;
+
+    use super::{ArmorLimits, Parsed, check, count_tokens};
+
+    #[test]
+    fn documents_that_pass_are_parsed_once_and_refused_ones_are_refused_every_time() {
+        let parsed = Parsed::default();
+        let limits = ArmorLimits {
+            max_aliases: 1,
+            ..ArmorLimits::default()
+        };
+        let good = "{ a: __typename }";
+        let mut first = Request::new(good);
+        check(limits, &parsed, &mut first).unwrap();
+        let kept = parsed.get(good).expect("kept after passing");
+        let mut again = Request::new(good);
+        check(limits, &parsed, &mut again).unwrap();
+        assert_eq!(
+            format!("{:?}", again.parsed_query().unwrap()),
+            format!("{:?}", *kept),
+            "the second request runs the kept tree"
+        );
+        let flood = "{ a: __typename b: __typename }";
+        for _ in 0..2 {
+            let err = check(limits, &parsed, &mut Request::new(flood)).unwrap_err();
+            assert!(err.message.contains("别名过多"), "{}", err.message);
+        }
+        assert!(
+            parsed.get(flood).is_none(),
+            "a refused document is never kept"
+        );
+        let err = check(limits, &parsed, &mut Request::new("{ a")).unwrap_err();
+        assert_eq!(
+            err.extensions.unwrap().get("code"),
+            Some(&async_graphql::Value::from("GRAPHQL_PARSE_FAILED"))
+        );
+    }
 
     #[test]
     fn tokens_are_counted_without_comments_commas_or_string_contents() {

@@ -72,6 +72,7 @@ pub struct ZhucanSchema {
     roots: Roots,
     queries: Arc<dyn QueryStore>,
     armor: ArmorLimits,
+    parsed: Arc<armor::Parsed>,
 }
 
 impl ZhucanSchema {
@@ -82,7 +83,7 @@ impl ZhucanSchema {
         apq::resolve(self.queries.as_ref(), &mut request)
             .await
             .map_err(refused)?;
-        armor::check(self.armor, &mut request).map_err(refused)?;
+        armor::check(self.armor, &self.parsed, &mut request).map_err(refused)?;
         Ok(request)
     }
 
@@ -113,7 +114,7 @@ impl Executor for ZhucanSchema {
             // Nothing to await before executing: no wrapper stream kept for the subscription's
             // lifetime (a kilobyte per idle WebSocket subscriber).
             let mut request = request;
-            return match armor::check(self.armor, &mut request) {
+            return match armor::check(self.armor, &self.parsed, &mut request) {
                 Ok(()) => self
                     .roots
                     .execute_stream_with_session_data(request, session_data.unwrap_or_default())
@@ -185,6 +186,7 @@ pub fn build(platform: Platform, limits: Limits) -> ZhucanSchema {
         roots: builder.finish(),
         queries,
         armor: limits.armor,
+        parsed: Arc::default(),
     }
 }
 
