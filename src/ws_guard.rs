@@ -23,6 +23,9 @@ struct State {
 pub struct Guard {
     max_subscriptions: usize,
     state: Mutex<State>,
+    started: std::time::Instant,
+    /// When the client last sent any frame (pongs included), in ms since `started`.
+    heard: std::sync::atomic::AtomicU64,
 }
 
 impl Guard {
@@ -31,6 +34,8 @@ impl Guard {
         Self {
             max_subscriptions: max_subscriptions.max(1),
             state: Mutex::new(State::default()),
+            started: std::time::Instant::now(),
+            heard: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -108,6 +113,20 @@ impl Guard {
     }
 
     /// Whether the connection was acknowledged.
+    /// The client sent a frame (any: a pong answers the keep-alive ping).
+    pub fn heard(&self) {
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.heard.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How long since the client last sent a frame.
+    pub fn silent_for(&self) -> std::time::Duration {
+        let heard = self.heard.load(std::sync::atomic::Ordering::Relaxed);
+        self.started
+            .elapsed()
+            .saturating_sub(std::time::Duration::from_millis(heard))
+    }
+
     pub fn acked(&self) -> bool {
         self.with(|s| s.acked).unwrap_or(false)
     }

@@ -272,3 +272,92 @@ mod protocol {
         assert!(msg.to_text().unwrap().contains("pong"), "{msg:?}");
     }
 }
+
+mod keepalive {
+    //! The server pings every `ws_keepalive_secs`; a live client answers (every WebSocket client
+    //! does, unasked) and stays connected however long it only listens, and a client that
+    //! answers nothing for three intervals is closed.
+
+    use std::time::{Duration, Instant};
+
+    use futures::StreamExt;
+    use serde_json::json;
+    use tokio_tungstenite::tungstenite::Message;
+
+    use crate::helpers::ws::{connect, next, subscribe};
+    use crate::helpers::{TestApp, ids};
+
+    async fn app() -> TestApp {
+        let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+            ws_keepalive_secs: 1,
+            ..s
+        })
+        .await;
+        app.staff().await;
+        app
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_only_listens_is_pinged_and_still_served_intervals_later() {
+        let app = app().await;
+        let pudong = app.login("pudong").await;
+        let mut ws = connect(&app, &pudong).await;
+        subscribe(
+            &mut ws,
+            "1",
+            "subscription { personChanged { personId change } }",
+            json!({}),
+        )
+        .await;
+        // Listen for 4.5 intervals, sending nothing of our own (tungstenite answers pings).
+        let until = Instant::now() + Duration::from_millis(4_500);
+        let mut pings = 0;
+        while let Ok(frame) = tokio::time::timeout_at(until.into(), ws.next()).await {
+            match frame.expect("open").expect("ok") {
+                Message::Ping(_) => pings += 1,
+                other => panic!("unexpected frame while idle: {other:?}"),
+            }
+        }
+        assert!(pings >= 3, "pinged every interval: {pings}");
+        let city = app.login("city").await;
+        let created = app
+            .gql(
+                Some(&city),
+                "mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }",
+                json!({"i": {"name": "长连", "idNumber": ids::PUDONG_1, "certificateNumber": format!("{}41", ids::PUDONG_1), "streetCode": "310115005"}}),
+            )
+            .await;
+        assert!(created.get("errors").is_none(), "{created}");
+        let got = next(&mut ws).await;
+        assert_eq!(
+            got["payload"]["data"]["personChanged"]["change"], "CREATED",
+            "{got}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_client_that_answers_nothing_for_three_intervals_is_closed() {
+        let app = app().await;
+        let pudong = app.login("pudong").await;
+        let mut ws = connect(&app, &pudong).await;
+        // Not reading: no pong goes back.
+        tokio::time::sleep(Duration::from_millis(4_500)).await;
+        // Reading now answers the queued pings too late: the server has closed (its close frame
+        // may be lost to the reset our late pongs provoke, so an ended stream counts too).
+        let ended = tokio::time::timeout(Duration::from_secs(3), async {
+            loop {
+                match ws.next().await {
+                    Some(Ok(Message::Close(c))) => return Some(c),
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => return None,
+                }
+            }
+        })
+        .await
+        .expect("the server ended the connection");
+        if let Some(Some(close)) = ended {
+            assert_eq!(u16::from(close.code), 1001, "{close:?}");
+            assert_eq!(close.reason.as_str(), "keep-alive timeout");
+        }
+    }
+}

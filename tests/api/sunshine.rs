@@ -370,6 +370,22 @@ async fn finish(app: &TestApp, token: &str, job: &str) -> Value {
     panic!("grant job did not finish");
 }
 
+/// Run an item's grant job again and wait for it.
+async fn rerun(app: &TestApp, token: &str, item: &str) -> Value {
+    let body = app
+        .gql(
+            Some(token),
+            "mutation($s:ID!){ rerunGrantJob(serviceItemId:$s){ id } }",
+            json!({"s": item}),
+        )
+        .await;
+    let job = body["data"]["rerunGrantJob"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    finish(app, token, &job).await
+}
+
 async fn active_grants(app: &TestApp, person: uuid::Uuid) -> u64 {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     use zhucan_domain::entities::service_grant;
@@ -530,18 +546,7 @@ async fn automatic_grants_match_the_dry_run_run_once_and_follow_changes() {
         .gql(Some(&city), PUBLISH, json!({"r": v1, "v": 1}))
         .await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
-    let body = app
-        .gql(
-            Some(&city),
-            "mutation($s:ID!){ rerunGrantJob(serviceItemId:$s){ id } }",
-            json!({"s": item}),
-        )
-        .await;
-    let rerun = body["data"]["rerunGrantJob"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned();
-    let again = finish(&app, &city, &rerun).await;
+    let again = rerun(&app, &city, &item).await;
     assert_eq!(
         (again["granted"].as_i64(), again["revoked"].as_i64()),
         (Some(0), Some(0))
@@ -859,18 +864,7 @@ async fn a_rerun_revokes_grants_of_holders_who_left_coverage_however_they_left()
             .await
             .unwrap();
     }
-    let body = app
-        .gql(
-            Some(&city),
-            "mutation($s:ID!){ rerunGrantJob(serviceItemId:$s){ id } }",
-            json!({"s": item}),
-        )
-        .await;
-    let rerun = body["data"]["rerunGrantJob"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned();
-    let again = finish(&app, &city, &rerun).await;
+    let again = rerun(&app, &city, &item).await;
     assert_eq!(again["revoked"].as_i64(), Some(1), "{again}");
     assert_eq!(
         (active_grants(&app, p1).await, active_grants(&app, p2).await),

@@ -245,6 +245,25 @@ impl Batch {
     }
 }
 
+/// The grants of `item` held by `people` (any status), by person. Asked by person only, and the
+/// item picked here: with both in the query, PostgreSQL planned it through the item index
+/// (statistics lag behind a running job) and read every grant of the item for every page,
+/// quadratic over Shanghai's 580,000 people. The person index answers in one probe each.
+async fn grants_of_item<C: ConnectionTrait>(
+    conn: &C,
+    item: Uuid,
+    people: &[Uuid],
+) -> DomainResult<HashMap<Uuid, service_grant::Model>> {
+    Ok(service_grant::Entity::find()
+        .filter(service_grant::Column::PersonId.is_in(people.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|g| g.service_item_id == item)
+        .map(|g| (g.person_id, g))
+        .collect())
+}
+
 /// Run grant job `job_id` to the end: page by page, each page in one transaction. Safe to run
 /// again after a failure: people already granted are left alone.
 pub async fn run_grant_job(g: &GrantContext<'_>, job_id: Uuid) -> DomainResult<grant_job::Model> {
@@ -335,14 +354,7 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
                 .collect()
         };
         let w = g.db.begin_write().await?;
-        let existing: HashMap<Uuid, service_grant::Model> = service_grant::Entity::find()
-            .filter(service_grant::Column::ServiceItemId.eq(item.id))
-            .filter(service_grant::Column::PersonId.is_in(ids.iter().copied()))
-            .all(&w.txn)
-            .await?
-            .into_iter()
-            .map(|gr| (gr.person_id, gr))
-            .collect();
+        let existing = grants_of_item(&w.txn, item.id, &ids).await?;
         let (mut granted_n, mut revoked_n) = (0, 0);
         let mut batch = Batch::new(job.rule_version);
         for (r, ok) in rows.iter().zip(verdicts) {
@@ -391,16 +403,9 @@ async fn run_pages(g: &GrantContext<'_>, job: &grant_job::Model) -> DomainResult
         .all(&w.txn)
         .await?;
     let mut holders: HashMap<Uuid, service_grant::Model> = HashMap::new();
-    for ids in people.chunks(1_000) {
-        holders.extend(
-            service_grant::Entity::find()
-                .filter(service_grant::Column::ServiceItemId.eq(item.id))
-                .filter(service_grant::Column::PersonId.is_in(ids.iter().map(|p| p.id)))
-                .all(&w.txn)
-                .await?
-                .into_iter()
-                .map(|h| (h.person_id, h)),
-        );
+    for chunk in people.chunks(1_000) {
+        let ids: Vec<Uuid> = chunk.iter().map(|p| p.id).collect();
+        holders.extend(grants_of_item(&w.txn, item.id, &ids).await?);
     }
     let mut revoked_n = 0;
     let mut batch = Batch::new(job.rule_version);
