@@ -77,6 +77,10 @@ struct FanoutArgs {
     /// Requests per second.
     #[arg(long, default_value_t = 1.0)]
     rate: f64,
+    /// How many volunteers the server offers each request (its `guidance_max_offers`, when all
+    /// volunteers are within the first radius); default: every subscriber (the worst case).
+    #[arg(long)]
+    offered: Option<usize>,
     /// Server process id, to read VmRSS from /proc/<pid>/status.
     #[arg(long)]
     server_pid: Option<u32>,
@@ -432,8 +436,10 @@ async fn fanout(args: FanoutArgs) -> anyhow::Result<()> {
         .filter(|p| p.request_id.is_some())
         .collect();
     let cancelled = published.iter().filter(|p| p.cancel_ms.is_some()).count();
-    let expected_offers = (ok.len() * subscribed) as u64;
-    let expected_withdrawals = (cancelled * subscribed) as u64;
+    // The volunteers each request reaches: every subscriber, or the server's offer cap.
+    let reached = args.offered.map_or(subscribed, |n| n.min(subscribed));
+    let expected_offers = (ok.len() * reached) as u64;
+    let expected_withdrawals = (cancelled * reached) as u64;
     log(format!(
         "published {} of {} in {:.1} s, cancelled {cancelled}; waiting for deliveries",
         ok.len(),
@@ -509,7 +515,8 @@ async fn fanout(args: FanoutArgs) -> anyhow::Result<()> {
     let mut cancel_ms: Vec<f64> = published.iter().filter_map(|p| p.cancel_ms).collect();
     publish_ms.sort_by(f64::total_cmp);
     cancel_ms.sort_by(f64::total_cmp);
-    let short_volunteers = {
+    // Only when every subscriber is offered every request does each volunteer expect them all.
+    let short_volunteers = if reached == subscribed {
         let mut per_vol: HashMap<usize, usize> = HashMap::new();
         for (vol, _) in &seen {
             *per_vol.entry(*vol).or_default() += 1;
@@ -518,6 +525,9 @@ async fn fanout(args: FanoutArgs) -> anyhow::Result<()> {
             .iter()
             .filter(|(v, _)| per_vol.get(v).copied().unwrap_or(0) < ok.len())
             .count()
+            .to_string()
+    } else {
+        format!("– ({reached} offered per request)")
     };
     let sub_errors: u64 = collected.errors.values().sum();
     let closed: u64 = collected.closed.values().sum();
@@ -627,7 +637,7 @@ async fn fanout(args: FanoutArgs) -> anyhow::Result<()> {
         .filter_map(|p| {
             let id = p.request_id.as_deref()?;
             let got = per_request.get(id).map_or(0, |v| v.2);
-            (got < subscribed).then_some((p.index, subscribed - got))
+            (got < reached).then_some((p.index, reached - got))
         })
         .collect();
     missing.sort_unstable();
@@ -655,6 +665,7 @@ async fn fanout(args: FanoutArgs) -> anyhow::Result<()> {
             "rss_after_kb": rss_after,
             "http_errors": errors.total(),
             "subscription_errors": sub_errors,
+            "closed_early": closed,
         });
         std::fs::write(path, summary.to_string())
             .with_context(|| format!("writing {}", path.display()))?;

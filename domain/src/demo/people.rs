@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sea_orm::EntityTrait;
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait};
 use uuid::Uuid;
 
 use crate::crypto::FieldCipher;
@@ -321,6 +321,14 @@ pub async fn seed_people(
         w.commit().await?;
         inserted += n;
         progress(inserted);
+    }
+    // PostgreSQL plans from statistics, which a bulk load leaves stale until autovacuum analyses
+    // the tables (late, or never where autovacuum is off); the first queries at scale would be
+    // planned for empty tables.
+    if db.backend() == DbBackend::Postgres {
+        db.conn()
+            .execute_unprepared("ANALYZE persons, households")
+            .await?;
     }
     Ok(inserted)
 }
