@@ -7,15 +7,14 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    Set, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
 use super::{Evaluator, Facts, JobStatus, granted_keys_of, next_page, ruled_services};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::crypto::FieldCipher;
-use crate::db::Db;
+use crate::db::{Db, find_each};
 use crate::entities::{
     grant_job, inbox_message, person, service_grant, service_item, service_record,
 };
@@ -246,46 +245,22 @@ impl Batch {
     }
 }
 
-/// The grants of `item` held by `people` (any status), by person.
-///
-/// On PostgreSQL one probe of the unique `(person_id, service_item_id)` index per person, as a
-/// lateral join over the ids: its plan does not depend on statistics. A running job grows
-/// `service_grants` from nothing faster than autovacuum analyses it (when autovacuum runs at all),
-/// and without statistics PostgreSQL planned `person_id IN (…2,000 ids…)` as a sequential scan
-/// testing every row against every id — quadratic over Shanghai's 580,000 people. Earlier, with
-/// the item in the filter, it chose the item index and read every grant of the item per page.
+/// The grants of `item` held by `people` (any status), by person: probed by person
+/// ([`crate::db::find_each`]), the item picked here. With the item in the query PostgreSQL once
+/// planned it through the item index and read every grant of the item for every page.
 async fn grants_of_item<C: ConnectionTrait>(
     conn: &C,
     item: Uuid,
     people: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, service_grant::Model>> {
-    if people.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let grants = if conn.get_database_backend() == DbBackend::Postgres {
-        const SQL: &str = "SELECT g.* FROM unnest($1::uuid[]) AS p(id) \
-             CROSS JOIN LATERAL (SELECT * FROM service_grants s \
-             WHERE s.person_id = p.id AND s.service_item_id = $2) g";
-        service_grant::Entity::find()
-            .from_raw_sql(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                SQL,
-                [people.to_vec().into(), item.into()],
-            ))
-            .all(conn)
+    Ok(
+        find_each::<service_grant::Entity, _>(conn, service_grant::Column::PersonId, people)
             .await?
-    } else {
-        // SQLite probes the person index for each id whatever its statistics.
-        service_grant::Entity::find()
-            .filter(service_grant::Column::PersonId.is_in(people.iter().copied()))
-            .all(conn)
-            .await?
-    };
-    Ok(grants
-        .into_iter()
-        .filter(|g| g.service_item_id == item)
-        .map(|g| (g.person_id, g))
-        .collect())
+            .into_iter()
+            .filter(|g| g.service_item_id == item)
+            .map(|g| (g.person_id, g))
+            .collect(),
+    )
 }
 
 /// Run grant job `job_id` to the end: page by page, each page in one transaction. Safe to run

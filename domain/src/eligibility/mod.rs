@@ -342,15 +342,17 @@ pub(crate) async fn granted_keys_of<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, Vec<String>>> {
-    let rows: Vec<(Uuid, Uuid)> = service_grant::Entity::find()
-        .select_only()
-        .column(service_grant::Column::PersonId)
-        .column(service_grant::Column::ServiceItemId)
-        .filter(service_grant::Column::PersonId.is_in(ids.iter().copied()))
-        .filter(service_grant::Column::Status.eq("ACTIVE"))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    // Probed person by person: grant jobs ask this for every page while `service_grants` grows.
+    let rows: Vec<(Uuid, Uuid)> = crate::db::find_each::<service_grant::Entity, _>(
+        conn,
+        service_grant::Column::PersonId,
+        ids,
+    )
+    .await?
+    .into_iter()
+    .filter(|g| g.status == "ACTIVE")
+    .map(|g| (g.person_id, g.service_item_id))
+    .collect();
     if rows.is_empty() {
         return Ok(HashMap::new());
     }

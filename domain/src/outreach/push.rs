@@ -575,16 +575,17 @@ async fn publish_pages(
     while let Some(rows) = pages.next(db.conn()).await? {
         let w = db.begin_write().await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let existing: HashSet<Uuid> = outreach_task::Entity::find()
-            .select_only()
-            .column(outreach_task::Column::PersonId)
-            .filter(outreach_task::Column::PushId.eq(push.id))
-            .filter(outreach_task::Column::PersonId.is_in(ids))
-            .into_tuple::<Uuid>()
-            .all(&w.txn)
-            .await?
-            .into_iter()
-            .collect();
+        // Probed person by person: `outreach_tasks` grows while this runs.
+        let existing: HashSet<Uuid> = crate::db::find_each::<outreach_task::Entity, _>(
+            &w.txn,
+            outreach_task::Column::PersonId,
+            &ids,
+        )
+        .await?
+        .into_iter()
+        .filter(|t| t.push_id == push.id)
+        .map(|t| t.person_id)
+        .collect();
         let now = Utc::now();
         let fresh: Vec<&person::Model> =
             rows.iter().filter(|r| !existing.contains(&r.id)).collect();
