@@ -370,6 +370,33 @@ async fn finish(app: &TestApp, token: &str, job: &str) -> Value {
     panic!("grant job did not finish");
 }
 
+/// Save a 免申即享 (AUTOMATIC) city-wide item; its id.
+async fn automatic_item(app: &TestApp, token: &str, key: &str, name: &str) -> String {
+    let body = app
+        .gql(
+            Some(token),
+            SAVE_ITEM,
+            json!({"in": item_input(key, name, None, "AUTOMATIC")}),
+        )
+        .await;
+    body["data"]["saveServiceItem"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+/// Publish rule version `rule` over item version `version` and wait for its grant job.
+async fn publish_and_finish(app: &TestApp, token: &str, rule: &str, version: i64) -> Value {
+    let body = app
+        .gql(Some(token), PUBLISH, json!({"r": rule, "v": version}))
+        .await;
+    let job = body["data"]["publishEligibilityRule"]["job"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    finish(app, token, &job).await
+}
+
 /// Run an item's grant job again and wait for it.
 async fn rerun(app: &TestApp, token: &str, item: &str) -> Value {
     let body = app
@@ -421,17 +448,7 @@ async fn automatic_grants_match_the_dry_run_run_once_and_follow_changes() {
     let p1 = app.person("一级", ids::PUDONG_1, "41", "310115005").await;
     let p2 = app.person("二级", ids::PUDONG_2, "42", "310115005").await;
     let p3 = app.person("三级", ids::PUDONG_3, "43", "310115007").await;
-    let body = app
-        .gql(
-            Some(&city),
-            SAVE_ITEM,
-            json!({"in": item_input("TEST_AUTO", "测试免申即享补贴", None, "AUTOMATIC")}),
-        )
-        .await;
-    let item = body["data"]["saveServiceItem"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let item = automatic_item(&app, &city, "TEST_AUTO", "测试免申即享补贴").await;
 
     // Rules that do not parse, read unknown facts or are not boolean are refused with where.
     let body = app
@@ -497,14 +514,7 @@ async fn automatic_grants_match_the_dry_run_run_once_and_follow_changes() {
     );
     assert_eq!(run["admitsEveryone"], false);
     assert_eq!(run["byDistrict"][0]["district"]["code"], "310115");
-    let body = app
-        .gql(Some(&city), PUBLISH, json!({"r": v1, "v": 0}))
-        .await;
-    let job = body["data"]["publishEligibilityRule"]["job"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned();
-    let done = finish(&app, &city, &job).await;
+    let done = publish_and_finish(&app, &city, &v1, 0).await;
     assert_eq!(
         (done["evaluated"].as_i64(), done["granted"].as_i64()),
         (Some(3), Some(2))
@@ -828,26 +838,9 @@ async fn a_rerun_revokes_grants_of_holders_who_left_coverage_however_they_left()
     let city = app.login("city").await;
     let p1 = app.person("一级", ids::PUDONG_1, "41", "310115005").await;
     let p2 = app.person("二级", ids::PUDONG_2, "42", "310115005").await;
-    let body = app
-        .gql(
-            Some(&city),
-            SAVE_ITEM,
-            json!({"in": item_input("TEST_SWEEP", "测试覆盖清理", None, "AUTOMATIC")}),
-        )
-        .await;
-    let item = body["data"]["saveServiceItem"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned();
+    let item = automatic_item(&app, &city, "TEST_SWEEP", "测试覆盖清理").await;
     let v1 = rule(&app, &city, &item, &[("一级或二级残疾", "level <= 2")]).await;
-    let body = app
-        .gql(Some(&city), PUBLISH, json!({"r": v1, "v": 0}))
-        .await;
-    let job = body["data"]["publishEligibilityRule"]["job"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned();
-    finish(&app, &city, &job).await;
+    publish_and_finish(&app, &city, &v1, 0).await;
     assert_eq!(
         (active_grants(&app, p1).await, active_grants(&app, p2).await),
         (1, 1)
