@@ -744,7 +744,7 @@ where
         return messages.boxed();
     };
     let start = tokio::time::Instant::now() + every;
-    let ticks = tokio_stream_interval(start, every).map(move |()| {
+    let ticks = ticks_from(start, every).map(move |()| {
         if guard.silent_for() > every * 3 {
             Some(Message::Close(Some(CloseFrame {
                 code: 1001,
@@ -772,7 +772,7 @@ where
 }
 
 /// Ticks at `start`, then every `every`.
-fn tokio_stream_interval(
+fn ticks_from(
     start: tokio::time::Instant,
     every: Duration,
 ) -> impl futures::Stream<Item = ()> + Send + 'static {

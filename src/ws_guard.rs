@@ -112,7 +112,6 @@ impl Guard {
         }
     }
 
-    /// Whether the connection was acknowledged.
     /// The client sent a frame (any: a pong answers the keep-alive ping).
     pub fn heard(&self) {
         let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -127,6 +126,7 @@ impl Guard {
             .saturating_sub(std::time::Duration::from_millis(heard))
     }
 
+    /// Whether the connection was acknowledged.
     pub fn acked(&self) -> bool {
         self.with(|s| s.acked).unwrap_or(false)
     }
