@@ -1,5 +1,7 @@
 //! The command line: `serve` (default), `migrate`, `seed --persons N`, `otp ACCOUNT`,
-//! `audit verify|prune`, `clients register|list|disable|enable`.
+//! `audit verify|prune`, `clients register|list|disable|enable`,
+//! `accounts create|reset-password|revoke-sessions|disable|enable` (the operator's: the three
+//! separated duties are managed here, never through the API).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +51,51 @@ enum Command {
     Clients {
         #[command(subcommand)]
         command: ClientsCommand,
+    },
+    /// Accounts managed by the operator: the separated duties (system admin, security admin,
+    /// auditor) and any account whose holder has no phone for an SMS.
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountsCommand {
+    /// Create an account with a role; its temporary password is printed once, to be changed at
+    /// first sign-in.
+    Create {
+        /// Username (3–32 lower-case letters, digits, `_`).
+        username: String,
+        /// Role: SYSTEM_ADMIN, SECURITY_ADMIN, AUDITOR, CITY_ADMIN, DISTRICT_ADMIN, STREET_ADMIN.
+        #[arg(long)]
+        role: String,
+        /// Region code of a region admin.
+        #[arg(long)]
+        region: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        display_name: String,
+    },
+    /// Reset a password to a temporary one, printed once; the account's sessions end.
+    ResetPassword {
+        /// Username.
+        username: String,
+    },
+    /// End every session of an account, on every node.
+    RevokeSessions {
+        /// Username.
+        username: String,
+    },
+    /// Refuse every further sign-in of an account (its sessions end).
+    Disable {
+        /// Username.
+        username: String,
+    },
+    /// Accept a disabled account again.
+    Enable {
+        /// Username.
+        username: String,
     },
 }
 
@@ -135,6 +182,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Clients { command } => return clients(command, &settings).await,
+        Command::Accounts { command } => return accounts(command, &settings).await,
         Command::Audit {
             command: AuditCommand::Prune,
         } => {
@@ -156,6 +204,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Otp { account } => {
             if settings.profile != crate::config::Profile::Embedded {
                 anyhow::bail!("zhucan otp 仅用于嵌入式演示环境");
+            }
+            // Never create an empty database where there is none: say where we looked.
+            if settings.database_url.is_none() {
+                let file = settings.data_dir.join("zhucan.db");
+                if !file.exists() {
+                    anyhow::bail!(
+                        "在 {} 没有找到数据库：请在启动过服务的目录运行，或用 ZHUCAN_DATA_DIR 指定数据目录",
+                        file.display()
+                    );
+                }
             }
             let platform = startup::platform(&settings).await?;
             let a = zhucan_domain::identity::AccountRepo::new(&platform.db)
@@ -184,10 +242,18 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let platform = startup::platform(&settings).await?;
-            let report = zhucan_domain::audit::verify(&platform.db, platform.audit_key())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // Reads only: no configuration record, no head seal, nothing appended to the chain
+            // being checked.
+            let db = startup::database(&settings).await?;
+            let keys = startup::keys(&settings)?;
+            let checkpoint = settings.audit_checkpoint_path();
+            let report = zhucan_domain::audit::verify(
+                &db,
+                zhucan_domain::crypto::KeyProvider::audit_key(&keys),
+                Some(&checkpoint),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             if report.ok {
                 println!("审计链完整：已校验 {} 条记录", report.checked);
             } else {
@@ -199,6 +265,55 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn accounts(command: AccountsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    use zhucan_domain::identity::admin::operator;
+    let platform = startup::platform(settings).await?;
+    let err = |e: zhucan_domain::DomainError| anyhow::anyhow!("{e}");
+    match command {
+        AccountsCommand::Create {
+            username,
+            role,
+            region,
+            display_name,
+        } => {
+            let role = zhucan_domain::viewer::Role::from_code(role.trim())
+                .ok_or_else(|| anyhow::anyhow!("未知角色: {role}"))?;
+            let (a, password) =
+                operator::create(&platform, &username, &display_name, role, region.as_deref())
+                    .await
+                    .map_err(err)?;
+            println!("账户 {} 已创建（{}）", a.username, a.role);
+            println!("临时密码（只显示这一次，请当面交付持有人）: {password}");
+        }
+        AccountsCommand::ResetPassword { username } => {
+            let password = operator::reset_password(&platform, &username)
+                .await
+                .map_err(err)?;
+            println!("账户 {username} 的密码已重置，原有会话已失效");
+            println!("临时密码（只显示这一次，请当面交付持有人）: {password}");
+        }
+        AccountsCommand::RevokeSessions { username } => {
+            operator::revoke_sessions(&platform, &username)
+                .await
+                .map_err(err)?;
+            println!("账户 {username} 的全部会话已失效");
+        }
+        AccountsCommand::Disable { username } => {
+            operator::set_active(&platform, &username, false)
+                .await
+                .map_err(err)?;
+            println!("账户 {username} 已停用，会话已失效");
+        }
+        AccountsCommand::Enable { username } => {
+            operator::set_active(&platform, &username, true)
+                .await
+                .map_err(err)?;
+            println!("账户 {username} 已启用");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -102,6 +102,17 @@ pub struct Settings {
     pub lockout_minutes: u64,
     /// Days audit records are kept before `zhucan audit prune` may remove them (at least 180).
     pub audit_retention_days: i64,
+    /// File of the signed audit checkpoint, outside the database (default
+    /// `data_dir/audit-checkpoint.json`).
+    pub audit_checkpoint_file: Option<PathBuf>,
+    /// Seconds between audit checkpoints on each node (0: none).
+    pub audit_checkpoint_secs: u64,
+    /// Seconds between reloads of revocations from the database, the backstop for a bus that
+    /// lost messages (0: only at start and when the bus reconnects).
+    pub revocation_poll_secs: u64,
+    /// Also accept second-factor codes of the pre-standard TOTP-SM3 construction (one release of
+    /// migration; each use is flagged in the audit trail).
+    pub otp_accept_legacy: bool,
     /// Requests per minute from one client IP (0: no limit).
     pub rate_limit_ip_per_minute: u32,
     /// Requests per minute from one signed-in account (0: no limit).
@@ -134,6 +145,11 @@ pub struct Settings {
     pub max_directives: usize,
     /// Maximum request body in bytes.
     pub body_limit_bytes: usize,
+    /// Origins of browser apps allowed to call the API (CORS) and open WebSockets, e.g.
+    /// `["https://h5.example.gov.cn"]`; empty: same origin only.
+    pub cors_allowed_origins: Vec<String>,
+    /// Seconds a browser may cache a CORS preflight answer.
+    pub cors_max_age_secs: u64,
     /// Per-request timeout in seconds.
     pub request_timeout_secs: u64,
     /// Blind-guidance offer radii in metres, widened in this order.
@@ -210,6 +226,10 @@ impl Default for Settings {
             lockout_max_failures: 5,
             lockout_minutes: 15,
             audit_retention_days: 180,
+            audit_checkpoint_file: None,
+            audit_checkpoint_secs: 60,
+            revocation_poll_secs: 5,
+            otp_accept_legacy: true,
             rate_limit_ip_per_minute: 1_200,
             rate_limit_account_per_minute: 600,
             idle_timeout_secs: 1_800,
@@ -226,6 +246,8 @@ impl Default for Settings {
             max_aliases: 15,
             max_directives: 50,
             body_limit_bytes: 1 << 20,
+            cors_allowed_origins: Vec::new(),
+            cors_max_age_secs: 600,
             request_timeout_secs: 30,
             guidance_radii_m: vec![1_000, 3_000, 8_000],
             guidance_widen_secs: 60,
@@ -321,6 +343,13 @@ impl Settings {
         })
     }
 
+    /// The audit checkpoint file in effect.
+    pub fn audit_checkpoint_path(&self) -> PathBuf {
+        self.audit_checkpoint_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-checkpoint.json"))
+    }
+
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -334,6 +363,16 @@ impl Settings {
 
     /// Refuse unsafe combinations; the production profile refuses every demo default.
     pub fn validate(&self) -> anyhow::Result<()> {
+        for origin in &self.cors_allowed_origins {
+            let o = origin.trim_end_matches('/');
+            let scheme_ok = o.starts_with("https://") || o.starts_with("http://");
+            let host = o.split_once("://").map_or("", |(_, h)| h);
+            if !scheme_ok || host.is_empty() || host.contains('/') || o == "*" {
+                anyhow::bail!(
+                    "配置错误: cors_allowed_origins 的每一项须为完整来源（如 https://h5.example.gov.cn），不能用 * 或带路径: {origin}"
+                );
+            }
+        }
         if self.jwt_secret.expose().len() < 32 {
             anyhow::bail!("jwt_secret 至少32字节");
         }

@@ -6,7 +6,6 @@ pub mod config;
 pub mod http;
 pub mod startup;
 pub mod telemetry;
-mod ws_guard;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -25,10 +25,11 @@ pub struct Application {
     router: axum::Router,
     platform: Platform,
     schema: ZhucanSchema,
+    sockets: crate::http::Sockets,
 }
 
-/// Connect, migrate and assemble the platform (no HTTP).
-pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
+/// Connect to the configured database and apply the migrations (nothing else is written).
+pub async fn database(settings: &Settings) -> anyhow::Result<Db> {
     let url = settings.database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&settings.data_dir)
@@ -40,12 +41,23 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
     zhucan_migrations::Migrator::up(db.conn(), None)
         .await
         .context("数据库迁移失败")?;
-    let keys = StaticKeys::from_material(&KeyMaterial {
+    Ok(db)
+}
+
+/// The configured keys.
+pub fn keys(settings: &Settings) -> anyhow::Result<StaticKeys> {
+    StaticKeys::from_material(&KeyMaterial {
         data_keys: settings.data_keys.expose().to_owned(),
         index_key: settings.index_key.expose().to_owned(),
         audit_key: settings.audit_key.expose().to_owned(),
     })
-    .map_err(|e| anyhow::anyhow!("密钥配置错误: {e}"))?;
+    .map_err(|e| anyhow::anyhow!("密钥配置错误: {e}"))
+}
+
+/// Connect, migrate and assemble the platform (no HTTP).
+pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
+    let db = database(settings).await?;
+    let keys = keys(settings)?;
     record_configuration(&db, &keys, settings)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -108,6 +120,12 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         use futures::StreamExt;
         while let Some(e) = events.next().await {
             noted.note(&e);
+            if let zhucan_domain::events::DomainEvent::BusReconnected = &*e {
+                // Revocations published while the bus was away were missed: read them all.
+                if let Err(err) = noted.refresh(&index_db, None).await {
+                    tracing::error!(error = %err, "could not reload revocations");
+                }
+            }
             if let zhucan_domain::events::DomainEvent::CatalogChanged { kind, id } = &*e {
                 let kind = zhucan_domain::catalog::EntryKind::from_stored(kind);
                 if let Err(err) = index.refresh(&index_db, kind, *id).await {
@@ -116,12 +134,21 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
             }
         }
     });
+    // A trail written before heads were sealed gets its head MAC now (recorded in the trail).
+    if zhucan_domain::audit::seal_head(&db, zhucan_domain::crypto::KeyProvider::audit_key(&keys))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        tracing::info!("audit chain head sealed");
+    }
     let reads = zhucan_domain::audit::ReadRecorder::start(
         db.clone(),
         zhucan_domain::crypto::KeyProvider::audit_key(&keys).to_vec(),
     );
     Ok(Platform::new(zhucan_domain::PlatformParts {
         reads,
+        audit_checkpoint: (settings.audit_checkpoint_secs > 0)
+            .then(|| settings.audit_checkpoint_path()),
         db,
         cipher: FieldCipher::new(Arc::new(keys)),
         regions: Arc::new(regions),
@@ -150,6 +177,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
             password_classes: 3,
             password_history: settings.password_history,
             password_max_age_days: settings.password_max_age_days,
+            accept_legacy_otp: settings.otp_accept_legacy,
         },
         lockout: zhucan_domain::identity::LockoutPolicy {
             max_failures: i32::try_from(settings.lockout_max_failures.max(1)).unwrap_or(5),
@@ -340,7 +368,6 @@ pub async fn seed_demo_clients(platform: &Platform) -> anyhow::Result<()> {
 /// The schema with the configured limits (the server's; in-process benches use it too).
 pub fn schema(settings: &Settings, platform: Platform) -> ZhucanSchema {
     let limits = Limits {
-        depth: settings.max_depth,
         complexity: settings.max_complexity,
         introspection: settings.introspection,
         armor: zhucan_schema::ArmorLimits {
@@ -348,6 +375,8 @@ pub fn schema(settings: &Settings, platform: Platform) -> ZhucanSchema {
             max_tokens: settings.max_tokens,
             max_aliases: settings.max_aliases,
             max_directives: settings.max_directives,
+            max_depth: settings.max_depth,
+            ..zhucan_schema::ArmorLimits::default()
         },
     };
     zhucan_schema::build(platform, limits)
@@ -364,7 +393,9 @@ impl Application {
     /// Build around an existing platform (tests that prepare data first).
     pub async fn build_with(settings: Settings, platform: Platform) -> anyhow::Result<Self> {
         let schema = schema(&settings, platform.clone());
-        let router = crate::http::router(&settings, schema.clone(), platform.clone());
+        let sockets = crate::http::Sockets::default();
+        let router =
+            crate::http::router(&settings, schema.clone(), platform.clone(), sockets.clone());
         let listener = TcpListener::bind(settings.http_addr)
             .await
             .with_context(|| format!("无法监听 {}", settings.http_addr))?;
@@ -374,6 +405,7 @@ impl Application {
             router,
             platform,
             schema,
+            sockets,
         })
     }
 
@@ -394,12 +426,26 @@ impl Application {
 
     /// Serve until the process is stopped (Ctrl-C or SIGTERM).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serve until `stop` resolves: then refuse new connections, let requests in flight finish,
+    /// close every WebSocket with 1001 (going away) and wait up to five seconds for them.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let sockets = self.sockets.clone();
         axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                stop.await;
+                sockets.shut_down();
+            })
             .await?;
+        self.sockets.closed(Duration::from_secs(5)).await;
         Ok(())
     }
 }
@@ -407,6 +453,46 @@ impl Application {
 /// Background work of every node: the guidance dispatcher and the SMS outbox worker. Both are
 /// safe to run on any number of nodes (conditional updates decide who does each step).
 fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<()> {
+    if settings.revocation_poll_secs > 0 {
+        // The backstop for a bus that lost messages: revocations made since the last pass (with
+        // a margin for clocks and commit order) are read from the database.
+        let p = platform.clone();
+        let every = Duration::from_secs(settings.revocation_poll_secs);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let margin = chrono::Duration::from_std(every * 3)
+                .unwrap_or_else(|_| chrono::Duration::minutes(1))
+                + chrono::Duration::seconds(30);
+            loop {
+                interval.tick().await;
+                let since = chrono::Utc::now() - margin;
+                if let Err(e) = p.revocations.refresh(&p.db, Some(since)).await {
+                    tracing::warn!(error = %e, "revocation poll failed");
+                }
+            }
+        });
+    }
+    if let Some(path) = platform.audit_checkpoint.clone() {
+        // Signed checkpoints of the audit chain, outside the database (rollback detection).
+        let p = platform.clone();
+        let every = Duration::from_secs(settings.audit_checkpoint_secs.max(1));
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match zhucan_domain::audit::checkpoint::write(&p.db, p.audit_key(), &path).await {
+                    Ok(state) => {
+                        if let Some(problem) = state.problem() {
+                            tracing::error!(problem = %problem, file = %path.display(), "audit checkpoint kept: the database disagrees with it");
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "audit checkpoint not written"),
+                }
+            }
+        });
+    }
     if settings.outreach_tick_secs > 0 {
         let p = platform.clone();
         let every = Duration::from_secs(settings.outreach_tick_secs);

@@ -84,6 +84,10 @@ pub enum DomainEvent {
         /// Entry id.
         id: Uuid,
     },
+    /// This node's bus subscription was re-established after an outage (Redis restarted): events
+    /// published meanwhile were missed, so what must never be missed (revocations) is re-read
+    /// from the database. Delivered to this node's subscribers only, never published.
+    BusReconnected,
     /// Nobody claimed a request in time: the street-town must act.
     GuidanceEscalated {
         /// Request id.

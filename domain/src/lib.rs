@@ -92,6 +92,8 @@ pub struct PlatformParts {
     pub queries: Arc<dyn persisted::QueryStore>,
     /// Audit records of reads (file opens), appended by group commit.
     pub reads: audit::ReadRecorder,
+    /// Where signed checkpoints of the audit chain are kept, outside the database.
+    pub audit_checkpoint: Option<std::path::PathBuf>,
 }
 
 impl PlatformParts {

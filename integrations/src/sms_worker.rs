@@ -177,7 +177,7 @@ impl SmsWorker {
     }
 
     async fn deliver(&self, row: sms_outbox::Model, phone: Phone) -> Outcome {
-        let text = match sms::render(&row) {
+        let text = match sms::render(&self.cipher, &row) {
             Ok(t) => t,
             Err(e) => {
                 tracing::error!(sms_id = %row.id, template = %row.template, error = %e, "SMS cannot be rendered");

@@ -25,6 +25,9 @@ mod m20261130_000017_create_session_activity;
 mod m20261130_000018_add_ukey;
 mod m20261130_000019_create_api_clients;
 mod m20261130_000020_add_person_page_indexes;
+mod m20261202_000021_add_account_origin;
+mod m20261202_000022_add_otp_token;
+mod m20261202_000023_seal_audit_head;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -53,6 +56,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_add_ukey::Migration),
             Box::new(m20261130_000019_create_api_clients::Migration),
             Box::new(m20261130_000020_add_person_page_indexes::Migration),
+            Box::new(m20261202_000021_add_account_origin::Migration),
+            Box::new(m20261202_000022_add_otp_token::Migration),
+            Box::new(m20261202_000023_seal_audit_head::Migration),
         ]
     }
 }

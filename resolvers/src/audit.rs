@@ -156,7 +156,9 @@ impl AuditQuery {
     ) -> async_graphql::Result<AuditVerification> {
         require_auditor(ctx).gql(ctx)?;
         let p = ctx.platform();
-        let r = audit::verify(&p.db, p.audit_key()).await.gql(ctx)?;
+        let r = audit::verify(&p.db, p.audit_key(), p.audit_checkpoint.as_deref())
+            .await
+            .gql(ctx)?;
         Ok(AuditVerification {
             ok: r.ok,
             checked: r.checked,

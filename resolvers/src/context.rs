@@ -148,11 +148,11 @@ impl ContextExt for Context<'_> {
         let viewer = self.signed_in()?;
         match self.request().session.map(|s| s.stage) {
             Some(SessionStage::SecondFactorEnrollment) => Err(DomainError::ActionRequired {
-                code: "SECOND_FACTOR_ENROLLMENT_REQUIRED",
+                code: crate::error::codes::SECOND_FACTOR_ENROLLMENT_REQUIRED,
                 message: "管理员账户须先绑定动态口令（enrollSecondFactor、confirmSecondFactor）",
             }),
             Some(SessionStage::PasswordChange) => Err(DomainError::ActionRequired {
-                code: "PASSWORD_CHANGE_REQUIRED",
+                code: crate::error::codes::PASSWORD_CHANGE_REQUIRED,
                 message: "须先修改密码（首次登录或密码已过期）",
             }),
             _ => Ok(viewer),

@@ -6,7 +6,8 @@ use zhucan_domain::DomainError;
 
 use crate::context::ContextExt;
 
-/// Stable error codes (README lists them).
+/// Stable error codes (README lists them): the one place they are spelled, for resolvers, the
+/// gateway and the HTTP edge alike.
 pub mod codes {
     /// Not signed in, or the token is invalid or expired.
     pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
@@ -20,6 +21,26 @@ pub mod codes {
     pub const CONFLICT: &str = "CONFLICT";
     /// Unexpected failure; see the logs under the request id.
     pub const INTERNAL: &str = "INTERNAL";
+    /// Too many requests from this IP, account or client.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The HTTP request itself is unusable (method, content type, body).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// The document does not parse.
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The document does not validate, or exceeds a limit.
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// An automatic persisted query's hash is unknown.
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// A third-party client sent a document instead of a trusted document's hash.
+    pub const PERSISTED_QUERY_REQUIRED: &str = "PERSISTED_QUERY_REQUIRED";
+    /// The hash is not on the third-party client's allow-list.
+    pub const PERSISTED_QUERY_NOT_ALLOWED: &str = "PERSISTED_QUERY_NOT_ALLOWED";
+    /// The password was right; the second factor is missing.
+    pub const SECOND_FACTOR_REQUIRED: &str = "SECOND_FACTOR_REQUIRED";
+    /// The session may only enrol a second factor, change the password or sign out.
+    pub const SECOND_FACTOR_ENROLLMENT_REQUIRED: &str = "SECOND_FACTOR_ENROLLMENT_REQUIRED";
+    /// The session may only change the password or sign out.
+    pub const PASSWORD_CHANGE_REQUIRED: &str = "PASSWORD_CHANGE_REQUIRED";
 }
 
 /// The code a domain error maps to (exhaustive: a new variant fails to compile here).
@@ -31,7 +52,7 @@ pub fn code_of(e: &DomainError) -> &'static str {
         DomainError::BadInput { .. } => codes::BAD_USER_INPUT,
         DomainError::Conflict(_) => codes::CONFLICT,
         DomainError::Internal(_) => codes::INTERNAL,
-        DomainError::SecondFactorRequired(_) => "SECOND_FACTOR_REQUIRED",
+        DomainError::SecondFactorRequired(_) => codes::SECOND_FACTOR_REQUIRED,
         DomainError::ActionRequired { code, .. } => code,
     }
 }

@@ -147,15 +147,6 @@ pub enum SessionStage {
     PasswordChange,
 }
 
-/// 新建账户（临时密码只显示这一次）
-#[derive(SimpleObject)]
-pub struct CreatedAccount {
-    /// 账户
-    account: AccountSummary,
-    /// 临时密码：首次登录须修改
-    temporary_password: String,
-}
-
 /// 账户概要（不含个人信息）
 #[derive(SimpleObject)]
 pub struct AccountSummary {
@@ -163,8 +154,8 @@ pub struct AccountSummary {
     username: String,
     /// 显示名
     display_name: String,
-    /// 角色
-    role: Role,
+    /// 角色（`null`：尚未由安全管理员授权）
+    role: Option<Role>,
     /// 绑定区划
     region_code: Option<String>,
     /// 是否启用
@@ -174,9 +165,7 @@ pub struct AccountSummary {
 impl From<zhucan_domain::entities::account::Model> for AccountSummary {
     fn from(a: zhucan_domain::entities::account::Model) -> Self {
         Self {
-            role: DomainRole::from_code(&a.role)
-                .unwrap_or(DomainRole::Citizen)
-                .into(),
+            role: DomainRole::from_code(&a.role).map(Into::into),
             username: a.username,
             display_name: a.display_name,
             region_code: a.region_code,
@@ -299,36 +288,33 @@ impl IdentityMutation {
         Ok(token.into())
     }
 
-    /// 创建账户（系统管理员）— 市、区、街镇管理员账户，带一次性临时密码。
+    /// 创建工作账户（系统管理员）— 新账户没有角色和管辖范围，须由安全管理员授权
+    /// (`grantRole`)；临时密码以短信发送到持有人的手机，不在应答中返回，首次登录须修改。
     async fn create_account(
         &self,
         ctx: &Context<'_>,
         username: String,
         display_name: String,
-        role: Role,
-        region_code: Option<String>,
-    ) -> async_graphql::Result<CreatedAccount> {
+        phone: String,
+    ) -> async_graphql::Result<AccountSummary> {
         crate::person::mutation::audited(ctx, "account.create", "account", String::new(), async {
             let viewer = ctx.viewer()?;
-            let (a, password) = identity::admin::create_account(
+            let a = identity::admin::create_account(
                 ctx.platform(),
                 viewer,
                 &ctx.request().meta,
                 &username,
                 &display_name,
-                role.into(),
-                region_code.as_deref(),
+                &phone,
             )
             .await?;
-            Ok(CreatedAccount {
-                account: a.into(),
-                temporary_password: password,
-            })
+            Ok(a.into())
         })
         .await
     }
 
-    /// 授予角色与管辖范围（安全管理员）— 账户的会话随即失效。
+    /// 授予角色与管辖范围（安全管理员）— 仅限系统管理员创建的工作账户；账户的会话随即失效，
+    /// 须重新修改密码并重新绑定动态口令。
     async fn grant_role(
         &self,
         ctx: &Context<'_>,
@@ -386,12 +372,13 @@ impl IdentityMutation {
         .await
     }
 
-    /// 重置密码（系统管理员）— 返回一次性临时密码，下次登录须修改。
+    /// 重置密码（系统管理员）— 临时密码以短信发送到账户登记的手机（不在应答中返回），下次登录
+    /// 须修改；账户的会话随即失效。
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
         username: String,
-    ) -> async_graphql::Result<String> {
+    ) -> async_graphql::Result<bool> {
         crate::person::mutation::audited(
             ctx,
             "account.password.reset",
@@ -405,7 +392,41 @@ impl IdentityMutation {
                     &ctx.request().meta,
                     &username,
                 )
-                .await
+                .await?;
+                Ok(true)
+            },
+        )
+        .await
+    }
+
+    /// 登记动态令牌（安全管理员）— a GM/T 0021-2012 hardware token (SM3 dynamic passwords):
+    /// its serial number, its seed (hex, from the vendor's seed file) and its step in seconds
+    /// (default 60). The holder then signs in with the token's password in `otp`.
+    async fn register_otp_token(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        serial: String,
+        seed: String,
+        step_seconds: Option<i32>,
+    ) -> async_graphql::Result<bool> {
+        crate::person::mutation::audited(
+            ctx,
+            "auth.otp_token.register",
+            "account",
+            username.clone(),
+            async {
+                let viewer = ctx.viewer()?;
+                let token = identity::otp_token::parse(&serial, &seed, step_seconds)?;
+                identity::otp_token::register(
+                    ctx.platform(),
+                    viewer,
+                    &ctx.request().meta,
+                    &username,
+                    token,
+                )
+                .await?;
+                Ok(true)
             },
         )
         .await

@@ -5,14 +5,18 @@
 //! document text replaces the hash before parsing, so every document limit applies to it as to
 //! any other request.
 
-use async_graphql::{ErrorExtensions, Pos, Request, ServerError, ServerResult};
+use async_graphql::{Request, ServerError, ServerResult};
 use sha2::{Digest, Sha256};
 use zhucan_domain::persisted::QueryStore;
+use zhucan_resolvers::error::codes;
 
+/// A server-made error: it concerns no position in the document, so it has no `locations`.
 fn error(message: &str, code: &'static str) -> ServerError {
-    async_graphql::Error::new(message)
-        .extend_with(|_, e| e.set("code", code))
-        .into_server_error(Pos::default())
+    let mut e = ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", code);
+    e.extensions = Some(ext);
+    e
 }
 
 /// Replace a request's `persistedQuery` hash by its document, or keep a new document under its
@@ -23,7 +27,7 @@ pub(crate) async fn resolve(store: &dyn QueryStore, request: &mut Request) -> Se
     };
     let json = value
         .into_json()
-        .map_err(|_| error("persistedQuery 格式无效", "BAD_USER_INPUT"))?;
+        .map_err(|_| error("persistedQuery 格式无效", codes::BAD_USER_INPUT))?;
     let version = json.get("version").and_then(serde_json::Value::as_i64);
     let hash = json
         .get("sha256Hash")
@@ -33,18 +37,26 @@ pub(crate) async fn resolve(store: &dyn QueryStore, request: &mut Request) -> Se
     let (Some(1), Some(hash)) = (version, hash) else {
         return Err(error(
             "persistedQuery 须为 version 1 与64位十六进制 sha256Hash",
-            "BAD_USER_INPUT",
+            codes::BAD_USER_INPUT,
         ));
     };
     if request.query.trim().is_empty() {
         match store.get(&hash).await {
             Some(query) => request.query = query,
-            None => return Err(error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")),
+            None => {
+                return Err(error(
+                    "PersistedQueryNotFound",
+                    codes::PERSISTED_QUERY_NOT_FOUND,
+                ));
+            }
         }
     } else {
         let actual = hex::encode(Sha256::digest(request.query.as_bytes()));
         if actual != hash {
-            return Err(error("provided sha does not match query", "BAD_USER_INPUT"));
+            return Err(error(
+                "provided sha does not match query",
+                codes::BAD_USER_INPUT,
+            ));
         }
         // Only documents that parse are kept.
         if async_graphql::parser::parse_query(&request.query).is_ok() {

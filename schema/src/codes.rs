@@ -5,6 +5,7 @@
 //! is parsed (`armor::check`).
 
 use async_graphql::{Response, ServerError};
+use zhucan_resolvers::error::codes;
 
 fn has_code(e: &ServerError) -> bool {
     e.extensions
@@ -43,13 +44,13 @@ pub(crate) fn assign(resp: &mut Response) {
         }
         if is_input_error(&e.message) {
             let field = quoted(&e.message);
-            set(e, "BAD_USER_INPUT", field);
+            set(e, codes::BAD_USER_INPUT, field);
         } else if e.path.is_empty() {
-            set(e, "GRAPHQL_VALIDATION_FAILED", None);
+            set(e, codes::GRAPHQL_VALIDATION_FAILED, None);
         } else {
             tracing::error!(error = %e.message, "error without a code");
             e.message = "服务器内部错误，请稍后重试".to_owned();
-            set(e, "INTERNAL", None);
+            set(e, codes::INTERNAL, None);
         }
     }
 }

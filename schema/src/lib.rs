@@ -87,6 +87,19 @@ impl ZhucanSchema {
         Ok(request)
     }
 
+    /// Replace a request's persisted-query hash by the document it stands for (or keep a new
+    /// document under its hash), without executing: the HTTP edge must know what a GET would run
+    /// before running it. Idempotent: the extension is consumed.
+    pub async fn resolve_persisted(&self, request: &mut Request) -> Result<(), Response> {
+        apq::resolve(self.queries.as_ref(), request)
+            .await
+            .map_err(|e| {
+                let mut resp = Response::from_errors(vec![e]);
+                codes::assign(&mut resp);
+                resp
+            })
+    }
+
     /// Execute a query or mutation.
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
         let mut resp = match self.prepare(request.into()).await {
@@ -147,8 +160,6 @@ impl Executor for ZhucanSchema {
 /// Execution limits.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Maximum selection depth.
-    pub depth: usize,
     /// Maximum complexity (each field counts 1, connections by page size).
     pub complexity: usize,
     /// Whether introspection is allowed.
@@ -160,7 +171,6 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            depth: 12,
             complexity: 5_000,
             introspection: true,
             armor: ArmorLimits::default(),
@@ -177,7 +187,7 @@ pub fn build(platform: Platform, limits: Limits) -> ZhucanSchema {
         SubscriptionRoot::default(),
     )
     .data(platform)
-    .limit_depth(limits.depth)
+    // Depth is the gateway's (`armor`): async-graphql's own limit counts introspection too.
     .limit_complexity(limits.complexity);
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();

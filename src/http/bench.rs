@@ -19,7 +19,8 @@ use zhucan_domain::Platform;
 use zhucan_domain::crypto::FieldAad;
 use zhucan_domain::policy::{SensitiveField, mask};
 
-use super::{AppState, csrf_guard, json_body_limit};
+use super::AppState;
+use super::graphql::{csrf_guard, json_body_limit};
 use crate::config::Settings;
 
 /// The bench routes; the raw route sits behind the same route layers as `/graphql`.

@@ -6,13 +6,17 @@
 use std::net::SocketAddr;
 
 use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::Engine;
 use zhucan_domain::audit::{Actor, AuditEntry};
 use zhucan_domain::clients;
 use zhucan_domain::viewer::RequestMeta;
 
-use super::{AppState, is_write, refusal, respond, too_many};
+use zhucan_resolvers::error::codes;
+
+use super::auth::too_many;
+use super::graphql::{Caching, is_write, respond};
+use super::{AppState, refusal};
 
 /// The `Authorization: Basic` credentials, if the request carries them (client id, secret).
 pub(super) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
@@ -83,7 +87,11 @@ pub(super) async fn serve(
             {
                 tracing::error!(error = %err, "audit of a client sign-in failure failed");
             }
-            let mut resp = refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string());
+            let mut resp = refusal(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHENTICATED,
+                &e.to_string(),
+            );
             resp.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Basic realm=\"zhucan\""),
@@ -104,7 +112,7 @@ pub(super) async fn serve(
     let Some(hash) = take_hash(&mut request) else {
         return refusal(
             StatusCode::BAD_REQUEST,
-            "PERSISTED_QUERY_REQUIRED",
+            codes::PERSISTED_QUERY_REQUIRED,
             "第三方客户端只能执行已登记的操作：请在 extensions.persistedQuery.sha256Hash 中给出操作的哈希",
         );
     };
@@ -115,7 +123,7 @@ pub(super) async fn serve(
             tracing::error!(error = %e, "trusted document lookup failed");
             return refusal(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                codes::INTERNAL,
                 "服务暂时不可用",
             );
         }
@@ -128,19 +136,23 @@ pub(super) async fn serve(
     if method == Method::GET && is_write(&request) {
         return refusal(
             StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
+            codes::BAD_REQUEST,
             "变更操作只能通过 POST 提交",
         );
     }
     tracing::info!(client = %client.client_id, operation = %hash, "third-party operation");
     request.data = zhucan_resolvers::attach_request_data(p, client.principal(), meta);
-    respond(headers, state.schema.execute(request).await).into_response()
+    respond(
+        headers,
+        state.schema.execute(request).await,
+        Caching::NoStore,
+    )
 }
 
 fn not_allowed(hash: &str) -> Response {
     refusal(
         StatusCode::FORBIDDEN,
-        "PERSISTED_QUERY_NOT_ALLOWED",
+        codes::PERSISTED_QUERY_NOT_ALLOWED,
         &format!("该客户端未获准执行此操作（{hash}）"),
     )
 }

@@ -69,6 +69,7 @@ async fn receive_loop(
     mut ready: Option<tokio::sync::oneshot::Sender<()>>,
 ) {
     let mut backoff = Duration::from_millis(100);
+    let mut subscribed_before = false;
     loop {
         match client.get_async_pubsub().await {
             Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
@@ -77,6 +78,12 @@ async fn receive_loop(
                     if let Some(r) = ready.take() {
                         let _ = r.send(());
                     }
+                    if subscribed_before {
+                        // Whatever was published while away is lost: say so, locally.
+                        tracing::info!("Redis subscription re-established");
+                        let _ = local.send(SharedEvent::new(DomainEvent::BusReconnected));
+                    }
+                    subscribed_before = true;
                     let mut messages = pubsub.on_message();
                     while let Some(msg) = messages.next().await {
                         match msg
@@ -217,15 +224,19 @@ mod fault_tests {
         let mut redis = start_redis(port).unwrap();
         wait_for_port(port).await;
 
-        // The subscriber's stream is still open and resumes once both sides reconnect.
+        // The subscriber's stream is still open and resumes once both sides reconnect; the
+        // reconnection itself is announced first (node B re-reads what it may have missed).
+        let mut reconnected = false;
         let resumed = tokio::time::timeout(Duration::from_secs(20), async {
             loop {
                 a.publish(event(3));
                 if let Ok(Some(e)) =
                     tokio::time::timeout(Duration::from_millis(300), on_b.next()).await
-                    && *e == event(3)
                 {
-                    return true;
+                    reconnected |= *e == DomainEvent::BusReconnected;
+                    if *e == event(3) {
+                        return true;
+                    }
                 }
             }
         })
@@ -233,5 +244,9 @@ mod fault_tests {
         redis.kill().ok();
         redis.wait().ok();
         assert_eq!(resumed, Ok(true), "events flow again after Redis came back");
+        assert!(
+            reconnected,
+            "the reconnection was announced before events resumed"
+        );
     }
 }

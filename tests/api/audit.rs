@@ -410,3 +410,162 @@ async fn file_opens_interleaved_with_audited_changes_are_all_recorded_in_one_unb
     let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
     assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true, "{v}");
 }
+
+/// The head row as it is: last sequence number, last MAC, head MAC.
+async fn head(app: &TestApp) -> (i64, Vec<u8>, Option<Vec<u8>>) {
+    let row = &app
+        .rows("SELECT last_seq, last_mac, head_mac FROM audit_head WHERE id = 1")
+        .await[0];
+    (
+        row.try_get("", "last_seq").unwrap(),
+        row.try_get("", "last_mac").unwrap(),
+        row.try_get("", "head_mac").unwrap(),
+    )
+}
+
+fn hex_literal(app: &TestApp, bytes: &[u8]) -> String {
+    match app.platform.db.backend() {
+        sea_orm::DbBackend::Postgres => format!("'\\x{}'::bytea", hex::encode(bytes)),
+        _ => format!("X'{}'", hex::encode(bytes)),
+    }
+}
+
+#[tokio::test]
+async fn a_removed_tail_with_the_head_moved_back_is_detected() {
+    let (app, auditor) = with_history().await;
+    app.drop_audit_guard().await;
+    let (last, _, _) = head(&app).await;
+    // Remove the two newest records and point the head at the record before them, with its
+    // real MAC: a consistent-looking shorter chain. Only the head's MAC (the audit key) tells.
+    let keep = last - 2;
+    let mac = app
+        .rows(&format!("SELECT mac FROM audit_records WHERE seq = {keep}"))
+        .await[0]
+        .try_get::<Vec<u8>>("", "mac")
+        .unwrap();
+    app.sql(&format!("DELETE FROM audit_records WHERE seq > {keep}"))
+        .await;
+    app.sql(&format!(
+        "UPDATE audit_head SET last_seq = {keep}, last_mac = {} WHERE id = 1",
+        hex_literal(&app, &mac)
+    ))
+    .await;
+    let (ok, _, problem) = broken_at(&app, &auditor).await;
+    assert!(!ok);
+    assert!(problem.contains("链头"), "{problem}");
+}
+
+#[tokio::test]
+async fn the_old_prune_exception_no_longer_lets_anyone_delete_records() {
+    let (app, auditor) = with_history().await;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let conn = app.platform.db.conn();
+    let (last, _, _) = head(&app).await;
+    let txn = conn.begin().await.unwrap();
+    // What the prune path used to announce: any session could.
+    let _ = match app.platform.db.backend() {
+        sea_orm::DbBackend::Postgres => {
+            txn.execute_unprepared("SET LOCAL zhucan.audit_prune = 'on'")
+                .await
+        }
+        _ => {
+            txn.execute_unprepared("INSERT INTO audit_prune_marker (id) VALUES (1)")
+                .await
+        }
+    };
+    let err = txn
+        .execute_unprepared(&format!("DELETE FROM audit_records WHERE seq = {last}"))
+        .await;
+    drop(txn);
+    assert!(err.is_err(), "the tail cannot be deleted");
+    // Moving the head back is refused too.
+    let err = conn
+        .execute_unprepared("UPDATE audit_head SET last_seq = last_seq - 1 WHERE id = 1")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("only moves forward"), "{err}");
+    let v = app.gql(Some(&auditor), VERIFY, json!({})).await;
+    assert_eq!(v["data"]["verifyAuditTrail"]["ok"], true, "{v}");
+}
+
+#[tokio::test]
+async fn a_database_rolled_back_to_an_earlier_state_is_caught_by_the_checkpoint_outside_it() {
+    let (app, auditor) = with_history().await;
+    let p = &app.platform;
+    let file = p.audit_checkpoint.clone().expect("checkpoints on");
+    // An earlier, consistent state of the whole database: its head, with its real head MAC.
+    let (seq_then, mac_then, head_mac_then) = head(&app).await;
+    // Later activity, then a checkpoint outside the database.
+    let city = app.login("city").await;
+    app.gql(
+        Some(&city),
+        "{ persons(first: 1) { totalCount } }",
+        json!({}),
+    )
+    .await;
+    let state = zhucan_domain::audit::checkpoint::write(&p.db, p.audit_key(), &file)
+        .await
+        .unwrap();
+    assert!(state.problem().is_none(), "{state:?}");
+    let (seq_now, _, _) = head(&app).await;
+    assert!(seq_now > seq_then);
+    let written = std::fs::read(&file).unwrap();
+    // Roll the database back to the earlier state.
+    app.drop_audit_guard().await;
+    app.sql(&format!("DELETE FROM audit_records WHERE seq > {seq_then}"))
+        .await;
+    app.sql(&format!(
+        "UPDATE audit_head SET last_seq = {seq_then}, last_mac = {}, head_mac = {} WHERE id = 1",
+        hex_literal(&app, &mac_then),
+        hex_literal(&app, &head_mac_then.unwrap())
+    ))
+    .await;
+    // The chain in the database is intact in itself; only the checkpoint shows the rollback.
+    let chain_only = zhucan_domain::audit::verify(&p.db, p.audit_key(), None)
+        .await
+        .unwrap();
+    assert!(chain_only.ok, "{chain_only:?}");
+    let (ok, _, problem) = broken_at(&app, &auditor).await;
+    assert!(!ok);
+    assert!(problem.contains("回滚"), "{problem}");
+    let cli = crate::cli::zhucan(&app, &["audit", "verify"]);
+    assert_eq!(
+        cli.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&cli.stdout)
+    );
+    // The checkpoint is evidence: no node overwrites it with the rolled-back state.
+    let again = zhucan_domain::audit::checkpoint::write(&p.db, p.audit_key(), &file)
+        .await
+        .unwrap();
+    assert!(again.problem().is_some());
+    assert_eq!(std::fs::read(&file).unwrap(), written);
+    // A forged checkpoint file is reported, not trusted.
+    std::fs::write(
+        &file,
+        written
+            .iter()
+            .map(|b| if *b == b'1' { b'2' } else { *b })
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let (ok, _, problem) = broken_at(&app, &auditor).await;
+    assert!(!ok && problem.contains("检查点"), "{problem}");
+}
+
+#[tokio::test]
+async fn audit_verify_on_the_command_line_appends_nothing_to_the_chain() {
+    let (app, _) = with_history().await;
+    let before = app.rows("SELECT seq FROM audit_records").await.len();
+    // Its settings differ from the server's, which used to add a `config.loaded` record.
+    let out = crate::cli::zhucan(&app, &["audit", "verify"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = app.rows("SELECT seq FROM audit_records").await.len();
+    assert_eq!(before, after);
+}

@@ -151,11 +151,9 @@ async fn logout_revokes_the_token_at_once_and_ends_its_streams() {
         "pudong",
         "only that token"
     );
-    let end = crate::helpers::ws::next(&mut socket).await;
-    assert_eq!(
-        end["type"], "complete",
-        "the stream of the revoked token ends: {end}"
-    );
+    // The socket is only as good as its session: it closes (its stream with it).
+    let (close, _) = crate::helpers::ws::closed(&mut socket).await;
+    assert_eq!(close, 4403, "the socket of the revoked token closes");
     let audited = app
         .rows("SELECT seq FROM audit_records WHERE operation = 'auth.logout'")
         .await;
@@ -272,4 +270,45 @@ async fn an_idle_staff_session_ends_and_activity_on_any_node_keeps_it_alive() {
     );
     // Volunteers' apps stay open for hours: no idle timeout for them.
     assert!(alive(&app.gql(Some(&volunteer), q, json!({})).await));
+}
+
+#[tokio::test]
+async fn a_node_cut_off_from_the_bus_still_learns_of_a_logout_from_the_database() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    // Node B hears nothing node A publishes: no shared in-process bus, and with Redis another
+    // channel (as if its subscription were down).
+    let b = app
+        .second_node_with(|s| zhucan::config::Settings {
+            redis_channel: format!("{}-cut-off", s.redis_channel),
+            ..s
+        })
+        .await;
+    let token = app.login("pudong").await;
+    assert_eq!(
+        b.gql(Some(&token), "{ viewer { username } }", json!({}))
+            .await["data"]["viewer"]["username"],
+        "pudong",
+        "valid on node B before the logout"
+    );
+    let out = app
+        .gql(Some(&token), "mutation { logout }", json!({}))
+        .await;
+    assert_eq!(out["data"]["logout"], true, "{out}");
+    let mut refused = false;
+    for _ in 0..50 {
+        if code(
+            &b.gql(Some(&token), "{ viewer { username } }", json!({}))
+                .await,
+        ) == "UNAUTHENTICATED"
+        {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        refused,
+        "node B refuses the token within its revocation poll"
+    );
 }

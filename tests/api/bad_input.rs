@@ -236,3 +236,82 @@ async fn duplicate_registration_is_a_conflict_and_deactivation_needs_a_reason() 
         "CONFLICT"
     );
 }
+
+#[tokio::test]
+async fn invisible_names_implausible_dates_and_unknown_directives_are_refused() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let token = app.login("pudong").await;
+    for name in [
+        "\u{200B}",
+        "\u{202E}",
+        "\u{2060}",
+        "\u{FEFF}",
+        "\u{200B}\u{FEFF}",
+        "张\u{202E}三",
+    ] {
+        let body = app
+            .gql(
+                Some(&token),
+                CREATE,
+                json!({"i": with("name", json!(name))}),
+            )
+            .await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{name:?}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], "input.name",
+            "{body}"
+        );
+    }
+    for date in ["1900-01-01", "2099-12-31", "0001-01-01"] {
+        let body = app
+            .gql(
+                Some(&token),
+                CREATE,
+                json!({"i": with("certificateValidUntil", json!(date))}),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], "input.certificateValidUntil",
+            "{date}: {body}"
+        );
+    }
+    assert!(
+        app.rows("SELECT id FROM persons").await.is_empty(),
+        "nothing was written"
+    );
+    let body = app
+        .gql(
+            Some(&token),
+            CREATE,
+            json!({"i": with("certificateValidUntil", json!("2030-06-30"))}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "a plausible date passes: {body}");
+    for (query, what) in [
+        ("{ regions @foo { code } }", "未知指令"),
+        ("{ regions @skip { code } }", "if"),
+        (
+            "{ regions @include(if: true, unless: false) { code } }",
+            "if",
+        ),
+        (
+            "query Q @skip(if: true) { regions { code } }",
+            "不能用在这里",
+        ),
+    ] {
+        let body = app.gql(None, query, json!({})).await;
+        assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{query}: {body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(what),
+            "{query}: {body}"
+        );
+    }
+    let body = app
+        .gql(None, "{ regions @skip(if: false) { code } }", json!({}))
+        .await;
+    assert!(body["data"]["regions"].is_array(), "{body}");
+}

@@ -519,6 +519,13 @@ async fn illegal_moves_wrong_pins_and_strangers_are_refused() {
     let body = m(bad, &s.citizen, json!({"lat": 95.0})).await;
     assert_eq!(code(&body), "BAD_USER_INPUT");
     assert_eq!(body["errors"][0]["extensions"]["field"], "input.latitude");
+    // A pickup outside Shanghai (here: Hangzhou's latitude) is refused.
+    let body = m(bad, &s.citizen, json!({"lat": 30.25})).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"],
+        "input.pickupLatitude"
+    );
     // Only a person certified with a vision disability may publish.
     let deaf = s
         .app

@@ -47,6 +47,51 @@ async fn mutations_are_refused_over_get() {
 }
 
 #[tokio::test]
+async fn a_persisted_mutation_is_refused_over_get_too() {
+    use sha2::Digest;
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let login = format!(
+        "mutation {{ login(input: {{username: \"city\", password: \"{PASSWORD}\"}}) {{ accessToken }} }}"
+    );
+    let logout = "mutation { logout }";
+    for document in [login.as_str(), logout] {
+        let hash = hex::encode(sha2::Sha256::digest(document.as_bytes()));
+        let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+        // Registered over POST (where it may run)…
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({"query": document, "extensions": ext}))
+            .send()
+            .await
+            .unwrap();
+        let before = app
+            .rows("SELECT seq FROM audit_records WHERE operation LIKE 'auth.%'")
+            .await
+            .len();
+        // …its hash alone over GET is still a mutation.
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/graphql", app.address),
+            &[("extensions", ext.to_string())],
+        )
+        .unwrap();
+        let resp = app.client.get(url).send().await.unwrap();
+        assert_eq!(resp.status(), 405, "{document}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(code(&body), "BAD_REQUEST", "{body}");
+        assert!(
+            body["errors"][0].get("locations").is_none(),
+            "a server-made error has no locations: {body}"
+        );
+        let after = app
+            .rows("SELECT seq FROM audit_records WHERE operation LIKE 'auth.%'")
+            .await
+            .len();
+        assert_eq!(before, after, "nothing ran: {document}");
+    }
+}
+
+#[tokio::test]
 async fn browser_simple_content_types_need_a_preflight_header() {
     let app = TestApp::spawn().await;
     let body = json!({"query": "{ regions { code } }"}).to_string();

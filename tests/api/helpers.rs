@@ -10,7 +10,7 @@ use zhucan::config::{LogFormat, Secret, Settings};
 use zhucan::startup::{self, Application};
 use zhucan_domain::Platform;
 use zhucan_domain::audit::Actor;
-use zhucan_domain::identity::{AccountRepo, NewAccount};
+use zhucan_domain::identity::{AccountOrigin, AccountRepo, NewAccount};
 use zhucan_domain::person::{NewPersonInput, PersonWriter};
 use zhucan_domain::types::RegionCode;
 use zhucan_domain::viewer::{PersonScope, Role, Viewer};
@@ -38,6 +38,8 @@ fn base_settings() -> Settings {
         // Staff second factor: exercised by `second_factor.rs`, which turns it on; the other
         // tests sign staff in with the password alone.
         require_second_factor: false,
+        // Revocations made elsewhere (another node, the command line) arrive within a second.
+        revocation_poll_secs: 1,
         ..Settings::default()
     }
 }
@@ -159,8 +161,15 @@ impl TestApp {
 
     /// Start a second node on the same database (and Redis channel, when Redis is in use).
     pub async fn second_node(&self) -> TestApp {
-        let platform = startup::platform(&self.settings).await.expect("platform");
-        let app = Application::build_with(self.settings.clone(), platform.clone())
+        self.second_node_with(|s| s).await
+    }
+
+    /// Start a second node on the same database whose settings `adjust` changes first (e.g.
+    /// another Redis channel: a node cut off from the bus).
+    pub async fn second_node_with(&self, adjust: impl FnOnce(Settings) -> Settings) -> TestApp {
+        let settings = adjust(self.settings.clone());
+        let platform = startup::platform(&settings).await.expect("platform");
+        let app = Application::build_with(settings.clone(), platform.clone())
             .await
             .expect("build node b");
         let address = format!("http://{}", app.local_addr().expect("addr"));
@@ -169,7 +178,7 @@ impl TestApp {
             address,
             platform,
             client: reqwest::Client::new(),
-            settings: self.settings.clone(),
+            settings,
         }
     }
 
@@ -249,7 +258,12 @@ impl TestApp {
                     username: username.to_owned(),
                     display_name: username.to_owned(),
                     password: PASSWORD.to_owned(),
-                    role,
+                    role: Some(role),
+                    origin: if matches!(role, Role::Citizen | Role::Volunteer) {
+                        AccountOrigin::SelfRegistered
+                    } else {
+                        AccountOrigin::Operator
+                    },
                     region: region.map(|r| RegionCode::parse("region", r).expect("region")),
                     person_id: person,
                     must_change_password: false,
@@ -366,10 +380,15 @@ impl TestApp {
             sea_orm::DbBackend::Postgres => &[
                 "DROP TRIGGER IF EXISTS audit_records_append_only ON audit_records",
                 "DROP TRIGGER IF EXISTS audit_records_no_truncate ON audit_records",
+                "DROP TRIGGER IF EXISTS audit_head_forward ON audit_head",
+                "DROP TRIGGER IF EXISTS audit_head_no_truncate ON audit_head",
             ],
             _ => &[
                 "DROP TRIGGER IF EXISTS audit_records_no_update",
                 "DROP TRIGGER IF EXISTS audit_records_no_delete",
+                "DROP TRIGGER IF EXISTS audit_records_delete_below_anchor",
+                "DROP TRIGGER IF EXISTS audit_head_forward",
+                "DROP TRIGGER IF EXISTS audit_head_no_delete",
             ],
         };
         for sql in statements {
@@ -421,20 +440,45 @@ pub mod ws {
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
     >;
 
-    /// Open a socket, send `connection_init` with the token, and wait for the ack.
-    pub async fn connect(app: &TestApp, token: &str) -> Ws {
+    /// Open a socket speaking `protocol` (`graphql-transport-ws` or the legacy `graphql-ws`).
+    pub async fn open(app: &TestApp, protocol: &str) -> Ws {
         let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
         let mut req = url.into_client_request().unwrap();
-        req.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-        ws.send(Message::text(
-            json!({"type": "connection_init", "payload": {"accessToken": token}}).to_string(),
-        ))
-        .await
-        .unwrap();
+        req.headers_mut()
+            .insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
+        tokio_tungstenite::connect_async(req).await.unwrap().0
+    }
+
+    /// Send one JSON message.
+    pub async fn send(ws: &mut Ws, v: Value) {
+        ws.send(Message::text(v.to_string())).await.unwrap();
+    }
+
+    /// Read until the server closes: the close code and reason (text messages are skipped).
+    pub async fn closed(ws: &mut Ws) -> (u16, String) {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+                .await
+                .expect("closed in time");
+            match msg {
+                Some(Ok(Message::Close(Some(f)))) => {
+                    return (u16::from(f.code), f.reason.to_string());
+                }
+                Some(Ok(_)) => continue,
+                other => panic!("no close frame: {other:?}"),
+            }
+        }
+    }
+
+    /// Open a graphql-transport-ws socket, send `connection_init` with the token, and wait for
+    /// the ack.
+    pub async fn connect(app: &TestApp, token: &str) -> Ws {
+        let mut ws = open(app, "graphql-transport-ws").await;
+        send(
+            &mut ws,
+            json!({"type": "connection_init", "payload": {"accessToken": token}}),
+        )
+        .await;
         let ack = next(&mut ws).await;
         assert_eq!(ack["type"], "connection_ack", "{ack}");
         ws

@@ -23,3 +23,4 @@ mod scope;
 mod second_factor;
 mod subscriptions;
 mod sunshine;
+mod ws_sessions;

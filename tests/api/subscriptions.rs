@@ -143,39 +143,12 @@ mod protocol {
     use futures::{SinkExt, StreamExt};
     use serde_json::json;
     use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
     use crate::helpers::TestApp;
-    use crate::helpers::ws::Ws;
+    use crate::helpers::ws::{Ws, closed, send};
 
     async fn open(app: &TestApp) -> Ws {
-        let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
-        let mut req = url.into_client_request().unwrap();
-        req.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        tokio_tungstenite::connect_async(req).await.unwrap().0
-    }
-
-    async fn send(ws: &mut Ws, v: serde_json::Value) {
-        ws.send(Message::text(v.to_string())).await.unwrap();
-    }
-
-    /// Read until the server closes; the close code and reason.
-    async fn closed(ws: &mut Ws) -> (u16, String) {
-        loop {
-            let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
-                .await
-                .expect("closed in time");
-            match msg {
-                Some(Ok(Message::Close(Some(f)))) => {
-                    return (u16::from(f.code), f.reason.to_string());
-                }
-                Some(Ok(_)) => continue,
-                other => panic!("no close frame: {other:?}"),
-            }
-        }
+        crate::helpers::ws::open(app, "graphql-transport-ws").await
     }
 
     async fn acked(app: &TestApp, token: &str) -> Ws {

@@ -108,6 +108,12 @@ fn now_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
+/// MAC of the chain's end (last sequence number and last MAC), kept on the head row: moving the
+/// head back to hide the newest records needs the audit key.
+pub fn head_mac(key: &[u8], last_seq: i64, last_mac: &[u8]) -> [u8; 32] {
+    hmac_sm3(key, &[b"audit-head", &last_seq.to_be_bytes(), last_mac])
+}
+
 /// Append a record inside the caller's transaction, so that it commits or rolls back with the
 /// change it describes. Locks the chain head first.
 pub async fn append<C: ConnectionTrait>(
@@ -209,6 +215,7 @@ pub(crate) async fn append_locked<C: ConnectionTrait>(
         id: Set(1),
         last_seq: Set(end.seq),
         last_mac: Set(end.mac.clone()),
+        head_mac: Set(Some(head_mac(key, end.seq, &end.mac).to_vec())),
         ..Default::default()
     }
     .update(conn)
@@ -228,8 +235,8 @@ pub(crate) async fn append_after(
     end: &ChainEnd,
     items: &[(Actor, AuditEntry<'_>)],
 ) -> DomainResult<Option<(Vec<i64>, ChainEnd)>> {
-    const SQL: &str = "WITH head AS (UPDATE audit_head SET last_seq = $1, last_mac = $2 \
-        WHERE id = 1 AND last_seq = $3 RETURNING id) \
+    const SQL: &str = "WITH head AS (UPDATE audit_head SET last_seq = $1, last_mac = $2, \
+        head_mac = $19 WHERE id = 1 AND last_seq = $3 RETURNING id) \
         INSERT INTO audit_records (seq, at, actor_id, actor_name, actor_role, scope, client_ip, \
         request_id, operation, object_type, object_id, result, detail, prev_mac, mac) \
         SELECT * FROM unnest($4::bigint[], $5::timestamptz[], $6::text[], $7::text[], \
@@ -270,6 +277,7 @@ pub(crate) async fn append_after(
             .map(|r| r.mac.clone())
             .collect::<Vec<_>>()
             .into(),
+        head_mac(key, new_end.seq, &new_end.mac).to_vec().into(),
     ];
     let done = conn
         .execute_raw(Statement::from_sql_and_values(

@@ -4,11 +4,12 @@
 
 mod batch;
 mod chain;
+pub mod checkpoint;
 mod prune;
 mod verify;
 
 pub use batch::ReadRecorder;
-pub use chain::{Actor, AuditEntry, append, append_many, record_failure};
+pub use chain::{Actor, AuditEntry, append, append_many, head_mac, record_failure};
 pub use prune::{MIN_RETENTION_DAYS, PruneReport, anchor_mac, prune};
 pub use verify::{VerifyReport, verify};
 
@@ -77,4 +78,34 @@ pub async fn visits_of(
         }
     }
     Ok(out)
+}
+
+/// Give the chain head its MAC if it has none yet (a trail written before heads were sealed):
+/// appends an `audit.head.seal` record, whose append writes the MAC. Run at start, never by
+/// `audit verify`.
+pub async fn seal_head(db: &Db, key: &[u8]) -> DomainResult<bool> {
+    use crate::entities::audit_head;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| crate::error::DomainError::internal("audit_head row missing"))?;
+    if head.head_mac.is_some() {
+        return Ok(false);
+    }
+    let w = db.begin_write().await?;
+    append(
+        &w.txn,
+        key,
+        &Actor::system("startup"),
+        AuditEntry {
+            operation: "audit.head.seal",
+            object_type: "audit_trail",
+            object_id: String::new(),
+            result: "SUCCESS".to_owned(),
+            detail: format!("unsealed_last_seq={}", head.last_seq),
+        },
+    )
+    .await?;
+    w.commit().await?;
+    Ok(true)
 }

@@ -1,12 +1,14 @@
 //! Retention: records older than the retention period (at least 180 days, 等保 8.1.4.3) may be
-//! pruned. Pruning is one transaction that deletes the oldest records, moves the chain's anchor
-//! (the first remaining sequence number and the MAC it links to, itself MAC-ed) and appends an
-//! `audit.prune` record, so verification still covers everything that remains and the pruning
-//! shows in the trail.
+//! pruned. Pruning is one transaction that moves the chain's anchor (the first remaining sequence
+//! number and the MAC it links to, itself MAC-ed with the audit key), deletes the records below
+//! it and appends an `audit.prune` record, so verification still covers everything that remains
+//! and the pruning shows in the trail. This is the only path that removes records: the database
+//! refuses to delete any record at or above the anchor, and an anchor moved by anyone without the
+//! key fails verification.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::chain::{Actor, AuditEntry, append};
 use crate::crypto::hmac_sm3;
@@ -65,33 +67,8 @@ pub async fn prune(
             first_seq: head.first_seq,
         });
     };
-    let backend = w.txn.get_database_backend();
-    match backend {
-        DbBackend::Postgres => {
-            w.txn
-                .execute_unprepared("SET LOCAL zhucan.audit_prune = 'on'")
-                .await?;
-        }
-        _ => {
-            w.txn
-                .execute_unprepared("INSERT INTO audit_prune_marker (id) VALUES (1)")
-                .await?;
-        }
-    }
-    let removed = audit_record::Entity::delete_many()
-        .filter(audit_record::Column::Seq.lte(last_old.seq))
-        .exec(&w.txn)
-        .await?
-        .rows_affected;
-    if backend == DbBackend::Postgres {
-        w.txn
-            .execute_unprepared("SET LOCAL zhucan.audit_prune = 'off'")
-            .await?;
-    } else {
-        w.txn
-            .execute_unprepared("DELETE FROM audit_prune_marker")
-            .await?;
-    }
+    // The anchor moves first: the append-only triggers let a record go only once it lies below
+    // the anchor, and an anchor moved without the audit key fails verification.
     let first_seq = last_old.seq + 1;
     audit_head::Entity::update_many()
         .col_expr(audit_head::Column::FirstSeq, Expr::value(first_seq))
@@ -106,6 +83,11 @@ pub async fn prune(
         .filter(audit_head::Column::Id.eq(1))
         .exec(&w.txn)
         .await?;
+    let removed = audit_record::Entity::delete_many()
+        .filter(audit_record::Column::Seq.lt(first_seq))
+        .exec(&w.txn)
+        .await?
+        .rows_affected;
     append(
         &w.txn,
         key,

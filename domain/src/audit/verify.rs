@@ -1,5 +1,7 @@
 //! Verifying the chain end to end.
 
+use std::path::Path;
+
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::chain::mac_of;
@@ -23,8 +25,10 @@ pub struct VerifyReport {
 
 const BATCH: u64 = 5_000;
 
-/// Walk the whole chain in sequence order, recomputing every MAC.
-pub async fn verify(db: &Db, key: &[u8]) -> DomainResult<VerifyReport> {
+/// Walk the whole chain in sequence order, recomputing every MAC; check the head's MAC, and the
+/// signed checkpoint at `checkpoint` (when given) against a rollback of the whole database.
+/// Reads only: verifying never appends to the chain it checks.
+pub async fn verify(db: &Db, key: &[u8], checkpoint: Option<&Path>) -> DomainResult<VerifyReport> {
     let head = audit_head::Entity::find_by_id(1)
         .one(db.conn())
         .await?
@@ -90,6 +94,21 @@ pub async fn verify(db: &Db, key: &[u8]) -> DomainResult<VerifyReport> {
             break;
         }
     }
+    // The head names the chain's end with a MAC only the audit key makes: a tail removed together
+    // with the head moved back shows here.
+    let sealed = head.head_mac.as_deref().is_some_and(|m| {
+        ct_eq(
+            m,
+            &super::chain::head_mac(key, head.last_seq, &head.last_mac),
+        )
+    });
+    if !sealed && (head.last_seq > 0 || head.head_mac.is_some()) {
+        return Ok(broken(
+            head.last_seq,
+            checked,
+            "审计链头的签名不符（链头被改动，尾部记录可能被删除）".to_owned(),
+        ));
+    }
     if head.last_seq != expected_seq - 1 || !ct_eq(&head.last_mac, &prev) {
         return Ok(broken(
             expected_seq,
@@ -100,6 +119,17 @@ pub async fn verify(db: &Db, key: &[u8]) -> DomainResult<VerifyReport> {
                 expected_seq - 1
             ),
         ));
+    }
+    if let Some(path) = checkpoint {
+        let state = super::checkpoint::check(db, key, path).await?;
+        if let Some(problem) = state.problem() {
+            let at = match &state {
+                super::checkpoint::CheckpointState::RolledBack { last_seq, .. } => last_seq + 1,
+                super::checkpoint::CheckpointState::Rewritten(c) => c.seq,
+                _ => head.last_seq,
+            };
+            return Ok(broken(at, checked, problem));
+        }
     }
     Ok(VerifyReport {
         ok: true,

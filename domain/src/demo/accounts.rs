@@ -155,7 +155,12 @@ pub async fn seed_demo_accounts(
                 username: a.username.to_owned(),
                 display_name: a.display_name.to_owned(),
                 password: password.to_owned(),
-                role: a.role,
+                role: Some(a.role),
+                origin: if a.role == Role::Citizen {
+                    crate::identity::AccountOrigin::SelfRegistered
+                } else {
+                    crate::identity::AccountOrigin::Operator
+                },
                 region: a.region.map(|r| RegionCode::from_trusted(r.to_owned())),
                 person_id,
                 // Demo accounts skip the first-sign-in password change.

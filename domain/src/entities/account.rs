@@ -47,6 +47,16 @@ pub struct Model {
     pub password_history: String,
     /// SEC1 public key of the staff member's SM2 UKey.
     pub sm2_public_key: Option<Vec<u8>>,
+    /// Who made the account: `OPERATOR`, `SYSTEM_ADMIN` or `SELF` (see `AccountOrigin`).
+    pub origin: String,
+    /// Serial number of a GM/T 0021 hardware token.
+    pub otp_token_serial: Option<String>,
+    /// SM4-GCM ciphertext of the token's seed (hex).
+    pub otp_token_seed_enc: Option<Vec<u8>>,
+    /// The token's time step, seconds.
+    pub otp_token_step_secs: Option<i32>,
+    /// Last token time step accepted (replay protection).
+    pub otp_token_last_step: Option<i64>,
 }
 
 /// No relations are navigated through sea-orm.

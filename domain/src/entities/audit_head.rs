@@ -19,6 +19,8 @@ pub struct Model {
     pub first_prev_mac: Option<Vec<u8>>,
     /// HMAC-SM3 of the anchor (first_seq, first_prev_mac).
     pub anchor_mac: Option<Vec<u8>>,
+    /// HMAC-SM3 of the end (last_seq, last_mac): moving the head back needs the audit key.
+    pub head_mac: Option<Vec<u8>>,
 }
 
 /// No relations are navigated through sea-orm.

@@ -13,7 +13,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::SensitiveField;
 use crate::types::{BoundedText, DisabilityCategory, Phone};
 use crate::viewer::{RequestMeta, Role, Viewer};
-use crate::volunteer::parse_location;
+use crate::volunteer::parse_shanghai_location;
 
 /// `publishGuidanceRequest` input as received.
 #[derive(Debug, Clone, Default)]
@@ -49,7 +49,7 @@ pub async fn publish(
     let pickup_address = BoundedText::parse("input.pickupAddress", &draft.pickup_address, 200)?;
     let destination = BoundedText::parse("input.destination", &draft.destination, 200)?;
     let needs = BoundedText::parse("input.needs", &draft.needs, 200)?;
-    let (lat, lng) = parse_location(draft.pickup_latitude, draft.pickup_longitude)
+    let (lat, lng) = parse_shanghai_location(draft.pickup_latitude, draft.pickup_longitude)
         .map_err(|e| e.in_field("input"))?;
     let now = Utc::now();
     let pickup_time = draft.pickup_time.unwrap_or(now);

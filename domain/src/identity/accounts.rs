@@ -13,6 +13,42 @@ use crate::error::{DomainError, DomainResult};
 use crate::types::RegionCode;
 use crate::viewer::{RequestMeta, Role};
 
+/// Stored role code of an account that has no role yet (created by the system admin, waiting
+/// for the security admin's grant). Such an account cannot sign in.
+pub const NO_ROLE: &str = "NONE";
+
+/// Who made an account (三权分立: only accounts the system admin made may be granted a staff role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountOrigin {
+    /// The operator's command line or demo seeding.
+    Operator,
+    /// `createAccount` by the system admin.
+    SystemAdmin,
+    /// A citizen's or volunteer's own registration.
+    SelfRegistered,
+}
+
+impl AccountOrigin {
+    /// Stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "OPERATOR",
+            Self::SystemAdmin => "SYSTEM_ADMIN",
+            Self::SelfRegistered => "SELF",
+        }
+    }
+
+    /// The origin of a stored code (unknown codes are treated as self-registered: the most
+    /// restricted).
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "OPERATOR" => Self::Operator,
+            "SYSTEM_ADMIN" => Self::SystemAdmin,
+            _ => Self::SelfRegistered,
+        }
+    }
+}
+
 /// A new account.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
@@ -22,8 +58,10 @@ pub struct NewAccount {
     pub display_name: String,
     /// Initial password.
     pub password: String,
-    /// Role.
-    pub role: Role,
+    /// Role (`None`: none until the security admin grants one).
+    pub role: Option<Role>,
+    /// Who makes it.
+    pub origin: AccountOrigin,
     /// Region of an admin.
     pub region: Option<RegionCode>,
     /// Person of a citizen.
@@ -49,7 +87,7 @@ impl<'a> AccountRepo<'a> {
         hasher: &PasswordHasher,
         new: NewAccount,
     ) -> DomainResult<account::Model> {
-        match (new.role.region_level(), &new.region) {
+        match (new.role.and_then(Role::region_level), &new.region) {
             (Some(level), Some(r)) if r.level() == level => {}
             (Some(_), _) => {
                 return Err(DomainError::bad_input(
@@ -64,7 +102,7 @@ impl<'a> AccountRepo<'a> {
             username: new.username,
             display_name: new.display_name,
             password_hash: hasher.hash(&new.password)?,
-            role: new.role.as_str().to_owned(),
+            role: new.role.map_or(NO_ROLE, Role::as_str).to_owned(),
             region_code: new.region.map(|r| r.as_str().to_owned()),
             person_id: new.person_id,
             active: true,
@@ -80,6 +118,11 @@ impl<'a> AccountRepo<'a> {
             must_change_password: new.must_change_password,
             password_history: "[]".to_owned(),
             sm2_public_key: None,
+            origin: new.origin.as_str().to_owned(),
+            otp_token_serial: None,
+            otp_token_seed_enc: None,
+            otp_token_step_secs: None,
+            otp_token_last_step: None,
         };
         let w = self.db.begin_write().await?;
         let saved = account::ActiveModel::from(row).insert(&w.txn).await?;
@@ -201,9 +244,24 @@ pub async fn login(
         && role.is_some_and(super::staff::needs_second_factor)
         && account
             .as_ref()
-            .is_some_and(|a| a.totp_confirmed || a.sm2_public_key.is_some());
+            .is_some_and(super::staff::has_second_factor);
     let w = db.begin_write().await?;
+    // An account the system admin created has no role until the security admin grants one.
+    if password_ok && role.is_none() {
+        audit::append(
+            &w.txn,
+            key,
+            &actor,
+            record("auth.login", "FAILURE:NO_ROLE", String::new()),
+        )
+        .await?;
+        w.commit().await?;
+        return Err(DomainError::Unauthenticated(
+            "账户尚未授予角色，请联系安全管理员",
+        ));
+    }
     let mut second_factor_failed = false;
+    let mut factor_detail = "";
     if wants_otp {
         let otp = otp.map(str::trim).filter(|o| !o.is_empty());
         match (otp.or(ukey.map(|(_, sig)| sig)), &account) {
@@ -224,8 +282,14 @@ pub async fn login(
             }
             (Some(code), Some(a)) => {
                 let passed = match (otp, ukey) {
-                    (Some(_), _) => super::staff::check_code(&w.txn, cipher, a, code, now).await?,
+                    (Some(_), _) => {
+                        let check =
+                            super::staff::check_code(&w.txn, cipher, sign_in, a, code, now).await?;
+                        factor_detail = check.detail();
+                        check.passed()
+                    }
                     (None, Some((challenge, signature))) => {
+                        factor_detail = "factor=SM2_UKEY";
                         super::ukey::check_signature(&w.txn, a, challenge, signature, now).await?
                     }
                     (None, None) => false,
@@ -254,11 +318,12 @@ pub async fn login(
     } else {
         "FAILURE:UNAUTHENTICATED"
     };
+    let detail = if ok { factor_detail } else { "" };
     audit::append(
         &w.txn,
         key,
         &actor,
-        record("auth.login", result, String::new()),
+        record("auth.login", result, detail.to_owned()),
     )
     .await?;
     if let Some(a) = &account {

@@ -1,31 +1,50 @@
-//! Account administration under separation of duties (三权分立):
-//! - `SYSTEM_ADMIN` creates accounts of the operational roles, deactivates them and resets
-//!   passwords, but cannot change anyone's role or scope, nor read the audit trail;
-//! - `SECURITY_ADMIN` grants roles and scopes, but cannot create accounts nor read personal data;
+//! Account administration under separation of duties (三权分立), so that no single holder of
+//! one of the three duties can reach personal data alone:
+//! - `SYSTEM_ADMIN` creates staff accounts — without a role or scope — deactivates them and
+//!   resets passwords. A temporary password reaches the account's holder by SMS to the phone
+//!   registered with the account, never in the API's answer;
+//! - `SECURITY_ADMIN` grants roles and scopes, only to accounts the system admin (or the
+//!   operator) made, never to a self-registered citizen or volunteer. A grant ends the account's
+//!   sessions and forces a new password and a fresh second factor;
 //! - `AUDITOR` reads and verifies the audit trail only.
 //!
-//! The three separated duties themselves are never granted or created through the API (they are
-//! provisioned by the operator), nobody administers their own account, and a role change or
-//! deactivation ends the account's sessions at once on every node.
+//! The three duties are never created, granted or administered through the API — the operator's
+//! command line (`zhucan accounts …`) manages them — and nobody administers their own account.
 
 use chrono::Utc;
 use rand::Rng;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use super::{AccountRepo, NewAccount};
+use super::{AccountOrigin, AccountRepo, NO_ROLE, NewAccount};
 use crate::Platform;
 use crate::audit::{self, Actor, AuditEntry};
+use crate::crypto::FieldAad;
 use crate::entities::account;
 use crate::error::{DomainError, DomainResult};
-use crate::types::{RegionCode, RegionLevel};
+use crate::sms::{self, SmsTemplate};
+use crate::types::{Phone, RegionCode, RegionLevel};
 use crate::viewer::{RequestMeta, Role, Viewer};
 
-/// Roles that may be created or granted through the API.
-pub fn grantable(role: Role) -> bool {
-    !matches!(
+/// The separated duties themselves: never created, granted or administered through the API.
+pub fn is_duty(role: Role) -> bool {
+    matches!(
         role,
         Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
     )
+}
+
+/// Roles that may be created or granted through the API.
+pub fn grantable(role: Role) -> bool {
+    !is_duty(role)
+}
+
+/// Where an account's phone is encrypted.
+pub fn phone_aad(account: &uuid::Uuid) -> FieldAad<'_> {
+    FieldAad {
+        table: "accounts",
+        column: "phone",
+        row: account,
+    }
 }
 
 fn region_for(p: &Platform, role: Role, region: Option<&str>) -> DomainResult<Option<RegionCode>> {
@@ -51,7 +70,13 @@ fn region_for(p: &Platform, role: Role, region: Option<&str>) -> DomainResult<Op
     }
 }
 
-async fn target(p: &Platform, viewer: &Viewer, username: &str) -> DomainResult<account::Model> {
+/// The account an administrator acts on: it exists, is not their own, and is not one of the
+/// separated duties.
+pub(crate) async fn target(
+    p: &Platform,
+    viewer: &Viewer,
+    username: &str,
+) -> DomainResult<account::Model> {
     let a = AccountRepo::new(&p.db)
         .by_username(username.trim())
         .await?
@@ -59,17 +84,16 @@ async fn target(p: &Platform, viewer: &Viewer, username: &str) -> DomainResult<a
     if a.id == viewer.account_id {
         return Err(DomainError::Forbidden("不能管理自己的账户"));
     }
-    let role = Role::from_code(&a.role).unwrap_or(Role::Citizen);
-    if !grantable(role) {
+    if Role::from_code(&a.role).is_some_and(is_duty) {
         return Err(DomainError::Forbidden(
-            "系统管理员、安全管理员、审计员账户由运维人员直接配置",
+            "系统管理员、安全管理员、审计员账户由运维人员通过命令行管理",
         ));
     }
     Ok(a)
 }
 
 /// A temporary password: 16 characters of four classes, to be changed at first sign-in.
-fn temporary_password() -> String {
+pub fn temporary_password() -> String {
     const SETS: [&[u8]; 4] = [
         b"abcdefghjkmnpqrstuvwxyz",
         b"ABCDEFGHJKMNPQRSTUVWXYZ",
@@ -110,26 +134,8 @@ async fn audit_in<C: sea_orm::ConnectionTrait>(
     .map(|_| ())
 }
 
-/// A system admin creates an account of an operational role; returns it with a temporary
-/// password that must be changed at first sign-in.
-pub async fn create_account(
-    p: &Platform,
-    viewer: &Viewer,
-    meta: &RequestMeta,
-    username: &str,
-    display_name: &str,
-    role: Role,
-    region: Option<&str>,
-) -> DomainResult<(account::Model, String)> {
-    if viewer.role != Role::SystemAdmin {
-        return Err(DomainError::Forbidden("仅系统管理员可创建账户"));
-    }
-    if !grantable(role) || matches!(role, Role::Citizen | Role::Volunteer) {
-        return Err(DomainError::bad_input(
-            "role",
-            "只能创建市、区、街镇管理员账户（居民和志愿者自行注册）",
-        ));
-    }
+/// Check a username for a new account.
+pub fn parse_username(username: &str) -> DomainResult<String> {
     let username = username.trim();
     let ok = (3..=32).contains(&username.len())
         && username
@@ -141,18 +147,37 @@ pub async fn create_account(
             "用户名须为3–32位小写字母、数字或下划线",
         ));
     }
+    Ok(username.to_owned())
+}
+
+/// A system admin creates a staff account for a named holder: no role and no scope (the security
+/// admin grants them). The temporary password goes by SMS to `phone` — the holder's — through
+/// the outbox, in the same transaction; the system admin never sees it.
+pub async fn create_account(
+    p: &Platform,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    username: &str,
+    display_name: &str,
+    phone: &str,
+) -> DomainResult<account::Model> {
+    if viewer.role != Role::SystemAdmin {
+        return Err(DomainError::Forbidden("仅系统管理员可创建账户"));
+    }
+    let username = parse_username(username)?;
     let display = crate::types::BoundedText::parse("displayName", display_name, 32)?.into_string();
-    let region = region_for(p, role, region)?;
+    let phone = Phone::parse("phone", phone)?;
     let password = temporary_password();
     let a = AccountRepo::new(&p.db)
         .create(
             &p.hasher,
             NewAccount {
-                username: username.to_owned(),
+                username: username.clone(),
                 display_name: display,
                 password: password.clone(),
-                role,
-                region,
+                role: None,
+                origin: AccountOrigin::SystemAdmin,
+                region: None,
                 person_id: None,
                 must_change_password: true,
             },
@@ -163,6 +188,19 @@ pub async fn create_account(
             other => other,
         })?;
     let w = p.db.begin_write().await?;
+    let enc = p.cipher.encrypt(phone_aad(&a.id), phone.as_str())?;
+    let mut m: account::ActiveModel = a.clone().into();
+    m.phone_enc = Set(Some(enc));
+    let a = m.update(&w.txn).await?;
+    sms::enqueue(
+        &w.txn,
+        &p.cipher,
+        &format!("account:{}:created", a.id),
+        &phone,
+        SmsTemplate::AccountCreated,
+        sms::params([("username", username.as_str()), ("password", &password)]),
+    )
+    .await?;
     audit_in(
         &w.txn,
         p,
@@ -170,14 +208,17 @@ pub async fn create_account(
         meta,
         "account.create",
         a.id.to_string(),
-        format!("role={}", a.role),
+        "role=NONE delivery=SMS".to_owned(),
     )
     .await?;
     w.commit().await?;
-    Ok((a, password))
+    Ok(a)
 }
 
-/// A security admin grants a role and scope; the account's sessions end at once.
+/// A security admin grants a region-admin role and its scope to an account the system admin (or
+/// the operator) made. The account's sessions end at once, its password must be changed at the
+/// next sign-in and its second factor enrolled afresh: whoever held it before the grant cannot
+/// carry a session or a factor into the new role.
 pub async fn grant_role(
     p: &Platform,
     viewer: &Viewer,
@@ -194,13 +235,33 @@ pub async fn grant_role(
             "系统管理员、安全管理员、审计员角色不能通过授权获得",
         ));
     }
+    if !role.is_region_admin() {
+        return Err(DomainError::bad_input(
+            "role",
+            "只能授予市、区、街镇管理员角色（居民和志愿者自行注册）",
+        ));
+    }
     let a = target(p, viewer, username).await?;
+    if AccountOrigin::from_code(&a.origin) == AccountOrigin::SelfRegistered {
+        return Err(DomainError::Forbidden(
+            "自行注册的居民、志愿者账户不能授予工作人员角色；请由系统管理员创建工作账户",
+        ));
+    }
     let region = region_for(p, role, region)?;
     let before = format!("{}:{}", a.role, a.region_code.clone().unwrap_or_default());
     let w = p.db.begin_write().await?;
     let mut m: account::ActiveModel = a.into();
     m.role = Set(role.as_str().to_owned());
     m.region_code = Set(region.map(|r| r.as_str().to_owned()));
+    m.must_change_password = Set(true);
+    m.totp_secret_enc = Set(None);
+    m.totp_confirmed = Set(false);
+    m.totp_last_step = Set(None);
+    m.sm2_public_key = Set(None);
+    m.otp_token_serial = Set(None);
+    m.otp_token_seed_enc = Set(None);
+    m.otp_token_step_secs = Set(None);
+    m.otp_token_last_step = Set(None);
     let a = m.update(&w.txn).await?;
     audit_in(
         &w.txn,
@@ -210,14 +271,14 @@ pub async fn grant_role(
         "account.role.grant",
         a.id.to_string(),
         format!(
-            "{before} -> {}:{}",
+            "{before} -> {}:{} password_change=required second_factor=reset",
             a.role,
             a.region_code.clone().unwrap_or_default()
         ),
     )
     .await?;
     w.commit().await?;
-    super::revoke_account_sessions(p, viewer, meta, &a.username).await?;
+    super::revocation::revoke_all(p, viewer, meta, &a).await?;
     Ok(a)
 }
 
@@ -253,26 +314,65 @@ pub async fn set_active(
     .await?;
     w.commit().await?;
     if !active {
-        super::revoke_account_sessions(p, viewer, meta, &a.username).await?;
+        super::revocation::revoke_all(p, viewer, meta, &a).await?;
     }
     Ok(a)
 }
 
-/// A system admin resets a password: a temporary one, to be changed at the next sign-in; the
-/// account's sessions end.
+/// A system admin resets a password: a temporary one goes by SMS to the phone registered with
+/// the account (never to the system admin), to be changed at the next sign-in; the account's
+/// sessions end. Accounts without a phone are reset by the operator's command line.
 pub async fn reset_password(
     p: &Platform,
     viewer: &Viewer,
     meta: &RequestMeta,
     username: &str,
-) -> DomainResult<String> {
+) -> DomainResult<()> {
     if viewer.role != Role::SystemAdmin {
         return Err(DomainError::Forbidden("仅系统管理员可重置密码"));
     }
     let a = target(p, viewer, username).await?;
+    let Some(enc) = &a.phone_enc else {
+        return Err(DomainError::Conflict(
+            "该账户未登记手机号，临时密码无法送达本人：请由运维人员使用 zhucan accounts reset-password 重置"
+                .to_owned(),
+        ));
+    };
+    let phone = Phone::parse("phone", &p.cipher.decrypt(phone_aad(&a.id), enc)?)?;
     let password = temporary_password();
     let hash = p.hasher.hash(&password)?;
     let w = p.db.begin_write().await?;
+    set_temporary_password(&w.txn, a.id, hash).await?;
+    sms::enqueue(
+        &w.txn,
+        &p.cipher,
+        &format!("account:{}:reset:{}", a.id, uuid::Uuid::now_v7()),
+        &phone,
+        SmsTemplate::PasswordReset,
+        sms::params([("username", a.username.as_str()), ("password", &password)]),
+    )
+    .await?;
+    audit_in(
+        &w.txn,
+        p,
+        viewer,
+        meta,
+        "account.password.reset",
+        a.id.to_string(),
+        "delivery=SMS".to_owned(),
+    )
+    .await?;
+    w.commit().await?;
+    super::revocation::revoke_all(p, viewer, meta, &a).await?;
+    Ok(())
+}
+
+/// Store a temporary password hash that must be changed at the next sign-in.
+pub(crate) async fn set_temporary_password<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    account: uuid::Uuid,
+    hash: String,
+) -> DomainResult<()> {
     account::Entity::update_many()
         .col_expr(
             account::Column::PasswordHash,
@@ -286,20 +386,160 @@ pub async fn reset_password(
             account::Column::PasswordChangedAt,
             sea_orm::sea_query::Expr::value(Some(Utc::now())),
         )
-        .filter(account::Column::Id.eq(a.id))
-        .exec(&w.txn)
+        .col_expr(
+            account::Column::FailedLogins,
+            sea_orm::sea_query::Expr::value(0),
+        )
+        .col_expr(
+            account::Column::LockedUntil,
+            sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .filter(account::Column::Id.eq(account))
+        .exec(conn)
         .await?;
-    audit_in(
-        &w.txn,
-        p,
-        viewer,
-        meta,
-        "account.password.reset",
-        a.id.to_string(),
-        String::new(),
-    )
-    .await?;
-    w.commit().await?;
-    super::revoke_account_sessions(p, viewer, meta, &a.username).await?;
-    Ok(password)
+    Ok(())
+}
+
+/// Whether a stored role code means "no role yet".
+pub fn has_no_role(a: &account::Model) -> bool {
+    a.role == NO_ROLE
+}
+
+/// The accounts of the command line (`zhucan accounts …`): the operator, outside the three
+/// duties, provisions and maintains the duty accounts themselves.
+pub mod operator {
+    use super::*;
+    use crate::identity::revocation::revoke_all_by;
+
+    fn actor(command: &str) -> Actor {
+        Actor::system(command)
+    }
+
+    /// Create an account of any role from the command line; returns it with a temporary password
+    /// printed once on the operator's terminal, to be changed at first sign-in.
+    pub async fn create(
+        p: &Platform,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        region: Option<&str>,
+    ) -> DomainResult<(account::Model, String)> {
+        let username = parse_username(username)?;
+        let display =
+            crate::types::BoundedText::parse("displayName", display_name, 32)?.into_string();
+        if matches!(role, Role::Citizen | Role::Volunteer) {
+            return Err(DomainError::bad_input(
+                "role",
+                "居民和志愿者自行注册，不由运维人员创建",
+            ));
+        }
+        let region = region_for(p, role, region)?;
+        let password = temporary_password();
+        let a = AccountRepo::new(&p.db)
+            .create(
+                &p.hasher,
+                NewAccount {
+                    username,
+                    display_name: display,
+                    password: password.clone(),
+                    role: Some(role),
+                    origin: AccountOrigin::Operator,
+                    region,
+                    person_id: None,
+                    must_change_password: true,
+                },
+            )
+            .await?;
+        let w = p.db.begin_write().await?;
+        audit::append(
+            &w.txn,
+            p.audit_key(),
+            &actor("accounts create"),
+            AuditEntry {
+                operation: "account.create",
+                object_type: "account",
+                object_id: a.id.to_string(),
+                result: "SUCCESS".to_owned(),
+                detail: format!("role={} delivery=CLI", a.role),
+            },
+        )
+        .await?;
+        w.commit().await?;
+        Ok((a, password))
+    }
+
+    /// Reset a password from the command line; returns the temporary password (printed once).
+    pub async fn reset_password(p: &Platform, username: &str) -> DomainResult<String> {
+        let a = AccountRepo::new(&p.db)
+            .by_username(username.trim())
+            .await?
+            .ok_or(DomainError::NotFound { what: "账户" })?;
+        let password = temporary_password();
+        let hash = p.hasher.hash(&password)?;
+        let w = p.db.begin_write().await?;
+        set_temporary_password(&w.txn, a.id, hash).await?;
+        audit::append(
+            &w.txn,
+            p.audit_key(),
+            &actor("accounts reset-password"),
+            AuditEntry {
+                operation: "account.password.reset",
+                object_type: "account",
+                object_id: a.id.to_string(),
+                result: "SUCCESS".to_owned(),
+                detail: "delivery=CLI".to_owned(),
+            },
+        )
+        .await?;
+        w.commit().await?;
+        revoke_all_by(p, &actor("accounts reset-password"), &a).await?;
+        Ok(password)
+    }
+
+    /// End every session of an account from the command line.
+    pub async fn revoke_sessions(p: &Platform, username: &str) -> DomainResult<()> {
+        let a = AccountRepo::new(&p.db)
+            .by_username(username.trim())
+            .await?
+            .ok_or(DomainError::NotFound { what: "账户" })?;
+        revoke_all_by(p, &actor("accounts revoke-sessions"), &a).await
+    }
+
+    /// Deactivate or reactivate an account from the command line.
+    pub async fn set_active(p: &Platform, username: &str, active: bool) -> DomainResult<()> {
+        let a = AccountRepo::new(&p.db)
+            .by_username(username.trim())
+            .await?
+            .ok_or(DomainError::NotFound { what: "账户" })?;
+        let w = p.db.begin_write().await?;
+        let mut m: account::ActiveModel = a.clone().into();
+        m.active = Set(active);
+        m.update(&w.txn).await?;
+        audit::append(
+            &w.txn,
+            p.audit_key(),
+            &actor(if active {
+                "accounts enable"
+            } else {
+                "accounts disable"
+            }),
+            AuditEntry {
+                operation: if active {
+                    "account.activate"
+                } else {
+                    "account.deactivate"
+                },
+                object_type: "account",
+                object_id: a.id.to_string(),
+                result: "SUCCESS".to_owned(),
+                detail: String::new(),
+            },
+        )
+        .await?;
+        w.commit().await?;
+        if !active {
+            revoke_all_by(p, &actor("accounts disable"), &a).await?;
+        }
+        Ok(())
+    }
 }

@@ -3,13 +3,15 @@
 mod accounts;
 mod activity;
 pub mod admin;
-mod revocation;
+pub mod gmt0021;
+pub mod otp_token;
+pub(crate) mod revocation;
 pub mod staff;
 mod tokens;
 pub mod totp;
 pub mod ukey;
 
-pub use accounts::{AccountRepo, LockoutPolicy, NewAccount, login};
+pub use accounts::{AccountOrigin, AccountRepo, LockoutPolicy, NO_ROLE, NewAccount, login};
 pub use activity::Activity;
 pub use revocation::{Revocations, logout, revoke_account_sessions};
 pub use staff::SignInPolicy;

@@ -41,58 +41,75 @@ impl Default for Revocations {
 impl Revocations {
     /// Load the revocations still in force.
     pub async fn load(db: &Db) -> DomainResult<Self> {
-        let now = Utc::now();
         let r = Self::default();
-        for s in revoked_session::Entity::find()
-            .filter(revoked_session::Column::ExpiresAt.gt(now))
-            .all(db.conn())
-            .await?
-        {
-            r.note(&DomainEvent::SessionRevoked {
+        r.refresh(db, None).await?;
+        Ok(r)
+    }
+
+    /// Read revocations from the database: all still in force (`since` = `None`), or those made
+    /// at or after `since`. This is how a node learns of revocations whose bus message it missed
+    /// — Redis was down, or the bus reconnected — at start, whenever the bus subscription is
+    /// re-established, and at every poll. Returns how many were read.
+    pub async fn refresh(&self, db: &Db, since: Option<DateTime<Utc>>) -> DomainResult<usize> {
+        let now = Utc::now();
+        let mut sessions =
+            revoked_session::Entity::find().filter(revoked_session::Column::ExpiresAt.gt(now));
+        if let Some(t) = since {
+            sessions = sessions.filter(revoked_session::Column::RevokedAt.gte(t));
+        }
+        let mut n = 0;
+        for s in sessions.all(db.conn()).await? {
+            n += 1;
+            self.note(&DomainEvent::SessionRevoked {
                 jti: s.jti,
                 account_id: s.account_id,
                 expires_at: s.expires_at,
             });
         }
-        for a in account::Entity::find()
-            .filter(account::Column::SessionsValidAfter.is_not_null())
-            .all(db.conn())
-            .await?
-        {
+        let accounts = account::Entity::find().filter(match since {
+            Some(t) => account::Column::SessionsValidAfter.gte(t),
+            None => account::Column::SessionsValidAfter.is_not_null(),
+        });
+        for a in accounts.all(db.conn()).await? {
             if let Some(after) = a.sessions_valid_after {
-                r.note(&DomainEvent::AccountSessionsRevoked {
+                n += 1;
+                self.note(&DomainEvent::AccountSessionsRevoked {
                     account_id: a.id,
                     valid_after: after,
                 });
             }
         }
-        Ok(r)
+        Ok(n)
     }
 
-    /// Apply a revocation event (other events are ignored).
+    /// Apply a revocation event (other events are ignored). Live streams are woken only by a
+    /// revocation not known before, so that polls re-reading known ones cost them nothing.
     pub fn note(&self, event: &DomainEvent) {
-        match event {
+        let new = match event {
             DomainEvent::SessionRevoked {
                 jti, expires_at, ..
-            } => {
-                if let Ok(mut m) = self.sessions.write() {
-                    let now = Utc::now();
-                    m.retain(|_, exp| *exp > now);
-                    m.insert(*jti, *expires_at);
+            } => self.sessions.write().is_ok_and(|mut m| {
+                let now = Utc::now();
+                if m.contains_key(jti) {
+                    return false;
                 }
-                self.changed.send_modify(|n| *n += 1);
-            }
+                m.retain(|_, exp| *exp > now);
+                m.insert(*jti, *expires_at);
+                true
+            }),
             DomainEvent::AccountSessionsRevoked {
                 account_id,
                 valid_after,
-            } => {
-                if let Ok(mut m) = self.accounts.write() {
-                    let e = m.entry(*account_id).or_insert(*valid_after);
-                    *e = (*e).max(*valid_after);
-                }
-                self.changed.send_modify(|n| *n += 1);
-            }
-            _ => {}
+            } => self.accounts.write().is_ok_and(|mut m| {
+                let e = m.entry(*account_id).or_insert(DateTime::<Utc>::MIN_UTC);
+                let moved = *valid_after > *e;
+                *e = (*e).max(*valid_after);
+                moved
+            }),
+            _ => false,
+        };
+        if new {
+            self.changed.send_modify(|n| *n += 1);
         }
     }
 
@@ -173,7 +190,8 @@ pub async fn logout(
     Ok(())
 }
 
-/// 强制下线: a system or security admin revokes every token of an account issued until now.
+/// 强制下线: a system or security admin revokes every token of an account issued until now. The
+/// separated duties themselves are refused (the operator's command line manages them).
 pub async fn revoke_account_sessions(
     p: &Platform,
     viewer: &Viewer,
@@ -183,11 +201,26 @@ pub async fn revoke_account_sessions(
     if !matches!(viewer.role, Role::SystemAdmin | Role::SecurityAdmin) {
         return Err(DomainError::Forbidden("仅系统管理员或安全管理员可强制下线"));
     }
-    let target = account::Entity::find()
-        .filter(account::Column::Username.eq(username))
-        .one(p.db.conn())
-        .await?
-        .ok_or(DomainError::NotFound { what: "账户" })?;
+    let target = super::admin::target(p, viewer, username).await?;
+    revoke_all(p, viewer, meta, &target).await
+}
+
+/// Revoke every token of `target` issued until now, as `viewer`.
+pub(crate) async fn revoke_all(
+    p: &Platform,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    target: &account::Model,
+) -> DomainResult<()> {
+    revoke_all_by(p, &Actor::of(viewer, meta), target).await
+}
+
+/// Revoke every token of `target` issued until now, recorded as done by `actor`.
+pub(crate) async fn revoke_all_by(
+    p: &Platform,
+    actor: &Actor,
+    target: &account::Model,
+) -> DomainResult<()> {
     // Tokens carry whole seconds: revoke everything issued up to this second.
     let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_else(Utc::now);
     let w = p.db.begin_write().await?;
@@ -203,7 +236,7 @@ pub async fn revoke_account_sessions(
         result: "SUCCESS".to_owned(),
         detail: String::new(),
     };
-    audit::append(&w.txn, p.audit_key(), &Actor::of(viewer, meta), entry).await?;
+    audit::append(&w.txn, p.audit_key(), actor, entry).await?;
     w.commit().await?;
     let event = DomainEvent::AccountSessionsRevoked {
         account_id: target.id,

@@ -28,6 +28,8 @@ pub struct SignInPolicy {
     pub password_history: usize,
     /// Password lifetime (0: no expiry).
     pub password_max_age_days: i64,
+    /// Accept TOTP codes of the pre-standard construction (one release of migration).
+    pub accept_legacy_otp: bool,
 }
 
 impl Default for SignInPolicy {
@@ -38,6 +40,7 @@ impl Default for SignInPolicy {
             password_classes: 3,
             password_history: 5,
             password_max_age_days: 90,
+            accept_legacy_otp: true,
         }
     }
 }
@@ -45,6 +48,20 @@ impl Default for SignInPolicy {
 /// Whether a role signs in with a second factor (every staff role; not citizens or volunteers).
 pub fn needs_second_factor(role: Role) -> bool {
     !matches!(role, Role::Citizen | Role::Volunteer)
+}
+
+/// Whether an account has a second factor in force (an authenticator, a UKey or a token).
+pub fn has_second_factor(a: &account::Model) -> bool {
+    a.totp_confirmed || a.sm2_public_key.is_some() || a.otp_token_seed_enc.is_some()
+}
+
+/// Where the seed of an account's GM/T 0021 token is encrypted.
+pub fn token_aad(account: &Uuid) -> FieldAad<'_> {
+    FieldAad {
+        table: "accounts",
+        column: "otp_token_seed",
+        row: account,
+    }
 }
 
 /// Where the TOTP secret of an account is encrypted.
@@ -100,7 +117,7 @@ pub fn stage_after_sign_in(
     role: Role,
     now: DateTime<Utc>,
 ) -> SessionStage {
-    let enrolled = a.totp_confirmed || a.sm2_public_key.is_some();
+    let enrolled = has_second_factor(a);
     if policy.require_second_factor && needs_second_factor(role) && !enrolled {
         return SessionStage::SecondFactorEnrollment;
     }
@@ -182,35 +199,96 @@ fn secret_of(cipher: &FieldCipher, a: &account::Model) -> DomainResult<Option<Ve
     Ok(totp::secret_from_base32(&b32))
 }
 
-/// Check a code against the account's secret; on success the step is stored (a code works
-/// once). Failures are audited by the caller.
+/// How a dynamic password was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// It matched nothing (or was a replay).
+    Failed,
+    /// The authenticator's TOTP-SM3 code; `legacy` when of the pre-standard construction.
+    Totp {
+        /// Matched the pre-standard construction.
+        legacy: bool,
+    },
+    /// The GM/T 0021 hardware token's password.
+    Token,
+}
+
+impl CodeCheck {
+    /// Whether the code passed.
+    pub fn passed(self) -> bool {
+        self != Self::Failed
+    }
+
+    /// What the audit record notes about it.
+    pub fn detail(self) -> &'static str {
+        match self {
+            Self::Failed => "",
+            Self::Totp { legacy: false } => "factor=TOTP_SM3",
+            Self::Totp { legacy: true } => "factor=TOTP_SM3 legacy_otp=1",
+            Self::Token => "factor=GMT0021",
+        }
+    }
+}
+
+/// Check a code against the account's authenticator secret, then its hardware token; on success
+/// the step is stored (a code works once). Failures are audited by the caller.
 pub async fn check_code<C: sea_orm::ConnectionTrait>(
     conn: &C,
     cipher: &FieldCipher,
+    policy: &SignInPolicy,
     a: &account::Model,
     code: &str,
     now: DateTime<Utc>,
-) -> DomainResult<bool> {
-    let Some(secret) = secret_of(cipher, a)? else {
-        return Ok(false);
-    };
-    let Some(step) = totp::verify(&secret, code, now, a.totp_last_step) else {
-        return Ok(false);
-    };
+) -> DomainResult<CodeCheck> {
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, QueryFilter};
-    // Conditional: two concurrent uses of one code cannot both pass.
-    let res = account::Entity::update_many()
-        .col_expr(account::Column::TotpLastStep, Expr::value(Some(step)))
-        .filter(account::Column::Id.eq(a.id))
-        .filter(
-            sea_orm::Condition::any()
-                .add(account::Column::TotpLastStep.is_null())
-                .add(account::Column::TotpLastStep.lt(step)),
+    if let Some(secret) = secret_of(cipher, a)?
+        && let Some(m) = totp::verify(
+            &secret,
+            code,
+            now,
+            a.totp_last_step,
+            policy.accept_legacy_otp,
         )
-        .exec(conn)
-        .await?;
-    Ok(res.rows_affected == 1)
+    {
+        // Conditional: two concurrent uses of one code cannot both pass.
+        let res = account::Entity::update_many()
+            .col_expr(account::Column::TotpLastStep, Expr::value(Some(m.step)))
+            .filter(account::Column::Id.eq(a.id))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(account::Column::TotpLastStep.is_null())
+                    .add(account::Column::TotpLastStep.lt(m.step)),
+            )
+            .exec(conn)
+            .await?;
+        if res.rows_affected == 1 {
+            return Ok(CodeCheck::Totp { legacy: m.legacy });
+        }
+    }
+    if let Some(enc) = &a.otp_token_seed_enc {
+        let seed = hex::decode(cipher.decrypt(token_aad(&a.id), enc)?)
+            .map_err(|_| DomainError::internal("token seed is not hex"))?;
+        let step = i64::from(a.otp_token_step_secs.unwrap_or(60));
+        if let Some(t) =
+            super::gmt0021::verify(&seed, code, now.timestamp(), step, a.otp_token_last_step)
+        {
+            let res = account::Entity::update_many()
+                .col_expr(account::Column::OtpTokenLastStep, Expr::value(Some(t)))
+                .filter(account::Column::Id.eq(a.id))
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(account::Column::OtpTokenLastStep.is_null())
+                        .add(account::Column::OtpTokenLastStep.lt(t)),
+                )
+                .exec(conn)
+                .await?;
+            if res.rows_affected == 1 {
+                return Ok(CodeCheck::Token);
+            }
+        }
+    }
+    Ok(CodeCheck::Failed)
 }
 
 /// Confirm enrolment with a first code; returns a token for the next stage.
@@ -229,7 +307,12 @@ pub async fn confirm(
     }
     let now = Utc::now();
     let w = db.begin_write().await?;
-    let ok = !a.totp_confirmed && check_code(&w.txn, cipher, &a, code, now).await?;
+    let check = if a.totp_confirmed {
+        CodeCheck::Failed
+    } else {
+        check_code(&w.txn, cipher, policy, &a, code, now).await?
+    };
+    let ok = matches!(check, CodeCheck::Totp { legacy: false });
     let key = cipher.keys().audit_key();
     if !ok {
         audit::append(

@@ -212,6 +212,11 @@ mod tests {
             must_change_password: false,
             password_history: "[]".to_owned(),
             sm2_public_key: None,
+            origin: "OPERATOR".to_owned(),
+            otp_token_serial: None,
+            otp_token_seed_enc: None,
+            otp_token_step_secs: None,
+            otp_token_last_step: None,
         }
     }
 

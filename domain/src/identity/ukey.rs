@@ -43,16 +43,10 @@ pub async fn register_key(
     if viewer.role != Role::SecurityAdmin {
         return Err(DomainError::Forbidden("仅安全管理员可登记UKey"));
     }
+    let a = super::admin::target(p, viewer, username).await?;
     let key = parse_public_key(public_key_hex)?;
-    let a = crate::identity::AccountRepo::new(&p.db)
-        .by_username(username.trim())
-        .await?
-        .ok_or(DomainError::NotFound { what: "账户" })?;
-    if a.id == viewer.account_id {
-        return Err(DomainError::Forbidden("不能管理自己的账户"));
-    }
-    let role = Role::from_code(&a.role).unwrap_or(Role::Citizen);
-    if !super::staff::needs_second_factor(role) {
+    let staff = Role::from_code(&a.role).is_some_and(super::staff::needs_second_factor);
+    if !staff {
         return Err(DomainError::bad_input(
             "username",
             "只有工作人员账户使用UKey",

@@ -177,11 +177,21 @@ impl NewPersonInput {
             }
             (Some(_), Some(r)) => r,
         };
+        let certificate_valid_until = self
+            .certificate_valid_until
+            .map(|d| {
+                crate::types::check_valid_until(
+                    "input.certificateValidUntil",
+                    d,
+                    super::filter::today(),
+                )
+            })
+            .transpose()?;
         Ok(NewPerson {
             name,
             id_number,
             certificate,
-            certificate_valid_until: self.certificate_valid_until,
+            certificate_valid_until,
             phone,
             address,
             street,
@@ -314,10 +324,20 @@ impl UpdatePersonInput {
                 "残疾人证号过长",
             ));
         }
+        let certificate_valid_until = self
+            .certificate_valid_until
+            .map(|d| {
+                crate::types::check_valid_until(
+                    "input.certificateValidUntil",
+                    d,
+                    super::filter::today(),
+                )
+            })
+            .transpose()?;
         let changes = PersonChanges {
             name,
             certificate_number: self.certificate_number.clone(),
-            certificate_valid_until: self.certificate_valid_until,
+            certificate_valid_until,
             phone,
             address,
             residence,

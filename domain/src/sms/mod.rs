@@ -31,7 +31,7 @@ mod template;
 pub use gateway::{SmsGateway, SmsSendError};
 pub use outbox::{
     MAX_DEDUPE_KEY_CHARS, Queued, SmsStatus, claim_due, enqueue, enqueue_many, mark_failed,
-    mark_sent, phone_aad, render, scrub_numbers,
+    mark_sent, params_aad, phone_aad, render, scrub_numbers,
 };
 pub use retry::Backoff;
 pub use template::{MAX_PARAM_CHARS, SmsTemplate, params};

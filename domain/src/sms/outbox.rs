@@ -57,6 +57,18 @@ impl SmsStatus {
     }
 }
 
+/// The associated data of a row's secret parameters (temporary passwords).
+pub fn params_aad(id: &Uuid) -> FieldAad<'_> {
+    FieldAad {
+        table: "sms_outbox",
+        column: "params",
+        row: id,
+    }
+}
+
+/// Prefix of stored parameters that are SM4-GCM ciphertext (hex) rather than JSON.
+const SECRET_PARAMS: &str = "enc:";
+
 /// The associated data of a row's phone ciphertext.
 pub fn phone_aad(id: &Uuid) -> FieldAad<'_> {
     FieldAad {
@@ -166,11 +178,20 @@ fn outbox_row(
     template.check(&params)?;
     let id = Uuid::now_v7();
     let now = now_micros(Utc::now());
+    let params = Value::Object(params).to_string();
+    let params = if template.has_secret_params() {
+        format!(
+            "{SECRET_PARAMS}{}",
+            hex::encode(cipher.encrypt(params_aad(&id), &params)?)
+        )
+    } else {
+        params
+    };
     Ok(sms_outbox::ActiveModel {
         id: Set(id),
         dedupe_key: Set(dedupe_key.to_owned()),
         template: Set(template.code().to_owned()),
-        params: Set(Value::Object(params).to_string()),
+        params: Set(params),
         phone_enc: Set(cipher.encrypt(phone_aad(&id), phone.as_str())?),
         status: Set(SmsStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
@@ -294,12 +315,19 @@ async fn give_up_expired(db: &Db, row: &sms_outbox::Model, now: DateTime<Utc>) -
     Ok(())
 }
 
-/// Render a claimed row's text.
-pub fn render(row: &sms_outbox::Model) -> DomainResult<String> {
+/// Render a claimed row's text (secret parameters are decrypted for this only).
+pub fn render(cipher: &FieldCipher, row: &sms_outbox::Model) -> DomainResult<String> {
     let template = SmsTemplate::from_code(&row.template)
         .ok_or_else(|| DomainError::internal(format!("unknown SMS template {}", row.template)))?;
-    let params: Map<String, Value> =
-        serde_json::from_str(&row.params).map_err(DomainError::internal)?;
+    let json = match row.params.strip_prefix(SECRET_PARAMS) {
+        Some(enc) => {
+            let bytes = hex::decode(enc)
+                .map_err(|_| DomainError::internal("secret SMS parameters are not hex"))?;
+            cipher.decrypt(params_aad(&row.id), &bytes)?
+        }
+        None => row.params.clone(),
+    };
+    let params: Map<String, Value> = serde_json::from_str(&json).map_err(DomainError::internal)?;
     template.render(&params)
 }
 
@@ -324,6 +352,13 @@ pub async fn mark_sent(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+        // A temporary password has no business in storage once delivered.
+        .col_expr(
+            Column::Params,
+            Expr::cust(format!(
+                "CASE WHEN params LIKE '{SECRET_PARAMS}%' THEN '{SECRET_PARAMS}' ELSE params END"
+            )),
+        )
         .filter(Column::Id.eq(id))
         .filter(Column::Status.ne(SmsStatus::Sent.as_str()))
         .exec(&w.txn)

@@ -27,11 +27,15 @@ pub enum SmsTemplate {
     ServiceRevoked,
     /// To a citizen: a policy was pushed to them (政策找人); their street-town will be in touch.
     OutreachNotice,
+    /// To a new staff member: their account and its temporary password (secret parameters).
+    AccountCreated,
+    /// To a staff member: their password was reset to a temporary one (secret parameters).
+    PasswordReset,
 }
 
 impl SmsTemplate {
     /// Every template.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::GuidanceEscalated,
         Self::GuidanceClaimed,
         Self::GuidanceCancelled,
@@ -39,7 +43,15 @@ impl SmsTemplate {
         Self::ServiceGranted,
         Self::ServiceRevoked,
         Self::OutreachNotice,
+        Self::AccountCreated,
+        Self::PasswordReset,
     ];
+
+    /// Whether the parameters are secret (a temporary password): stored SM4-GCM encrypted in
+    /// the outbox and erased once the gateway accepted the message.
+    pub fn has_secret_params(self) -> bool {
+        matches!(self, Self::AccountCreated | Self::PasswordReset)
+    }
 
     /// Stable code stored in `sms_outbox.template`.
     pub fn code(self) -> &'static str {
@@ -51,6 +63,8 @@ impl SmsTemplate {
             Self::ServiceGranted => "SERVICE_GRANTED",
             Self::ServiceRevoked => "SERVICE_REVOKED",
             Self::OutreachNotice => "OUTREACH_NOTICE",
+            Self::AccountCreated => "ACCOUNT_CREATED",
+            Self::PasswordReset => "PASSWORD_RESET",
         }
     }
 
@@ -83,6 +97,12 @@ impl SmsTemplate {
             Self::ServiceRevoked => {
                 "【上海残联】根据最新条件，您的“{service}”待遇已停止。如有疑问请咨询所在街镇残联。"
             }
+            Self::AccountCreated => {
+                "【上海残联】您的助残云工作账户{username}已开通，临时密码{password}。安全管理员授权后方可登录，首次登录须修改密码。请勿转告他人。"
+            }
+            Self::PasswordReset => {
+                "【上海残联】您的助残云账户{username}密码已重置，临时密码{password}，登录后须立即修改。如非本人申请，请联系系统管理员。"
+            }
         }
     }
 
@@ -95,6 +115,7 @@ impl SmsTemplate {
             Self::VolunteerVerified => &[],
             Self::ServiceGranted | Self::ServiceRevoked => &["service"],
             Self::OutreachNotice => &["policy"],
+            Self::AccountCreated | Self::PasswordReset => &["username", "password"],
         }
     }
 

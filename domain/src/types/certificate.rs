@@ -105,6 +105,27 @@ impl std::fmt::Debug for CertificateNumber {
     }
 }
 
+/// Check a certificate's "valid until" date against `today`: not before the first certificates
+/// were issued (1995), and not further ahead than the longest validity (10 years, with a year's
+/// grace for a certificate issued late in a year).
+pub fn check_valid_until(
+    field: &str,
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> DomainResult<chrono::NaiveDate> {
+    let earliest = chrono::NaiveDate::from_ymd_opt(1995, 1, 1).unwrap_or(chrono::NaiveDate::MIN);
+    let latest = today
+        .checked_add_months(chrono::Months::new(12 * 11))
+        .unwrap_or(chrono::NaiveDate::MAX);
+    if date < earliest || date > latest {
+        return Err(DomainError::bad_input(
+            field,
+            format!("证件有效期应在1995-01-01至{latest}之间（残疾人证有效期最长10年）"),
+        ));
+    }
+    Ok(date)
+}
+
 impl CertificateNumber {
     /// Parse `raw` and check it against the holder's ID number.
     pub fn parse(field: &str, raw: &str, holder: &IdNumber) -> DomainResult<Self> {
@@ -200,5 +221,19 @@ mod tests {
             CertificateNumber::parse("c", c.as_str(), &holder()).unwrap(),
             c
         );
+    }
+
+    #[test]
+    fn validity_dates_must_be_plausible() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert!(check_valid_until("v", d(2036, 12, 1), today).is_ok());
+        assert!(
+            check_valid_until("v", d(2020, 1, 1), today).is_ok(),
+            "expired is recorded"
+        );
+        assert!(check_valid_until("v", d(1994, 12, 31), today).is_err());
+        assert!(check_valid_until("v", d(2099, 1, 1), today).is_err());
+        assert!(check_valid_until("v", d(1, 1, 1), today).is_err());
     }
 }

@@ -8,9 +8,9 @@ mod phone;
 mod region_code;
 mod text;
 
-pub use certificate::{CertificateNumber, DisabilityCategory, DisabilityLevel};
+pub use certificate::{CertificateNumber, DisabilityCategory, DisabilityLevel, check_valid_until};
 pub use id_number::{IdNumber, Sex};
 pub use person_name::PersonName;
 pub use phone::Phone;
 pub use region_code::{CITY_CODE, RegionCode, RegionLevel, region_code_city};
-pub use text::BoundedText;
+pub use text::{BoundedText, is_bidi_control, is_invisible};

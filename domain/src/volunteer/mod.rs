@@ -87,6 +87,24 @@ pub fn parse_location(lat: f64, lng: f64) -> DomainResult<(f64, f64)> {
     Ok((lat, lng))
 }
 
+/// Shanghai's extent (WGS-84), with a margin: from Jinshan in the south-west to the tip of
+/// Chongming and the outer islands in the north-east.
+pub const SHANGHAI_BOUNDS: ((f64, f64), (f64, f64)) = ((30.60, 120.80), (31.90, 122.30));
+
+/// A location that must lie in Shanghai (guidance pickups: volunteers serve Shanghai's
+/// street-towns only).
+pub fn parse_shanghai_location(lat: f64, lng: f64) -> DomainResult<(f64, f64)> {
+    let (lat, lng) = parse_location(lat, lng)?;
+    let ((south, west), (north, east)) = SHANGHAI_BOUNDS;
+    if !(south..=north).contains(&lat) || !(west..=east).contains(&lng) {
+        return Err(DomainError::bad_input(
+            "pickupLatitude",
+            format!("上车地点不在上海市范围内（纬度{south}–{north}，经度{west}–{east}，WGS-84）"),
+        ));
+    }
+    Ok((lat, lng))
+}
+
 /// Great-circle distance in metres (haversine, from the `geo` crate).
 pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     use geo::{Distance, Haversine, Point};

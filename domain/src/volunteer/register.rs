@@ -131,6 +131,13 @@ pub async fn register(
         must_change_password: false,
         password_history: "[]".to_owned(),
         sm2_public_key: None,
+        origin: crate::identity::AccountOrigin::SelfRegistered
+            .as_str()
+            .to_owned(),
+        otp_token_serial: None,
+        otp_token_seed_enc: None,
+        otp_token_step_secs: None,
+        otp_token_last_step: None,
     })
     .insert(&w.txn)
     .await?;

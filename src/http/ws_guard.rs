@@ -1,9 +1,12 @@
-//! graphql-transport-ws protocol enforcement in front of async-graphql's WebSocket handler, so
-//! that violations close the socket with the codes the protocol defines:
-//! 4400 invalid message (or too many subscriptions on one socket), 4401 subscribe before the
-//! connection was acknowledged, 4403 initialisation refused (bad or revoked token), 4408 no
-//! `connection_init` in time, 4409 a subscription id already in use, 4429 a second
-//! `connection_init` (async-graphql's own).
+//! WebSocket protocol enforcement in front of async-graphql's handler, so that violations close
+//! the socket with the codes graphql-transport-ws defines: 4400 invalid message (or too many
+//! subscriptions on one socket), 4401 subscribe before the connection was acknowledged, 4403
+//! initialisation refused or the session ended, 4408 no `connection_init` in time, 4409 a
+//! subscription id already in use, 4429 a second `connection_init` (async-graphql's own).
+//!
+//! The legacy graphql-ws protocol (subscriptions-transport-ws: `start`/`stop`) gets the same
+//! guards — valid messages, the initialisation timeout, the subscription cap — with the same
+//! codes, since that protocol defines none of its own.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -22,6 +25,8 @@ struct State {
 /// The protocol state of one socket.
 pub struct Guard {
     max_subscriptions: usize,
+    /// The legacy graphql-ws protocol (`start`/`stop`) instead of graphql-transport-ws.
+    legacy: bool,
     state: Mutex<State>,
     started: std::time::Instant,
     /// When the client last sent any frame (pongs included), in ms since `started`.
@@ -29,10 +34,12 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// A guard allowing at most `max_subscriptions` live subscriptions.
-    pub fn new(max_subscriptions: usize) -> Self {
+    /// A guard allowing at most `max_subscriptions` live subscriptions; `legacy` for the
+    /// graphql-ws protocol.
+    pub fn new(max_subscriptions: usize, legacy: bool) -> Self {
         Self {
             max_subscriptions: max_subscriptions.max(1),
+            legacy,
             state: Mutex::new(State::default()),
             started: std::time::Instant::now(),
             heard: std::sync::atomic::AtomicU64::new(0),
@@ -43,15 +50,16 @@ impl Guard {
         self.state.lock().ok().map(|mut s| f(&mut s))
     }
 
-    /// Check a client message; `false` means the socket must close (see [`Guard::violation`]).
-    pub fn client(&self, data: &[u8]) -> bool {
-        let verdict = check(data);
+    /// Check a client message: what it is, or `None` when the socket must close (see
+    /// [`Guard::violation`]).
+    pub fn client(&self, data: &[u8]) -> Option<Msg> {
+        let verdict = check(data, self.legacy);
         self.with(|s| {
             let v = match verdict {
                 Err(v) => Some(v),
                 Ok(Msg::Init) => {
                     s.init_seen = true;
-                    None
+                    return Some(Msg::Init);
                 }
                 Ok(Msg::Subscribe(_)) if !s.acked => Some((4401, "Unauthorized".to_owned())),
                 Ok(Msg::Subscribe(id)) if s.active.contains(&id) => {
@@ -65,24 +73,27 @@ impl Guard {
                     ),
                 )),
                 Ok(Msg::Subscribe(id)) => {
-                    s.active.insert(id);
-                    None
+                    s.active.insert(id.clone());
+                    return Some(Msg::Subscribe(id));
                 }
                 Ok(Msg::Complete(id)) => {
                     s.active.remove(&id);
-                    None
+                    return Some(Msg::Complete(id));
                 }
-                Ok(Msg::Other) => None,
+                Ok(other) => return Some(other),
             };
-            match v {
-                Some(v) => {
-                    s.violation.get_or_insert(v);
-                    false
-                }
-                None => true,
+            if let Some(v) = v {
+                s.violation.get_or_insert(v);
             }
+            None
         })
-        .unwrap_or(false)
+        .flatten()
+    }
+
+    /// Forget an operation the edge refused before it started (its `error` was sent by the
+    /// edge, not by async-graphql).
+    pub fn release(&self, id: &str) {
+        self.with(|s| s.active.remove(id));
     }
 
     /// Note a server message (acknowledgement, completions).
@@ -149,10 +160,16 @@ impl Guard {
     }
 }
 
-enum Msg {
+/// A client message the guard admitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// `connection_init`.
     Init,
+    /// An operation starts (`subscribe`; legacy `start`) under this id.
     Subscribe(String),
+    /// An operation ends (`complete`; legacy `stop`).
     Complete(String),
+    /// Anything else allowed (`ping`, `pong`; legacy `connection_terminate`).
     Other,
 }
 
@@ -160,7 +177,7 @@ fn invalid() -> Violation {
     (4400, "Invalid message received".to_owned())
 }
 
-fn check(data: &[u8]) -> Result<Msg, Violation> {
+fn check(data: &[u8], legacy: bool) -> Result<Msg, Violation> {
     let v: serde_json::Value = serde_json::from_slice(data).map_err(|_| invalid())?;
     let kind = v
         .get("type")
@@ -173,10 +190,10 @@ fn check(data: &[u8]) -> Result<Msg, Violation> {
             .map(str::to_owned)
             .ok_or_else(invalid)
     };
-    match kind {
-        "connection_init" => Ok(Msg::Init),
-        "ping" | "pong" => Ok(Msg::Other),
-        "subscribe" => {
+    match (kind, legacy) {
+        ("connection_init", _) => Ok(Msg::Init),
+        ("ping" | "pong", false) | ("connection_terminate", true) => Ok(Msg::Other),
+        ("subscribe", false) | ("start", true) => {
             let id = id()?;
             let query = v
                 .get("payload")
@@ -187,7 +204,7 @@ fn check(data: &[u8]) -> Result<Msg, Violation> {
             }
             Ok(Msg::Subscribe(id))
         }
-        "complete" => Ok(Msg::Complete(id()?)),
+        ("complete", false) | ("stop", true) => Ok(Msg::Complete(id()?)),
         _ => Err(invalid()),
     }
 }
@@ -198,35 +215,70 @@ mod tests {
 
     #[test]
     fn violations_get_the_protocol_codes() {
-        let g = Guard::new(2);
+        let g = Guard::new(2, false);
         assert!(
-            !g.client(br#"{"id":"1","type":"subscribe","payload":{"query":"subscription{a}"}}"#)
+            g.client(br#"{"id":"1","type":"subscribe","payload":{"query":"subscription{a}"}}"#)
+                .is_none()
         );
         assert_eq!(g.violation().unwrap().0, 4401);
-        let g = Guard::new(2);
-        assert!(!g.client(b"not json"));
+        let g = Guard::new(2, false);
+        assert!(g.client(b"not json").is_none());
         assert_eq!(g.violation().unwrap().0, 4400);
-        let g = Guard::new(2);
-        assert!(g.client(br#"{"type":"connection_init"}"#));
+        let g = Guard::new(2, false);
+        assert!(g.client(br#"{"type":"connection_init"}"#).is_some());
         g.server(r#"{"type":"connection_ack"}"#);
         let sub = |id: &str| {
             format!(
                 r#"{{"id":"{id}","type":"subscribe","payload":{{"query":"subscription{{a}}"}}}}"#
             )
         };
-        assert!(g.client(sub("1").as_bytes()));
-        assert!(!g.client(sub("1").as_bytes()));
+        assert!(g.client(sub("1").as_bytes()).is_some());
+        assert!(g.client(sub("1").as_bytes()).is_none());
         assert_eq!(g.violation().unwrap().0, 4409);
-        let g = Guard::new(2);
+        let g = Guard::new(2, false);
         g.client(br#"{"type":"connection_init"}"#);
         g.server(r#"{"type":"connection_ack"}"#);
-        assert!(g.client(sub("1").as_bytes()) && g.client(sub("2").as_bytes()));
+        assert!(g.client(sub("1").as_bytes()).is_some() && g.client(sub("2").as_bytes()).is_some());
         g.server(r#"{"id":"1","type":"complete"}"#);
         assert!(
-            g.client(sub("3").as_bytes()),
+            g.client(sub("3").as_bytes()).is_some(),
             "a completed id frees its place"
         );
-        assert!(!g.client(sub("4").as_bytes()));
+        assert!(g.client(sub("4").as_bytes()).is_none());
         assert_eq!(g.violation().unwrap().0, 4400);
+    }
+
+    #[test]
+    fn the_legacy_protocol_gets_the_subscription_cap_and_valid_messages() {
+        let g = Guard::new(1, true);
+        let start = |id: &str| {
+            format!(r#"{{"id":"{id}","type":"start","payload":{{"query":"subscription{{a}}"}}}}"#)
+        };
+        assert_eq!(g.client(br#"{"type":"connection_init"}"#), Some(Msg::Init));
+        g.server(r#"{"type":"connection_ack"}"#);
+        assert_eq!(
+            g.client(start("1").as_bytes()),
+            Some(Msg::Subscribe("1".into()))
+        );
+        assert!(g.client(start("2").as_bytes()).is_none(), "over the cap");
+        assert_eq!(g.violation().unwrap().0, 4400);
+        let g = Guard::new(1, true);
+        assert!(
+            g.client(br#"{"id":"1","type":"subscribe","payload":{"query":"subscription{a}"}}"#)
+                .is_none(),
+            "graphql-transport-ws messages are not legacy messages"
+        );
+        let g = Guard::new(1, true);
+        g.client(br#"{"type":"connection_init"}"#);
+        g.server(r#"{"type":"connection_ack"}"#);
+        assert!(g.client(start("1").as_bytes()).is_some());
+        assert_eq!(
+            g.client(br#"{"id":"1","type":"stop"}"#),
+            Some(Msg::Complete("1".into()))
+        );
+        assert!(
+            g.client(start("2").as_bytes()).is_some(),
+            "a stop frees its place"
+        );
     }
 }
