@@ -158,12 +158,29 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Serve => {
             let app = Application::build(settings.clone()).await?;
             let addr = app.local_addr()?;
-            tracing::info!(%addr, profile = ?settings.profile, "助残云 listening");
-            eprintln!(
-                "助残云 已启动: GraphQL http://{addr}/graphql  WebSocket ws://{addr}/graphql/ws"
-            );
-            if settings.graphiql {
-                eprintln!("GraphiQL: http://{addr}/graphiql");
+            let graphql = format!("http://{addr}/graphql");
+            let websocket = format!("ws://{addr}/graphql/ws");
+            let graphiql = settings.graphiql.then(|| format!("http://{addr}/graphiql"));
+            match settings.log_format {
+                // JSON logs are JSON only: the banner is a log event like any other.
+                crate::config::LogFormat::Json => tracing::info!(
+                    %graphql,
+                    %websocket,
+                    graphiql = graphiql.as_deref().unwrap_or(""),
+                    profile = ?settings.profile,
+                    "助残云 已启动: GraphQL {graphql}  WebSocket {websocket}"
+                ),
+                crate::config::LogFormat::Pretty => {
+                    tracing::info!(%addr, profile = ?settings.profile, "助残云 listening");
+                    eprintln!("助残云 已启动: GraphQL {graphql}  WebSocket {websocket}");
+                    if let Some(g) = &graphiql {
+                        eprintln!("GraphiQL: {g}");
+                    }
+                    eprintln!(
+                        "停止: Ctrl-C（或 SIGTERM）；重新开始: 停止后删除数据目录 {}",
+                        settings.data_dir.display()
+                    );
+                }
             }
             app.run_until_stopped().await?;
         }

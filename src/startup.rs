@@ -247,8 +247,12 @@ async fn record_configuration(
     w.commit().await
 }
 
-/// A progress bar on stderr for long seeding.
+/// A progress bar on stderr for long seeding; with JSON logs, a hidden bar whose progress the
+/// caller reports as log events instead (JSON logs carry nothing but JSON).
 pub fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    if crate::telemetry::is_json() {
+        return ProgressBar::hidden();
+    }
     let bar = ProgressBar::new(total);
     let style =
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, 剩余 {eta})")
@@ -270,7 +274,12 @@ pub async fn seed_people(platform: &Platform, seed: u64, count: u64) -> anyhow::
         seed,
         count,
         1_000,
-        |done| bar.set_position(done),
+        |done| {
+            bar.set_position(done);
+            if crate::telemetry::is_json() && (done % 20_000 == 0 || done == count) {
+                tracing::info!(done, total = count, "seeding demo people");
+            }
+        },
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -155,55 +155,6 @@
     });
   }
 
-  // Schema introspection. GraphiQL's standard query nests `ofType` nine deep, which a server
-  // depth limit (async-graphql's limit_depth; ours defaults to 12) refuses with "Query is nested
-  // too deep". Then ask again with fewer `ofType` levels: 3 already describe `[T!]!`.
-  var typeRefDepth = null; // the depth that worked last, if the full query was refused
-  function isIntrospection(params, op) {
-    return op.operationName === 'IntrospectionQuery' && /\b__schema\b/.test(params.query);
-  }
-  function refusedAsTooBig(r) {
-    return !!(r && !(r.data && r.data.__schema) && r.errors && r.errors.some(function (e) {
-      return /nested too deep|too complex/i.test(String(e && e.message));
-    }));
-  }
-  function trimTypeRef(query, depth) {
-    var G = window.GraphiQL.GraphQL;
-    var doc = G.parse(query);
-    function cut(set, level) {
-      var selections = [];
-      set.selections.forEach(function (f) {
-        if (f.kind !== 'Field' || f.name.value !== 'ofType') {
-          selections.push(f);
-        } else if (level < depth) {
-          selections.push(Object.assign({}, f, { selectionSet: f.selectionSet && cut(f.selectionSet, level + 1) }));
-        }
-      });
-      return Object.assign({}, set, { selections: selections });
-    }
-    return G.print(Object.assign({}, doc, {
-      definitions: doc.definitions.map(function (d) {
-        return d.kind === 'FragmentDefinition' && d.name.value === 'TypeRef'
-          ? Object.assign({}, d, { selectionSet: cut(d.selectionSet, 0) })
-          : d;
-      })
-    }));
-  }
-  function introspect(payload, headers) {
-    function attempt(depth) {
-      var p = depth === null ? payload : Object.assign({}, payload, { query: trimTypeRef(payload.query, depth) });
-      return postGraphQL(p, headers).then(function (r) {
-        if (!refusedAsTooBig(r)) {
-          if (r && r.data && r.data.__schema) typeRefDepth = depth;
-          return r;
-        }
-        var next = depth === null ? 8 : depth - 1;
-        return next >= 3 ? attempt(next) : r;
-      });
-    }
-    return attempt(typeRefDepth);
-  }
-
   // One lazy graphql-ws client per token: it connects on the first subscription and closes
   // after the last one. connectionParams is evaluated on each (re)connection.
   var ws = null;
@@ -315,7 +266,6 @@
     if (params.variables) payload.variables = params.variables;
     if (op.operationName) payload.operationName = op.operationName;
     if (op.subscription) return subscribe(wsClient(token), payload);
-    if (isIntrospection(params, op)) return introspect(payload, httpHeaders(headers));
     return postGraphQL(payload, httpHeaders(headers));
   }
 

@@ -4,7 +4,9 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Union};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::scalars::Date;
 use uuid::Uuid;
 use zhucan_domain::audit::Actor;
 use zhucan_domain::catalog::search::{self as dsearch, SearchPage};
@@ -128,16 +130,16 @@ impl Policy {
         self.0.document_number.as_deref()
     }
     /// 发布日期
-    async fn issued_on(&self) -> NaiveDate {
-        self.0.issued_on
+    async fn issued_on(&self) -> Date {
+        self.0.issued_on.into()
     }
     /// 施行日期
-    async fn effective_from(&self) -> NaiveDate {
-        self.0.effective_from
+    async fn effective_from(&self) -> Date {
+        self.0.effective_from.into()
     }
     /// 失效日期
-    async fn effective_until(&self) -> Option<NaiveDate> {
-        self.0.effective_until
+    async fn effective_until(&self) -> Option<Date> {
+        self.0.effective_until.map(Date)
     }
     /// 状态
     async fn status(&self) -> PolicyStatus {
@@ -765,11 +767,11 @@ pub struct PolicyInput {
     /// 文号
     pub document_number: Option<String>,
     /// 发布日期
-    pub issued_on: NaiveDate,
+    pub issued_on: Date,
     /// 施行日期
-    pub effective_from: NaiveDate,
+    pub effective_from: Date,
     /// 失效日期
-    pub effective_until: Option<NaiveDate>,
+    pub effective_until: Option<Date>,
     /// 状态（默认现行有效）
     pub status: Option<PolicyStatus>,
     /// 标签
@@ -788,9 +790,9 @@ impl PolicyInput {
             title: self.title.clone(),
             issuer: self.issuer.clone(),
             document_number: self.document_number.clone(),
-            issued_on: self.issued_on,
-            effective_from: self.effective_from,
-            effective_until: self.effective_until,
+            issued_on: self.issued_on.into(),
+            effective_from: self.effective_from.into(),
+            effective_until: self.effective_until.map(Into::into),
             status: self.status.map(Into::into).unwrap_or_default(),
             tags: self.tags.clone(),
             full_text: self.full_text.clone(),

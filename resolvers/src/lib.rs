@@ -12,6 +12,7 @@ pub mod identity;
 pub mod outreach;
 pub mod person;
 pub mod region;
+pub mod scalars;
 
 pub use context::{RequestData, attach_request_data};
 

@@ -2,7 +2,9 @@
 //! statistics and the monthly report.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::scalars::Date;
 use uuid::Uuid;
 use zhucan_domain::audit::Actor;
 use zhucan_domain::catalog::CatalogRepo;
@@ -369,8 +371,8 @@ impl OutreachTask {
         domain::TaskStatus::from_stored(&self.0.status).into()
     }
     /// 走访期限
-    async fn due_on(&self) -> NaiveDate {
-        self.0.due_on
+    async fn due_on(&self) -> Date {
+        self.0.due_on.into()
     }
     /// 走访方式
     async fn method(&self) -> Option<VisitMethod> {
@@ -391,8 +393,8 @@ impl OutreachTask {
         self.0.notes.as_deref()
     }
     /// 走访日期
-    async fn visited_on(&self) -> Option<NaiveDate> {
-        self.0.visited_on
+    async fn visited_on(&self) -> Option<Date> {
+        self.0.visited_on.map(Date)
     }
     /// 最近提交时间
     async fn submitted_at(&self) -> Option<DateTime<Utc>> {
@@ -558,9 +560,9 @@ pub struct OutreachMonthlyReport {
     /// 月份 YYYY-MM
     pub month: String,
     /// 统计起日
-    pub from: NaiveDate,
+    pub from: Date,
     /// 统计止日（结账日）
-    pub to: NaiveDate,
+    pub to: Date,
     /// 各区域
     pub rows: Vec<OutreachStats>,
     /// 合计
@@ -769,8 +771,8 @@ impl OutreachQuery {
         Ok(OutreachMonthlyReport {
             download_path: format!("/reports/outreach/{}.xlsx", r.month),
             month: r.month,
-            from: r.from,
-            to: r.to,
+            from: r.from.into(),
+            to: r.to.into(),
             rows: r.rows.into_iter().map(OutreachStats).collect(),
             total: OutreachStats(r.total),
             generated_at: r.generated_at,
@@ -807,7 +809,7 @@ pub struct FollowUpInput {
     /// 走访记录
     pub notes: Option<String>,
     /// 走访日期
-    pub visited_on: NaiveDate,
+    pub visited_on: Date,
 }
 
 fn spawn_publish(p: &Platform, push: Uuid) {
@@ -932,7 +934,7 @@ impl OutreachMutation {
                         method: input.method.into(),
                         outcome: input.outcome.into(),
                         notes: input.notes.clone(),
-                        visited_on: input.visited_on,
+                        visited_on: input.visited_on.into(),
                     },
                 )
                 .await?;

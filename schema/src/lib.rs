@@ -208,7 +208,7 @@ pub fn sdl() -> String {
         SubscriptionRoot::default(),
     )
     .finish()
-    .sdl()
+    .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
 #[cfg(test)]

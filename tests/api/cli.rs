@@ -74,3 +74,21 @@ async fn unknown_configuration_keys_stop_the_command_with_a_clear_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn the_otp_command_outside_a_data_directory_says_where_it_looked_and_creates_nothing() {
+    let dir = std::env::temp_dir().join(format!("zhucan-nowhere-{}", uuid::Uuid::now_v7()));
+    let out = Command::new(env!("CARGO_BIN_EXE_zhucan"))
+        .args(["otp", "district_admin_310115"])
+        .env("ZHUCAN_DATA_DIR", &dir)
+        .env_remove("ZHUCAN_DATABASE_URL")
+        .output()
+        .expect("run zhucan");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&dir.join("zhucan.db").display().to_string()),
+        "{stderr}"
+    );
+    assert!(!dir.exists(), "no empty data directory was created");
+}

@@ -314,3 +314,24 @@ async fn answers_are_compressed_and_personal_ones_never_cached() {
         .unwrap();
     assert_eq!(mine.headers()["cache-control"], "no-store");
 }
+
+#[tokio::test]
+async fn graphql_js_standard_introspection_query_is_answered_whole() {
+    // graphql-js 16's getIntrospectionQuery() with every option, as GraphiQL, Apollo, gql and
+    // GraphQL Code Generator send it: nested 13 deep through `ofType`.
+    let app = TestApp::spawn().await;
+    let query = include_str!("fixtures/graphql-js-16-introspection.graphql");
+    let body = app.gql(None, query, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let types = body["data"]["__schema"]["types"].as_array().unwrap();
+    assert!(types.len() > 100, "{}", types.len());
+    let date = types.iter().find(|t| t["name"] == "NaiveDate").unwrap();
+    assert!(
+        date["specifiedByURL"].as_str().unwrap().contains("rfc3339"),
+        "{date}"
+    );
+    // Depth outside introspection is still limited.
+    let deep = "{ persons { edges { node { household { members { household { members { household { members { household { members { household { members { name } } } } } } } } } } } } } }";
+    let body = app.gql(None, deep, json!({})).await;
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+}

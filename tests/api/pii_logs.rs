@@ -147,6 +147,13 @@ async fn the_server_log_never_carries_personal_values_passwords_or_tokens() {
         "the log was captured: {}",
         &log[..log.len().min(500)]
     );
+    // JSON mode writes nothing but JSON: the banner and the seeding progress included.
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not a JSON line: {line}"
+        );
+    }
     for (what, value) in [
         ("ID number", id_number),
         ("phone", phone),

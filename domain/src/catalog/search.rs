@@ -9,6 +9,11 @@
 //!   that contain whole words of the query.
 //! - Pinyin: every run of 1–4 jieba words of the title is indexed as full pinyin ("kangfu") and as
 //!   initials ("cjrz"); ASCII queries match them exactly, as a prefix, and within one edit.
+//! - Homophones: a Chinese query is also matched by its pinyin (every two of its characters, and
+//!   each run whole, against the pinyin of every two title characters and of the title's word
+//!   runs), so the commonest input-method slip — the right sound, the wrong character: "康付" for
+//!   康复, "护里补贴" for 护理补贴 — still finds what it means. These matches weigh less than the
+//!   characters typed, so exact matches rank first.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -29,6 +34,9 @@ use super::{EntryKind, EntryStatus, json_list};
 use crate::db::Db;
 use crate::entities::{institution, policy, service_item};
 use crate::error::{DomainError, DomainResult};
+
+/// Weight of a homophone match: below a title bigram (3.0), so the characters typed win.
+const HOMOPHONE_BOOST: f32 = 0.8;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 100;
@@ -205,6 +213,11 @@ impl SearchIndex {
         let (all_full, all_initials) = pinyin_of(title);
         out.insert(all_full);
         out.insert(all_initials);
+        // Every two characters, for homophone queries ("康付" → "kangfu" finds 康复中心 too).
+        let chars: Vec<char> = title.chars().filter(|c| c.to_pinyin().is_some()).collect();
+        for w in chars.windows(2) {
+            out.insert(pinyin_of(&w.iter().collect::<String>()).0);
+        }
         out.into_iter().filter(|t| !t.is_empty()).collect()
     }
 
@@ -272,6 +285,23 @@ impl SearchIndex {
         for g in &grams {
             should.push(boosted(term(f.title, g), 3.0));
             should.push(boosted(term(f.body, g), 1.0));
+        }
+        // Homophones: the pinyin of every two typed characters and of each run, below the
+        // characters themselves (exact terms: the index holds the pinyin of every two title
+        // characters too).
+        let mut sounds = HashSet::new();
+        for run in lowered
+            .split(|c: char| c.is_ascii() || c.is_whitespace())
+            .filter(|r| r.chars().count() >= 2)
+        {
+            let chars: Vec<char> = run.chars().collect();
+            for w in chars.windows(2) {
+                sounds.insert(pinyin_of(&w.iter().collect::<String>()).0);
+            }
+            sounds.insert(pinyin_of(run).0);
+        }
+        for sound in sounds.iter().filter(|s| s.len() >= 4) {
+            should.push(boosted(term(f.pinyin, sound), HOMOPHONE_BOOST));
         }
         // Whole words.
         for w in self.jieba.cut_for_search(&lowered, true) {
@@ -659,6 +689,26 @@ mod tests {
             .take(2)
             .collect();
         assert_eq!(marked, "康复");
+    }
+
+    #[test]
+    fn homophone_typos_find_what_they_mean_below_exact_matches() {
+        let (idx, _) = index();
+        // 康付 sounds as 康复 (the commonest input-method slip).
+        let kangfu = titles(&idx, "康付");
+        assert!(
+            kangfu.contains(&"残疾儿童康复救助".to_owned())
+                && kangfu.contains(&"浦东新区残疾人康复中心".to_owned()),
+            "{kangfu:?}"
+        );
+        assert_eq!(titles(&idx, "护里补贴")[0], "重度残疾人护理补贴");
+        assert_eq!(titles(&idx, "残疾人正")[0], "残疾人证办理");
+        // The characters typed outrank a homophone: 康复 typed exactly scores above 康付.
+        let exact = idx.search("康复", &[], 1, 0).unwrap().hits[0].score;
+        let sound = idx.search("康付", &[], 1, 0).unwrap().hits[0].score;
+        assert!(exact > sound, "{exact} vs {sound}");
+        // A query of other sounds finds nothing through pinyin.
+        assert!(titles(&idx, "飞机").is_empty());
     }
 
     #[test]

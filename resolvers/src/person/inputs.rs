@@ -1,7 +1,7 @@
 //! GraphQL inputs of the registry; each converts to the domain's raw input, which parses it.
 
+use crate::scalars::Date;
 use async_graphql::{ID, InputObject};
-use chrono::NaiveDate;
 use uuid::Uuid;
 use zhucan_domain::person::{
     NewPersonInput, PersonFilter as DomainFilter, PersonStatus as DomainStatus,
@@ -28,7 +28,7 @@ pub struct CreatePersonInput {
     /// 残疾人证号 (ID number + category digit + level digit)
     pub certificate_number: String,
     /// 证件有效期至
-    pub certificate_valid_until: Option<NaiveDate>,
+    pub certificate_valid_until: Option<Date>,
     /// 手机号码
     pub phone: Option<String>,
     /// 居住地址
@@ -56,7 +56,7 @@ impl CreatePersonInput {
             name: self.name.clone(),
             id_number: self.id_number.clone(),
             certificate_number: self.certificate_number.clone(),
-            certificate_valid_until: self.certificate_valid_until,
+            certificate_valid_until: self.certificate_valid_until.map(Into::into),
             phone: self.phone.clone(),
             address: self.address.clone(),
             street_code: self.street_code.clone(),
@@ -82,7 +82,7 @@ pub struct UpdatePersonInput {
     /// 残疾人证号 (after re-assessment)
     pub certificate_number: Option<String>,
     /// 证件有效期至
-    pub certificate_valid_until: Option<NaiveDate>,
+    pub certificate_valid_until: Option<Date>,
     /// 手机号码
     pub phone: Option<String>,
     /// 居住地址
@@ -105,7 +105,7 @@ impl UpdatePersonInput {
         DomainUpdate {
             name: self.name.clone(),
             certificate_number: self.certificate_number.clone(),
-            certificate_valid_until: self.certificate_valid_until,
+            certificate_valid_until: self.certificate_valid_until.map(Into::into),
             phone: self.phone.clone(),
             address: self.address.clone(),
             street_code: self.street_code.clone(),

@@ -2,7 +2,9 @@
 //! fields are decrypted only when selected and always pass through the field policy.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
+
+use crate::scalars::Date;
 use uuid::Uuid;
 use zhucan_domain::DomainError;
 use zhucan_domain::entities::audit_record;
@@ -231,8 +233,8 @@ impl Certificate<'_> {
         i32::from(self.0.0.row().level)
     }
     /// 有效期至
-    async fn valid_until(&self) -> Option<NaiveDate> {
-        self.0.0.row().certificate_valid_until
+    async fn valid_until(&self) -> Option<Date> {
+        self.0.0.row().certificate_valid_until.map(Date)
     }
 }
 
@@ -309,8 +311,8 @@ impl Person {
         }
     }
     /// 出生日期 (from the ID number).
-    async fn birth_date(&self) -> NaiveDate {
-        self.0.row().birth_date
+    async fn birth_date(&self) -> Date {
+        self.0.row().birth_date.into()
     }
     /// 年龄 in whole years today.
     async fn age(&self) -> i32 {
