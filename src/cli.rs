@@ -338,7 +338,7 @@ async fn accounts(command: AccountsCommand, settings: &Settings) -> anyhow::Resu
 
 async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     use zhucan_domain::audit::Actor;
-    use zhucan_domain::clients;
+    use zhucan_domain::partners;
     let platform = startup::platform(settings).await?;
     let err = |e: zhucan_domain::DomainError| anyhow::anyhow!("{e}");
     match command {
@@ -348,8 +348,8 @@ async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result
         } => {
             let text = std::fs::read_to_string(&manifest)
                 .map_err(|e| anyhow::anyhow!("无法读取清单 {}: {e}", manifest.display()))?;
-            let m = clients::Manifest::parse(&platform, &text).map_err(err)?;
-            let r = clients::register(
+            let m = partners::Manifest::parse(&platform, &text).map_err(err)?;
+            let r = partners::register(
                 &platform,
                 &Actor::system("clients register"),
                 &m,
@@ -373,7 +373,7 @@ async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result
             }
         }
         ClientsCommand::List => {
-            for (c, n) in clients::list(&platform).await.map_err(err)? {
+            for (c, n) in partners::list(&platform).await.map_err(err)? {
                 println!(
                     "{}\t{}\t{}{}\t{}/min\t{} 个操作\t{}\t{}",
                     c.client_id,
@@ -388,13 +388,13 @@ async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result
             }
         }
         ClientsCommand::Disable { client } => {
-            clients::set_active(&platform, &Actor::system("clients disable"), &client, false)
+            partners::set_active(&platform, &Actor::system("clients disable"), &client, false)
                 .await
                 .map_err(err)?;
             println!("客户端 {client} 已停用");
         }
         ClientsCommand::Enable { client } => {
-            clients::set_active(&platform, &Actor::system("clients enable"), &client, true)
+            partners::set_active(&platform, &Actor::system("clients enable"), &client, true)
                 .await
                 .map_err(err)?;
             println!("客户端 {client} 已启用");

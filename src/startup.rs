@@ -79,18 +79,18 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
     };
     let limiter: Arc<dyn zhucan_domain::limits::RateLimiter> = match &settings.redis_url {
         Some(url) => Arc::new(
-            zhucan_subscriptions::RedisLimiter::connect(
+            zhucan_integrations::RedisLimiter::connect(
                 url.expose(),
                 &format!("{}:rate", settings.redis_channel),
             )
             .await
             .context("无法连接 Redis")?,
         ),
-        None => Arc::new(zhucan_subscriptions::InProcessLimiter::default()),
+        None => Arc::new(zhucan_integrations::InProcessLimiter::default()),
     };
     let queries: Arc<dyn zhucan_domain::persisted::QueryStore> = match &settings.redis_url {
         Some(url) => Arc::new(
-            zhucan_subscriptions::RedisQueryStore::connect(
+            zhucan_integrations::RedisQueryStore::connect(
                 url.expose(),
                 &format!("{}:apq", settings.redis_channel),
                 24 * 3600,
@@ -98,7 +98,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
             .await
             .context("无法连接 Redis")?,
         ),
-        None => Arc::new(zhucan_subscriptions::InProcessQueryStore::new(10_000)),
+        None => Arc::new(zhucan_integrations::InProcessQueryStore::new(10_000)),
     };
     // Revocations in force, kept current from the bus (this node's and every other node's).
     let revocations = Arc::new(
@@ -146,6 +146,7 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         zhucan_domain::crypto::KeyProvider::audit_key(&keys).to_vec(),
     );
     Ok(Platform::new(zhucan_domain::PlatformParts {
+        jobs: zhucan_domain::jobs::JobRunner::new(),
         reads,
         audit_checkpoint: (settings.audit_checkpoint_secs > 0)
             .then(|| settings.audit_checkpoint_path()),
@@ -365,9 +366,9 @@ pub const DEMO_CLIENT_SECRET: &str = "zhucan-demo-client-secret";
 pub async fn seed_demo_clients(platform: &Platform) -> anyhow::Result<()> {
     let actor = zhucan_domain::audit::Actor::system("seed demo clients");
     for text in DEMO_CLIENT_MANIFESTS {
-        let m = zhucan_domain::clients::Manifest::parse(platform, text)
+        let m = zhucan_domain::partners::Manifest::parse(platform, text)
             .map_err(|e| anyhow::anyhow!("demo manifest: {e}"))?;
-        zhucan_domain::clients::register(platform, &actor, &m, false, Some(DEMO_CLIENT_SECRET))
+        zhucan_domain::partners::register(platform, &actor, &m, false, Some(DEMO_CLIENT_SECRET))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
@@ -439,7 +440,8 @@ impl Application {
     }
 
     /// Serve until `stop` resolves: then refuse new connections, let requests in flight finish,
-    /// close every WebSocket with 1001 (going away) and wait up to five seconds for them.
+    /// close every WebSocket with 1001 (going away) and wait up to five seconds for them, then stop
+    /// the background passes and give jobs in flight ten seconds.
     pub async fn run_until(
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
@@ -455,30 +457,38 @@ impl Application {
             })
             .await?;
         self.sockets.closed(Duration::from_secs(5)).await;
+        // Background passes stop; jobs in flight (grant jobs, publishing) get a grace period
+        // and are resumable if cut short.
+        let left = self.platform.jobs.shutdown(Duration::from_secs(10)).await;
+        if left > 0 {
+            tracing::warn!(
+                jobs = left,
+                "background jobs still running at shutdown; they resume when re-run"
+            );
+        }
         Ok(())
     }
 }
 
-/// Background work of every node: the guidance dispatcher and the SMS outbox worker. Both are
-/// safe to run on any number of nodes (conditional updates decide who does each step).
+/// Background work of every node, on the platform's job runner: the revocation poll, audit
+/// checkpoints, outreach warnings, the guidance dispatcher and the SMS outbox. Each is safe to
+/// run on any number of nodes (conditional updates decide who does each step); on shutdown the
+/// runner stops them between two passes.
 fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<()> {
+    let jobs = &platform.jobs;
     if settings.revocation_poll_secs > 0 {
         // The backstop for a bus that lost messages: revocations made since the last pass (with
         // a margin for clocks and commit order) are read from the database.
         let p = platform.clone();
         let every = Duration::from_secs(settings.revocation_poll_secs);
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let margin = chrono::Duration::from_std(every * 3)
-                .unwrap_or_else(|_| chrono::Duration::minutes(1))
-                + chrono::Duration::seconds(30);
-            loop {
-                interval.tick().await;
+        let margin = chrono::Duration::from_std(every * 3)
+            .unwrap_or_else(|_| chrono::Duration::minutes(1))
+            + chrono::Duration::seconds(30);
+        jobs.every("revocation poll", every, move || {
+            let p = p.clone();
+            async move {
                 let since = chrono::Utc::now() - margin;
-                if let Err(e) = p.revocations.refresh(&p.db, Some(since)).await {
-                    tracing::warn!(error = %e, "revocation poll failed");
-                }
+                p.revocations.refresh(&p.db, Some(since)).await.map(|_| ())
             }
         });
     }
@@ -486,77 +496,74 @@ fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<
         // Signed checkpoints of the audit chain, outside the database (rollback detection).
         let p = platform.clone();
         let every = Duration::from_secs(settings.audit_checkpoint_secs.max(1));
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                match zhucan_domain::audit::checkpoint::write(&p.db, p.audit_key(), &path).await {
-                    Ok(state) => {
-                        if let Some(problem) = state.problem() {
-                            tracing::error!(problem = %problem, file = %path.display(), "audit checkpoint kept: the database disagrees with it");
-                        }
-                    }
-                    Err(e) => tracing::error!(error = %e, "audit checkpoint not written"),
+        jobs.every("audit checkpoint", every, move || {
+            let (p, path) = (p.clone(), path.clone());
+            async move {
+                let state =
+                    zhucan_domain::audit::checkpoint::write(&p.db, p.audit_key(), &path).await?;
+                if let Some(problem) = state.problem() {
+                    tracing::error!(problem = %problem, file = %path.display(), "audit checkpoint kept: the database disagrees with it");
                 }
+                Ok(())
             }
         });
     }
     if settings.outreach_tick_secs > 0 {
         let p = platform.clone();
         let every = Duration::from_secs(settings.outreach_tick_secs);
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                match zhucan_domain::outreach::tick(&p, chrono::Utc::now()).await {
-                    Ok(r) if r != zhucan_domain::outreach::TickReport::default() => {
-                        tracing::info!(
-                            raised = r.raised,
-                            escalated = r.escalated,
-                            resolved = r.resolved,
-                            "outreach warnings"
-                        );
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "outreach warning pass failed"),
+        jobs.every("outreach warnings", every, move || {
+            let p = p.clone();
+            async move {
+                let r = zhucan_domain::outreach::tick(&p, chrono::Utc::now()).await?;
+                if r != zhucan_domain::outreach::TickReport::default() {
+                    tracing::info!(
+                        raised = r.raised,
+                        escalated = r.escalated,
+                        resolved = r.resolved,
+                        "outreach warnings"
+                    );
                 }
+                Ok(())
             }
         });
     }
     if settings.guidance_tick_secs > 0 {
         let p = platform.clone();
         let every = Duration::from_secs(settings.guidance_tick_secs);
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                match zhucan_domain::guidance::tick(&p, chrono::Utc::now()).await {
-                    Ok(r) if r != zhucan_domain::guidance::TickReport::default() => {
-                        tracing::info!(
-                            widened = r.widened,
-                            escalated = r.escalated,
-                            expired = r.expired,
-                            "guidance dispatch"
-                        )
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "guidance dispatch pass failed"),
+        jobs.every("guidance dispatch", every, move || {
+            let p = p.clone();
+            async move {
+                let r = zhucan_domain::guidance::tick(&p, chrono::Utc::now()).await?;
+                if r != zhucan_domain::guidance::TickReport::default() {
+                    tracing::info!(
+                        widened = r.widened,
+                        escalated = r.escalated,
+                        expired = r.expired,
+                        "guidance dispatch"
+                    );
                 }
+                Ok(())
             }
         });
     }
     if let Some(url) = &settings.sms_gateway_url {
         let gateway = zhucan_integrations::HttpSmsGateway::new(url, settings.sms_api_key.expose())
             .map_err(|e| anyhow::anyhow!("短信网关配置错误: {e}"))?;
-        zhucan_integrations::SmsWorker::spawn(
+        let worker = Arc::new(zhucan_integrations::SmsWorker::new(
             platform.db.clone(),
             platform.cipher.clone(),
             Arc::new(gateway),
-            Duration::from_secs(settings.sms_poll_secs.max(1)),
-        );
+        ));
+        let every = Duration::from_secs(settings.sms_poll_secs.max(1));
+        tracing::info!(poll_secs = every.as_secs(), "SMS worker started");
+        jobs.every("sms outbox", every, move || {
+            let worker = worker.clone();
+            async move {
+                // Passes follow at once while they find full batches.
+                worker.drain().await;
+                Ok(())
+            }
+        });
     } else {
         tracing::info!("sms_gateway_url not set: SMS stay queued in the outbox");
     }

@@ -1,6 +1,6 @@
-//! The citizen's side of 阳光申办 (R4, R6, R7): service records on a person's file, the
-//! district's high-frequency services, the in-app inbox, and the services a citizen pinned to
-//! their home page.
+//! The citizen's side of 阳光申办 (R6, R7): the home page (the district's flagship store and
+//! high-frequency services, the services the citizen pinned, their own file), and the in-app
+//! inbox. Only a citizen account bound to a registered person has a home.
 
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
@@ -10,132 +10,25 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::audit::{self, Actor, AuditEntry};
-use crate::catalog::{EntryStatus, WHAT_SERVICE};
+use crate::Platform;
+use crate::caller::Caller;
+use crate::catalog::{CatalogService, EntryStatus, Institution, ServiceItem};
 use crate::db::Db;
-use crate::entities::{home_pin, inbox_message, person, service_item, service_record};
+use crate::entities::{home_pin, inbox_message, service_item, service_record};
 use crate::error::{DomainError, DomainResult};
-use crate::person::PersonRepo;
-use crate::types::BoundedText;
-use crate::viewer::PersonScope;
+use crate::page::{Page, PageRequest};
+use crate::person::{Person, PersonRepo};
+use crate::records::RecordKind;
+use crate::viewer::{PersonScope, Role, Viewer};
 
 /// Most services a citizen may pin.
 pub const MAX_PINS: usize = 12;
 /// Window of the high-frequency list.
 pub const FREQUENT_DAYS: i64 = 30;
 
-code_enum! {
-    /// Kinds of service records.
-    RecordKind {
-        /// 免申即享 grant.
-        #[default]
-        Grant = "GRANT",
-        /// Automatic grant ended.
-        Revoke = "REVOKE",
-        /// Online application handled.
-        Application = "APPLICATION",
-        /// Handled at an offline service point.
-        Offline = "OFFLINE",
-    }
-}
-
-/// Service records of one person (already checked in scope), newest first.
-pub async fn records_of(
-    db: &Db,
-    person: Uuid,
-    limit: u64,
-) -> DomainResult<Vec<service_record::Model>> {
-    Ok(service_record::Entity::find()
-        .filter(service_record::Column::PersonId.eq(person))
-        .order_by_desc(service_record::Column::CreatedAt)
-        .order_by_desc(service_record::Column::Id)
-        .limit(limit)
-        .all(db.conn())
-        .await?)
-}
-
-/// Service records of many persons (at most `per_person` each, newest first), in one statement.
-pub async fn records_of_many(
-    db: &Db,
-    persons: &[Uuid],
-    per_person: usize,
-) -> DomainResult<std::collections::HashMap<Uuid, Vec<service_record::Model>>> {
-    let rows = service_record::Entity::find()
-        .filter(service_record::Column::PersonId.is_in(persons.iter().copied()))
-        .order_by_desc(service_record::Column::CreatedAt)
-        .order_by_desc(service_record::Column::Id)
-        .all(db.conn())
-        .await?;
-    let mut out: std::collections::HashMap<Uuid, Vec<service_record::Model>> =
-        persons.iter().map(|p| (*p, Vec::new())).collect();
-    for r in rows {
-        if let Some(list) = out.get_mut(&r.person_id)
-            && list.len() < per_person
-        {
-            list.push(r);
-        }
-    }
-    Ok(out)
-}
-
-/// Record an application or offline handling on the file of a person in the admin's scope.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "actor, scope and the record's own fields"
-)]
-pub async fn record_handling(
-    db: &Db,
-    audit_key: &[u8],
-    actor: &Actor,
-    scope: &PersonScope,
-    person_id: Uuid,
-    item_id: Uuid,
-    kind: RecordKind,
-    note: Option<&str>,
-) -> DomainResult<service_record::Model> {
-    if !matches!(kind, RecordKind::Application | RecordKind::Offline) {
-        return Err(DomainError::bad_input(
-            "kind",
-            "只能登记申请办理（APPLICATION）或线下办理（OFFLINE）",
-        ));
-    }
-    let note = note
-        .filter(|n| !n.trim().is_empty())
-        .map(|n| BoundedText::parse("note", n, 500))
-        .transpose()?
-        .map(BoundedText::into_string)
-        .unwrap_or_default();
-    let p = PersonRepo::new(db).get(scope, person_id).await?;
-    let item = service_item::Entity::find_by_id(item_id)
-        .one(db.conn())
-        .await?
-        .ok_or(DomainError::NotFound { what: WHAT_SERVICE })?;
-    if item.status != EntryStatus::Active.as_str() {
-        return Err(DomainError::Conflict("该服务事项已撤销".to_owned()));
-    }
-    let w = db.begin_write().await?;
-    let row = crate::eligibility::record(&w.txn, p.row(), item.id, kind.as_str(), &note, &actor.id)
-        .await?;
-    audit::append(
-        &w.txn,
-        audit_key,
-        actor,
-        AuditEntry {
-            operation: "service_record.create",
-            object_type: "person",
-            object_id: person_id.to_string(),
-            result: "SUCCESS".to_owned(),
-            detail: format!("item={} kind={}", item.key, kind.as_str()),
-        },
-    )
-    .await?;
-    w.commit().await?;
-    Ok(row)
-}
-
 /// The most used services in a district over the last 30 days, with counts, most used first.
 /// Only active items are listed.
-pub async fn frequent_services(
+async fn frequent_services(
     db: &Db,
     district: &str,
     limit: usize,
@@ -172,26 +65,26 @@ pub async fn frequent_services(
     Ok(out)
 }
 
-/// A citizen's inbox, newest first.
-pub async fn inbox(
+/// A page of a citizen's inbox, in id (sending) order.
+async fn inbox(
     db: &Db,
     person: Uuid,
     unread_only: bool,
-    limit: u64,
-) -> DomainResult<Vec<inbox_message::Model>> {
-    let mut q = inbox_message::Entity::find()
-        .filter(inbox_message::Column::PersonId.eq(person))
-        .order_by_desc(inbox_message::Column::CreatedAt)
-        .order_by_desc(inbox_message::Column::Id)
-        .limit(limit);
+    page: PageRequest,
+) -> DomainResult<Page<inbox_message::Model>> {
+    let mut q = inbox_message::Entity::find().filter(inbox_message::Column::PersonId.eq(person));
     if unread_only {
         q = q.filter(inbox_message::Column::ReadAt.is_null());
     }
-    Ok(q.all(db.conn()).await?)
+    let rows = page
+        .apply(q, inbox_message::Column::Id)
+        .all(db.conn())
+        .await?;
+    Ok(page.finish(rows))
 }
 
 /// Unread messages of a citizen.
-pub async fn unread_count(db: &Db, person: Uuid) -> DomainResult<u64> {
+async fn unread_count(db: &Db, person: Uuid) -> DomainResult<u64> {
     Ok(inbox_message::Entity::find()
         .filter(inbox_message::Column::PersonId.eq(person))
         .filter(inbox_message::Column::ReadAt.is_null())
@@ -200,7 +93,7 @@ pub async fn unread_count(db: &Db, person: Uuid) -> DomainResult<u64> {
 }
 
 /// Mark messages read (only the citizen's own; others are ignored). Returns how many changed.
-pub async fn mark_read(db: &Db, person: Uuid, ids: &[Uuid]) -> DomainResult<u64> {
+async fn mark_read(db: &Db, person: Uuid, ids: &[Uuid]) -> DomainResult<u64> {
     let w = db.begin_write().await?;
     let res = inbox_message::Entity::update_many()
         .col_expr(inbox_message::Column::ReadAt, Expr::value(Utc::now()))
@@ -214,7 +107,7 @@ pub async fn mark_read(db: &Db, person: Uuid, ids: &[Uuid]) -> DomainResult<u64>
 }
 
 /// The services an account pinned, in order.
-pub async fn pinned(db: &Db, account: Uuid) -> DomainResult<Vec<service_item::Model>> {
+async fn pinned(db: &Db, account: Uuid) -> DomainResult<Vec<service_item::Model>> {
     let pins = home_pin::Entity::find()
         .filter(home_pin::Column::AccountId.eq(account))
         .order_by_asc(home_pin::Column::Position)
@@ -232,11 +125,7 @@ pub async fn pinned(db: &Db, account: Uuid) -> DomainResult<Vec<service_item::Mo
 }
 
 /// Replace an account's pinned services with `ids`, in this order.
-pub async fn set_pins(
-    db: &Db,
-    account: Uuid,
-    ids: &[Uuid],
-) -> DomainResult<Vec<service_item::Model>> {
+async fn set_pins(db: &Db, account: Uuid, ids: &[Uuid]) -> DomainResult<Vec<service_item::Model>> {
     if ids.len() > MAX_PINS {
         return Err(DomainError::bad_input(
             "serviceItemIds",
@@ -282,7 +171,180 @@ pub async fn set_pins(
     pinned(db, account).await
 }
 
-/// The person row behind a citizen account (for the home page).
-pub async fn person_row(db: &Db, scope: &PersonScope, id: Uuid) -> DomainResult<person::Model> {
-    Ok(PersonRepo::new(db).get(scope, id).await?.row().clone())
+/// An in-app message to a citizen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxMessage {
+    /// Id.
+    pub id: Uuid,
+    /// 类型 (`SERVICE_GRANTED`, `SERVICE_REVOKED`, `OUTREACH_NOTICE`…)
+    pub kind: String,
+    /// 标题
+    pub title: String,
+    /// 内容
+    pub body: String,
+    /// 发送时间
+    pub created_at: chrono::DateTime<Utc>,
+    /// 已读
+    pub read: bool,
+}
+
+impl From<inbox_message::Model> for InboxMessage {
+    fn from(m: inbox_message::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            title: m.title,
+            body: m.body,
+            created_at: m.created_at,
+            read: m.read_at.is_some(),
+        }
+    }
+}
+
+/// A citizen's home page.
+#[derive(Debug, Clone)]
+pub struct HomePage {
+    /// Their own file.
+    pub person: Person,
+    /// Their account.
+    pub account: Uuid,
+}
+
+/// A high-frequency service of the district.
+#[derive(Debug, Clone)]
+pub struct Frequent {
+    /// The item.
+    pub item: ServiceItem,
+    /// Records in the district over the last 30 days.
+    pub count: u64,
+}
+
+/// How many frequent services the home page shows.
+pub const FREQUENT_SHOWN: usize = 8;
+
+/// The home page and inbox of one caller, who must be a citizen bound to a person.
+pub struct HomeService<'a> {
+    p: &'a Platform,
+    caller: &'a Caller,
+}
+
+impl<'a> HomeService<'a> {
+    /// The service for `caller`.
+    pub fn new(p: &'a Platform, caller: &'a Caller) -> Self {
+        Self { p, caller }
+    }
+
+    fn citizen(&self) -> DomainResult<(&Viewer, Uuid)> {
+        let viewer = self.caller.viewer()?;
+        match (viewer.role, viewer.person_id) {
+            (Role::Citizen, Some(id)) => Ok((viewer, id)),
+            _ => Err(DomainError::Forbidden("仅残疾人本人账号可使用")),
+        }
+    }
+
+    /// 首页
+    pub async fn home(&self) -> DomainResult<HomePage> {
+        let (viewer, id) = self.citizen()?;
+        let person = PersonRepo::new(&self.p.db)
+            .get(&PersonScope::of(viewer), id)
+            .await?;
+        Ok(HomePage {
+            person,
+            account: viewer.account_id,
+        })
+    }
+
+    /// 本区助残服务旗舰店 of the page's person.
+    pub async fn flagship_store(&self, page: &HomePage) -> DomainResult<Option<Institution>> {
+        CatalogService::new(self.p, self.caller)
+            .flagship_store(page.person.district_code())
+            .await
+    }
+
+    /// 高频服务: the most used services in the page's district over the last 30 days.
+    pub async fn frequent_services(&self, page: &HomePage) -> DomainResult<Vec<Frequent>> {
+        Ok(
+            frequent_services(&self.p.db, page.person.district_code(), FREQUENT_SHOWN)
+                .await?
+                .into_iter()
+                .map(|(item, count)| Frequent {
+                    item: item.into(),
+                    count,
+                })
+                .collect(),
+        )
+    }
+
+    /// 我置顶的服务, in the citizen's order.
+    pub async fn pinned(&self) -> DomainResult<Vec<ServiceItem>> {
+        let (viewer, _) = self.citizen()?;
+        Ok(pinned(&self.p.db, viewer.account_id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// 设置置顶服务 (this order, at most 12; empty clears).
+    pub async fn set_pins(&self, ids: &[Uuid]) -> DomainResult<Vec<ServiceItem>> {
+        let (viewer, _) = self.citizen()?;
+        Ok(set_pins(&self.p.db, viewer.account_id, ids)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// 置顶一项服务 (at the end).
+    pub async fn pin(&self, id: Uuid) -> DomainResult<Vec<ServiceItem>> {
+        let (viewer, _) = self.citizen()?;
+        let mut current: Vec<Uuid> = pinned(&self.p.db, viewer.account_id)
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        if !current.contains(&id) {
+            current.push(id);
+        }
+        self.set_pins(&current).await
+    }
+
+    /// 取消置顶
+    pub async fn unpin(&self, id: Uuid) -> DomainResult<Vec<ServiceItem>> {
+        let (viewer, _) = self.citizen()?;
+        let current: Vec<Uuid> = pinned(&self.p.db, viewer.account_id)
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .filter(|i| *i != id)
+            .collect();
+        self.set_pins(&current).await
+    }
+
+    /// 我的消息: a page, in sending order (`last: N` gives the newest).
+    pub async fn inbox(
+        &self,
+        unread_only: bool,
+        page: PageRequest,
+    ) -> DomainResult<Page<InboxMessage>> {
+        let (_, person) = self.citizen()?;
+        Ok(inbox(&self.p.db, person, unread_only, page)
+            .await?
+            .map(Into::into))
+    }
+
+    /// 未读消息数
+    pub async fn unread(&self) -> DomainResult<u64> {
+        let (_, person) = self.citizen()?;
+        unread_count(&self.p.db, person).await
+    }
+
+    /// 标记消息已读 (the citizen's own; at most 100): how many changed.
+    pub async fn mark_read(&self, ids: &[Uuid]) -> DomainResult<u64> {
+        let (_, person) = self.citizen()?;
+        if ids.len() > 100 {
+            return Err(DomainError::bad_input("ids", "一次最多100条"));
+        }
+        mark_read(&self.p.db, person, ids).await
+    }
 }

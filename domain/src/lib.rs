@@ -7,8 +7,8 @@ mod macros;
 
 pub mod audit;
 pub mod blob;
+pub mod caller;
 pub mod catalog;
-pub mod clients;
 pub mod crypto;
 pub mod db;
 pub mod demo;
@@ -19,11 +19,15 @@ pub mod events;
 pub mod guidance;
 pub mod home;
 pub mod identity;
+pub mod jobs;
 pub mod limits;
 pub mod outreach;
+pub mod page;
+pub mod partners;
 pub mod persisted;
 pub mod person;
 pub mod policy;
+pub mod records;
 pub mod region;
 pub mod sms;
 pub mod types;
@@ -32,6 +36,7 @@ pub mod volunteer;
 
 use std::sync::Arc;
 
+pub use caller::Caller;
 pub use db::Db;
 pub use error::{DomainError, DomainResult};
 
@@ -94,6 +99,8 @@ pub struct PlatformParts {
     pub reads: audit::ReadRecorder,
     /// Where signed checkpoints of the audit chain are kept, outside the database.
     pub audit_checkpoint: Option<std::path::PathBuf>,
+    /// Background work of this node (periodic passes, grant and publishing jobs).
+    pub jobs: jobs::JobRunner,
 }
 
 impl PlatformParts {

@@ -137,6 +137,18 @@ impl SmsWorker {
         self.run_pass().await.sent
     }
 
+    /// Passes until one finds less than a full batch; returns how many SMS the gateway accepted.
+    pub async fn drain(&self) -> usize {
+        let mut sent = 0;
+        loop {
+            let report = self.run_pass().await;
+            sent += report.sent;
+            if u64::try_from(report.claimed).unwrap_or(u64::MAX) < self.options.batch_size {
+                return sent;
+            }
+        }
+    }
+
     /// One pass, with its full report.
     pub async fn run_pass(&self) -> PassReport {
         let now = (self.clock)();

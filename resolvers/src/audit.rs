@@ -3,17 +3,15 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use zhucan_domain::audit;
-use zhucan_domain::entities::audit_record;
-use zhucan_domain::viewer::Role;
-use zhucan_domain::{DomainError, DomainResult};
+use zhucan_domain::DomainError;
+use zhucan_domain::audit::{AuditService, TrailRecord};
+use zhucan_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 use crate::context::ContextExt;
-use crate::error::{GqlResultExt, to_graphql};
-use crate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::error::GqlResultExt;
 
 /// 审计记录
-pub struct AuditRecord(audit_record::Model);
+pub struct AuditRecord(TrailRecord);
 
 #[Object]
 impl AuditRecord {
@@ -70,8 +68,8 @@ impl AuditRecord {
         &self.0.detail
     }
     /// HMAC-SM3 of this record, hex.
-    async fn mac(&self) -> String {
-        self.0.mac.iter().map(|x| format!("{x:02x}")).collect()
+    async fn mac(&self) -> &str {
+        &self.0.mac
     }
 }
 
@@ -88,14 +86,6 @@ pub struct AuditVerification {
     problem: Option<String>,
 }
 
-fn require_auditor(ctx: &Context<'_>) -> DomainResult<()> {
-    let v = ctx.viewer()?;
-    if v.role != Role::Auditor {
-        return Err(DomainError::Forbidden("仅安全审计员可查看审计记录"));
-    }
-    Ok(())
-}
-
 /// Extra fields of the audit connection.
 pub struct AuditConnectionFields;
 
@@ -103,7 +93,7 @@ pub struct AuditConnectionFields;
 impl AuditConnectionFields {
     /// Records in the trail.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
-        audit::count(&ctx.platform().db).await.gql(ctx)
+        ctx.service::<AuditService>().count().await.gql(ctx)
     }
 }
 
@@ -120,13 +110,13 @@ impl AuditQuery {
         #[graphql(validator(minimum = 0))] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, AuditRecord, AuditConnectionFields>> {
-        require_auditor(ctx).gql(ctx)?;
-        let first = first.map_or(DEFAULT_PAGE_SIZE, |f| usize::try_from(f).unwrap_or(0));
+        let first = first.map_or(DEFAULT_PAGE_SIZE, |f| u64::try_from(f).unwrap_or(0));
         if first > MAX_PAGE_SIZE {
-            return Err(to_graphql(
-                ctx,
-                DomainError::bad_input("first", format!("每页最多{MAX_PAGE_SIZE}条")),
-            ));
+            return Err(DomainError::bad_input(
+                "first",
+                format!("每页最多{MAX_PAGE_SIZE}条"),
+            ))
+            .gql(ctx);
         }
         let before = after
             .map(|a| {
@@ -135,11 +125,11 @@ impl AuditQuery {
             })
             .transpose()
             .gql(ctx)?;
-        let mut rows = audit::page(&ctx.platform().db, before, first as u64 + 1)
+        let (rows, more) = ctx
+            .service::<AuditService>()
+            .trail(before, first)
             .await
             .gql(ctx)?;
-        let more = rows.len() > first;
-        rows.truncate(first);
         let mut conn =
             Connection::with_additional_fields(before.is_some(), more, AuditConnectionFields);
         conn.edges.extend(
@@ -154,11 +144,7 @@ impl AuditQuery {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<AuditVerification> {
-        require_auditor(ctx).gql(ctx)?;
-        let p = ctx.platform();
-        let r = audit::verify(&p.db, p.audit_key(), p.audit_checkpoint.as_deref())
-            .await
-            .gql(ctx)?;
+        let r = ctx.service::<AuditService>().verify().await.gql(ctx)?;
         Ok(AuditVerification {
             ok: r.ok,
             checked: r.checked,

@@ -1,119 +1,72 @@
-//! What each request carries: the platform, the viewer (if signed in), where the request came
-//! from, and its DataLoaders (built per request, so that they carry the viewer's scope).
+//! What each request carries: the platform, the caller (viewer and origin), the session behind
+//! it (for sign-out and stream ends), and the request's DataLoaders.
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Data};
 use chrono::{DateTime, Utc};
 use zhucan_domain::identity::{Session, SessionStage};
-use zhucan_domain::viewer::{PersonScope, RequestMeta, Viewer};
-use zhucan_domain::{DomainError, DomainResult, Platform};
+use zhucan_domain::viewer::{RequestMeta, Viewer};
+use zhucan_domain::{Caller, DomainResult, Platform};
 
-use std::sync::OnceLock;
-
-use crate::person::loaders::{
-    AreasLoader, HouseholdMembersLoader, MembersLoader, RecordsLoader, ServiceItemLoader,
-    ServiceItemsLoader, ServiceRecordLoader, VisitorLoader, VisitsLoader, VolunteerAreasLoader,
-};
+use crate::loaders::Loaders;
 
 /// Per-request data, attached at the edge by HTTP and WebSocket alike.
 pub struct RequestData {
-    /// The signed-in principal.
-    pub viewer: Option<Viewer>,
+    /// Who calls, from where: what every domain service is built from.
+    pub caller: Caller,
     /// When the viewer's token expires (streams end then).
     pub expires_at: Option<DateTime<Utc>>,
     /// The token behind the viewer (logout, revocation).
     pub session: Option<Session>,
-    /// Origin of the request.
-    pub meta: RequestMeta,
 }
 
-/// The request's DataLoaders, each built on first use: most requests use one or none, and
-/// building all five for every request showed in the S1 load scenario's profile.
-pub struct Loaders {
-    platform: Platform,
-    scope: Option<PersonScope>,
-    members: OnceLock<MembersLoader>,
-    visits: OnceLock<VisitorLoader>,
-    service_items: OnceLock<ServiceItemsLoader>,
-    records: OnceLock<RecordsLoader>,
-    areas: OnceLock<AreasLoader>,
-}
-
-fn loader<L>(
-    cell: &OnceLock<DataLoader<L, HashMapCache>>,
-    make: impl FnOnce() -> L,
-) -> &DataLoader<L, HashMapCache>
-where
-    L: async_graphql::dataloader::Loader<uuid::Uuid>,
-{
-    cell.get_or_init(|| DataLoader::with_cache(make(), tokio::spawn, HashMapCache::default()))
-}
-
-impl Loaders {
-    /// Household members, within the viewer's scope (none without a viewer).
-    pub fn members(&self) -> Option<&MembersLoader> {
-        let scope = self.scope.as_ref()?;
-        Some(loader(&self.members, || HouseholdMembersLoader {
-            db: self.platform.db.clone(),
-            scope: scope.clone(),
-        }))
-    }
-
-    /// Visitor records of persons.
-    pub fn visits(&self) -> &VisitorLoader {
-        loader(&self.visits, || VisitsLoader {
-            db: self.platform.db.clone(),
-        })
-    }
-
-    /// Service items by id.
-    pub fn service_items(&self) -> &ServiceItemsLoader {
-        loader(&self.service_items, || ServiceItemLoader {
-            db: self.platform.db.clone(),
-        })
-    }
-
-    /// Service records of persons.
-    pub fn records(&self) -> &RecordsLoader {
-        loader(&self.records, || ServiceRecordLoader {
-            db: self.platform.db.clone(),
-        })
-    }
-
-    /// Service street-towns of volunteers.
-    pub fn areas(&self) -> &AreasLoader {
-        loader(&self.areas, || VolunteerAreasLoader {
-            db: self.platform.db.clone(),
-        })
-    }
-}
-
-/// Build the request-scoped data: viewer, origin and DataLoaders.
+/// Build the request-scoped data: caller, session and DataLoaders.
 pub fn attach_request_data(
     platform: &Platform,
     viewer: Option<(Viewer, Session)>,
     meta: RequestMeta,
 ) -> Data {
-    let (viewer, session) = viewer.map_or((None, None), |(v, s)| (Some(v), Some(s)));
-    let expires_at = session.map(|s| s.expires_at);
+    let (caller, session) = match viewer {
+        Some((v, s)) => (Caller::signed_in(v, s.stage, meta), Some(s)),
+        None => (Caller::anonymous(meta), None),
+    };
     let mut data = Data::default();
-    data.insert(Loaders {
-        platform: platform.clone(),
-        scope: viewer.as_ref().map(PersonScope::of),
-        members: OnceLock::new(),
-        visits: OnceLock::new(),
-        service_items: OnceLock::new(),
-        records: OnceLock::new(),
-        areas: OnceLock::new(),
-    });
+    data.insert(Loaders::new(platform.clone(), caller.clone()));
     data.insert(RequestData {
-        viewer,
-        expires_at,
+        caller,
+        expires_at: session.map(|s| s.expires_at),
         session,
-        meta,
     });
     data
 }
+
+/// A domain service built from the platform and the caller.
+pub trait Service<'a>: Sized {
+    /// The service for this caller.
+    fn build(platform: &'a Platform, caller: &'a Caller) -> Self;
+}
+
+macro_rules! services {
+    ($($t:ty),* $(,)?) => {
+        $(impl<'a> Service<'a> for $t {
+            fn build(platform: &'a Platform, caller: &'a Caller) -> Self {
+                <$t>::new(platform, caller)
+            }
+        })*
+    };
+}
+
+services!(
+    zhucan_domain::person::PersonService<'a>,
+    zhucan_domain::audit::AuditService<'a>,
+    zhucan_domain::identity::AccountService<'a>,
+    zhucan_domain::catalog::CatalogService<'a>,
+    zhucan_domain::eligibility::EligibilityService<'a>,
+    zhucan_domain::records::RecordService<'a>,
+    zhucan_domain::home::HomeService<'a>,
+    zhucan_domain::volunteer::VolunteerService<'a>,
+    zhucan_domain::guidance::GuidanceService<'a>,
+    zhucan_domain::outreach::OutreachService<'a>,
+);
 
 /// Convenience accessors on the GraphQL context.
 pub trait ContextExt {
@@ -121,14 +74,22 @@ pub trait ContextExt {
     fn platform(&self) -> &Platform;
     /// The request's data.
     fn request(&self) -> &RequestData;
+    /// Who calls.
+    fn caller(&self) -> &Caller;
+    /// A domain service for this request's caller.
+    fn service<'a, S: Service<'a>>(&'a self) -> S;
     /// The request's DataLoaders (`None` outside a request, e.g. in schema tests).
     fn loaders(&self) -> Option<&Loaders>;
-    /// The viewer of a fully signed-in session, or `UNAUTHENTICATED` / the step still required
-    /// (`SECOND_FACTOR_ENROLLMENT_REQUIRED`, `PASSWORD_CHANGE_REQUIRED`).
+    /// The viewer of a fully signed-in session, or `UNAUTHENTICATED` / the step still required.
     fn viewer(&self) -> DomainResult<&Viewer>;
-    /// The viewer whatever the session's stage (sign-out, password change, enrolment).
-    fn signed_in(&self) -> DomainResult<&Viewer>;
 }
+
+/// A caller for contexts without request data (schema tests): nobody.
+static NOBODY: std::sync::LazyLock<RequestData> = std::sync::LazyLock::new(|| RequestData {
+    caller: Caller::anonymous(RequestMeta::default()),
+    expires_at: None,
+    session: None,
+});
 
 impl ContextExt for Context<'_> {
     fn platform(&self) -> &Platform {
@@ -137,7 +98,15 @@ impl ContextExt for Context<'_> {
     }
 
     fn request(&self) -> &RequestData {
-        self.data_unchecked::<RequestData>()
+        self.data_opt::<RequestData>().unwrap_or(&NOBODY)
+    }
+
+    fn caller(&self) -> &Caller {
+        &self.request().caller
+    }
+
+    fn service<'a, S: Service<'a>>(&'a self) -> S {
+        S::build(self.platform(), self.caller())
     }
 
     fn loaders(&self) -> Option<&Loaders> {
@@ -145,23 +114,13 @@ impl ContextExt for Context<'_> {
     }
 
     fn viewer(&self) -> DomainResult<&Viewer> {
-        let viewer = self.signed_in()?;
-        match self.request().session.map(|s| s.stage) {
-            Some(SessionStage::SecondFactorEnrollment) => Err(DomainError::ActionRequired {
-                code: crate::error::codes::SECOND_FACTOR_ENROLLMENT_REQUIRED,
-                message: "管理员账户须先绑定动态口令（enrollSecondFactor、confirmSecondFactor）",
-            }),
-            Some(SessionStage::PasswordChange) => Err(DomainError::ActionRequired {
-                code: crate::error::codes::PASSWORD_CHANGE_REQUIRED,
-                message: "须先修改密码（首次登录或密码已过期）",
-            }),
-            _ => Ok(viewer),
-        }
+        self.caller().viewer()
     }
+}
 
-    fn signed_in(&self) -> DomainResult<&Viewer> {
-        self.data_opt::<RequestData>()
-            .and_then(|r| r.viewer.as_ref())
-            .ok_or(DomainError::Unauthenticated("请先登录"))
-    }
+/// The stage of the request's session (`Full` without one).
+pub fn stage(ctx: &Context<'_>) -> SessionStage {
+    ctx.request()
+        .session
+        .map_or(SessionStage::Full, |s| s.stage)
 }

@@ -5,9 +5,13 @@ use chrono::{DateTime, Utc};
 use zhucan_domain::identity;
 use zhucan_domain::viewer::{Role as DomainRole, Viewer as DomainViewer};
 
+use zhucan_domain::DomainError;
+use zhucan_domain::identity::{AccountService, Credentials};
+
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
 use crate::region::RegionLevel;
+use crate::support::parse_id;
 
 /// 角色 — roles of the platform.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -162,13 +166,13 @@ pub struct AccountSummary {
     active: bool,
 }
 
-impl From<zhucan_domain::entities::account::Model> for AccountSummary {
-    fn from(a: zhucan_domain::entities::account::Model) -> Self {
+impl From<identity::AccountSummary> for AccountSummary {
+    fn from(a: identity::AccountSummary) -> Self {
         Self {
-            role: DomainRole::from_code(&a.role).map(Into::into),
+            role: a.role.map(Into::into),
             username: a.username,
             display_name: a.display_name,
-            region_code: a.region_code,
+            region_code: a.region.map(|r| r.as_str().to_owned()),
             active: a.active,
         }
     }
@@ -213,7 +217,10 @@ pub struct IdentityQuery;
 impl IdentityQuery {
     /// The signed-in principal, or `null`.
     async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
-        ctx.signed_in().ok().cloned().map(Viewer)
+        ctx.service::<AccountService>()
+            .viewer()
+            .cloned()
+            .map(Viewer)
     }
 }
 
@@ -225,14 +232,11 @@ pub struct IdentityMutation;
 impl IdentityMutation {
     /// 退出登录 — revoke this token at once, on every node (streams opened with it end).
     async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        let viewer = ctx.signed_in().gql(ctx)?;
         let Some(session) = ctx.request().session else {
-            return Err(crate::error::to_graphql(
-                ctx,
-                zhucan_domain::DomainError::Unauthenticated("请先登录"),
-            ));
+            return Err(DomainError::Unauthenticated("请先登录")).gql(ctx);
         };
-        identity::logout(ctx.platform(), viewer, &session, &ctx.request().meta)
+        ctx.service::<AccountService>()
+            .logout(&session)
             .await
             .gql(ctx)?;
         Ok(true)
@@ -245,15 +249,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         username: String,
     ) -> async_graphql::Result<bool> {
-        let viewer = ctx.viewer().gql(ctx)?;
-        identity::revoke_account_sessions(
-            ctx.platform(),
-            viewer,
-            &ctx.request().meta,
-            username.trim(),
-        )
-        .await
-        .gql(ctx)?;
+        ctx.service::<AccountService>()
+            .revoke_sessions(&username)
+            .await
+            .gql(ctx)?;
         Ok(true)
     }
 
@@ -263,28 +262,23 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: LoginInput,
     ) -> async_graphql::Result<LoginPayload> {
-        let p = ctx.platform();
         let ukey = match (&input.challenge_id, &input.sm2_signature) {
-            (Some(id), Some(sig)) => Some((
-                crate::person::inputs::parse_id("input.challengeId", id).gql(ctx)?,
-                sig.clone(),
-            )),
+            (Some(id), Some(sig)) => {
+                Some((parse_id("input.challengeId", id).gql(ctx)?, sig.clone()))
+            }
             _ => None,
         };
-        let token = identity::login(
-            &p.db,
-            &p.cipher,
-            &p.tokens,
-            p.lockout,
-            &p.sign_in,
-            input.username.trim(),
-            &input.password,
-            input.otp.as_deref(),
-            ukey.as_ref().map(|(id, sig)| (*id, sig.as_str())),
-            &ctx.request().meta,
-        )
-        .await
-        .gql(ctx)?;
+        let credentials = Credentials {
+            username: input.username,
+            password: input.password,
+            otp: input.otp,
+            ukey,
+        };
+        let token = ctx
+            .service::<AccountService>()
+            .login(&credentials)
+            .await
+            .gql(ctx)?;
         Ok(token.into())
     }
 
@@ -297,20 +291,12 @@ impl IdentityMutation {
         display_name: String,
         phone: String,
     ) -> async_graphql::Result<AccountSummary> {
-        crate::person::mutation::audited(ctx, "account.create", "account", String::new(), async {
-            let viewer = ctx.viewer()?;
-            let a = identity::admin::create_account(
-                ctx.platform(),
-                viewer,
-                &ctx.request().meta,
-                &username,
-                &display_name,
-                &phone,
-            )
-            .await?;
-            Ok(a.into())
-        })
-        .await
+        let a = ctx
+            .service::<AccountService>()
+            .create_account(&username, &display_name, &phone)
+            .await
+            .gql(ctx)?;
+        Ok(a.into())
     }
 
     /// 授予角色与管辖范围（安全管理员）— 仅限系统管理员创建的工作账户；账户的会话随即失效，
@@ -322,26 +308,12 @@ impl IdentityMutation {
         role: Role,
         region_code: Option<String>,
     ) -> async_graphql::Result<AccountSummary> {
-        crate::person::mutation::audited(
-            ctx,
-            "account.role.grant",
-            "account",
-            username.clone(),
-            async {
-                let viewer = ctx.viewer()?;
-                let a = identity::admin::grant_role(
-                    ctx.platform(),
-                    viewer,
-                    &ctx.request().meta,
-                    &username,
-                    role.into(),
-                    region_code.as_deref(),
-                )
-                .await?;
-                Ok(a.into())
-            },
-        )
-        .await
+        let a = ctx
+            .service::<AccountService>()
+            .grant_role(&username, role.into(), region_code.as_deref())
+            .await
+            .gql(ctx)?;
+        Ok(a.into())
     }
 
     /// 停用或启用账户（系统管理员）— 停用的账户会话随即失效。
@@ -351,25 +323,12 @@ impl IdentityMutation {
         username: String,
         active: bool,
     ) -> async_graphql::Result<AccountSummary> {
-        crate::person::mutation::audited(
-            ctx,
-            "account.set_active",
-            "account",
-            username.clone(),
-            async {
-                let viewer = ctx.viewer()?;
-                let a = identity::admin::set_active(
-                    ctx.platform(),
-                    viewer,
-                    &ctx.request().meta,
-                    &username,
-                    active,
-                )
-                .await?;
-                Ok(a.into())
-            },
-        )
-        .await
+        let a = ctx
+            .service::<AccountService>()
+            .set_active(&username, active)
+            .await
+            .gql(ctx)?;
+        Ok(a.into())
     }
 
     /// 重置密码（系统管理员）— 临时密码以短信发送到账户登记的手机（不在应答中返回），下次登录
@@ -379,24 +338,11 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         username: String,
     ) -> async_graphql::Result<bool> {
-        crate::person::mutation::audited(
-            ctx,
-            "account.password.reset",
-            "account",
-            username.clone(),
-            async {
-                let viewer = ctx.viewer()?;
-                identity::admin::reset_password(
-                    ctx.platform(),
-                    viewer,
-                    &ctx.request().meta,
-                    &username,
-                )
-                .await?;
-                Ok(true)
-            },
-        )
-        .await
+        ctx.service::<AccountService>()
+            .reset_password(&username)
+            .await
+            .gql(ctx)?;
+        Ok(true)
     }
 
     /// 登记动态令牌（安全管理员）— a GM/T 0021-2012 hardware token (SM3 dynamic passwords):
@@ -410,26 +356,11 @@ impl IdentityMutation {
         seed: String,
         step_seconds: Option<i32>,
     ) -> async_graphql::Result<bool> {
-        crate::person::mutation::audited(
-            ctx,
-            "auth.otp_token.register",
-            "account",
-            username.clone(),
-            async {
-                let viewer = ctx.viewer()?;
-                let token = identity::otp_token::parse(&serial, &seed, step_seconds)?;
-                identity::otp_token::register(
-                    ctx.platform(),
-                    viewer,
-                    &ctx.request().meta,
-                    &username,
-                    token,
-                )
-                .await?;
-                Ok(true)
-            },
-        )
-        .await
+        ctx.service::<AccountService>()
+            .register_otp_token(&username, &serial, &seed, step_seconds)
+            .await
+            .gql(ctx)?;
+        Ok(true)
     }
 
     /// UKey 登录挑战 — 32 random bytes for the UKey to sign, valid 2 minutes, once.
@@ -438,20 +369,15 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         username: String,
     ) -> async_graphql::Result<LoginChallenge> {
-        if username.len() > 64 {
-            return Err(zhucan_domain::DomainError::bad_input(
-                "username",
-                "用户名过长",
-            ))
-            .gql(ctx);
-        }
-        let (id, challenge, expires_at) = identity::ukey::challenge(&ctx.platform().db, &username)
+        let c = ctx
+            .service::<AccountService>()
+            .challenge(&username)
             .await
             .gql(ctx)?;
         Ok(LoginChallenge {
-            challenge_id: ID(id.to_string()),
-            challenge,
-            expires_at,
+            challenge_id: ID(c.id.to_string()),
+            challenge: c.bytes_hex,
+            expires_at: c.expires_at,
         })
     }
 
@@ -462,25 +388,11 @@ impl IdentityMutation {
         username: String,
         public_key: String,
     ) -> async_graphql::Result<bool> {
-        crate::person::mutation::audited(
-            ctx,
-            "auth.ukey.register",
-            "account",
-            username.clone(),
-            async {
-                let viewer = ctx.viewer()?;
-                identity::ukey::register_key(
-                    ctx.platform(),
-                    viewer,
-                    &ctx.request().meta,
-                    &username,
-                    &public_key,
-                )
-                .await?;
-                Ok(true)
-            },
-        )
-        .await
+        ctx.service::<AccountService>()
+            .register_ukey(&username, &public_key)
+            .await
+            .gql(ctx)?;
+        Ok(true)
     }
 
     /// 绑定动态口令（第一步）— a TOTP-SM3 secret for the authenticator app.
@@ -488,10 +400,9 @@ impl IdentityMutation {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<SecondFactorEnrollment> {
-        let viewer = ctx.signed_in().gql(ctx)?;
-        let p = ctx.platform();
-        let actor = zhucan_domain::audit::Actor::of(viewer, &ctx.request().meta);
-        let e = identity::staff::enroll(&p.db, &p.cipher, &actor, viewer.account_id)
+        let e = ctx
+            .service::<AccountService>()
+            .enroll_second_factor()
             .await
             .gql(ctx)?;
         Ok(SecondFactorEnrollment {
@@ -506,20 +417,11 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         code: String,
     ) -> async_graphql::Result<LoginPayload> {
-        let viewer = ctx.signed_in().gql(ctx)?;
-        let p = ctx.platform();
-        let actor = zhucan_domain::audit::Actor::of(viewer, &ctx.request().meta);
-        let t = identity::staff::confirm(
-            &p.db,
-            &p.cipher,
-            &p.tokens,
-            &p.sign_in,
-            &actor,
-            viewer.account_id,
-            &code,
-        )
-        .await
-        .gql(ctx)?;
+        let t = ctx
+            .service::<AccountService>()
+            .confirm_second_factor(&code)
+            .await
+            .gql(ctx)?;
         Ok(t.into())
     }
 
@@ -530,22 +432,11 @@ impl IdentityMutation {
         current_password: String,
         new_password: String,
     ) -> async_graphql::Result<LoginPayload> {
-        let viewer = ctx.signed_in().gql(ctx)?;
-        let p = ctx.platform();
-        let actor = zhucan_domain::audit::Actor::of(viewer, &ctx.request().meta);
-        let t = identity::staff::change_password(
-            &p.db,
-            &p.cipher,
-            &p.hasher,
-            &p.tokens,
-            &p.sign_in,
-            &actor,
-            viewer.account_id,
-            &current_password,
-            &new_password,
-        )
-        .await
-        .gql(ctx)?;
+        let t = ctx
+            .service::<AccountService>()
+            .change_password(&current_password, &new_password)
+            .await
+            .gql(ctx)?;
         Ok(t.into())
     }
 }

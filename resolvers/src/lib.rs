@@ -1,5 +1,7 @@
-//! zhucan-resolvers: GraphQL object types (newtypes over domain types), the Query and Mutation
-//! roots of each domain, DataLoaders, and the field policy applied at the edge of the schema.
+//! zhucan-resolvers: GraphQL object types (newtypes over the domain's read models), the Query and
+//! Mutation roots of each domain, and the DataLoaders. Resolvers are thin: each builds the domain
+//! service of its area from the request's caller and maps what it answers; access is decided by
+//! the service, never here.
 
 pub mod audit;
 pub mod catalog;
@@ -9,14 +11,12 @@ pub mod error;
 pub mod guidance;
 pub mod home;
 pub mod identity;
+pub mod loaders;
 pub mod outreach;
 pub mod person;
+pub mod records;
 pub mod region;
 pub mod scalars;
+pub mod support;
 
 pub use context::{RequestData, attach_request_data};
-
-/// Largest page any connection returns.
-pub const MAX_PAGE_SIZE: usize = 500;
-/// Page size when `first` is absent.
-pub const DEFAULT_PAGE_SIZE: usize = 20;

@@ -39,9 +39,13 @@ pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .or_else(|| value.strip_prefix("bearer "))
 }
 
-/// The signed-in region admin of a plain HTTP request (downloads), with a full, active session;
-/// otherwise the refusal to send.
-pub(super) async fn region_admin(p: &Platform, headers: &HeaderMap) -> Result<Viewer, Response> {
+/// The caller of a plain HTTP request (downloads): a full, active session, or the refusal to
+/// send. What the caller may download is the domain service's decision.
+pub(super) async fn download_caller(
+    p: &Platform,
+    headers: &HeaderMap,
+    meta: zhucan_domain::viewer::RequestMeta,
+) -> Result<zhucan_domain::Caller, Response> {
     let unauthenticated = |m: &str| refusal(StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, m);
     let (viewer, session) = match authenticate(p, bearer(headers)) {
         Ok(Some(pair)) => pair,
@@ -59,14 +63,35 @@ pub(super) async fn region_admin(p: &Platform, headers: &HeaderMap) -> Result<Vi
     if let Err(e) = still_active(p, Some(&pair)).await {
         return Err(unauthenticated(&e.to_string()));
     }
-    if !pair.0.role.is_region_admin() {
-        return Err(refusal(
-            StatusCode::FORBIDDEN,
-            codes::FORBIDDEN,
-            "仅市、区、街镇管理员可下载",
-        ));
-    }
-    Ok(pair.0)
+    Ok(zhucan_domain::Caller::signed_in(
+        pair.0,
+        session.stage,
+        meta,
+    ))
+}
+
+/// A domain refusal as a plain HTTP answer (downloads), with the error's code; internal causes
+/// are logged, never sent.
+pub(super) fn domain_refusal(e: DomainError, not_found: &str) -> Response {
+    let code = e.code();
+    let status = match &e {
+        DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
+        DomainError::BadInput { .. } => StatusCode::BAD_REQUEST,
+        DomainError::Conflict(_) => StatusCode::CONFLICT,
+        DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::FORBIDDEN,
+    };
+    let message = match e {
+        DomainError::Internal(cause) => {
+            tracing::error!(error = %cause, "download failed");
+            "服务器内部错误".to_owned()
+        }
+        DomainError::NotFound { .. } => not_found.to_owned(),
+        DomainError::BadInput { message, .. } => message,
+        other => other.to_string(),
+    };
+    refusal(status, code, &message)
 }
 
 /// The idle timeout of staff sessions: each use keeps the session alive; one unused too long

@@ -8,14 +8,17 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::RequestId;
-use zhucan_domain::DomainError;
+use zhucan_domain::outreach::OutreachService;
 use zhucan_resolvers::error::codes;
 
-use super::auth::region_admin;
+use super::auth::{domain_refusal, download_caller};
 use super::{AppState, meta, no_store, refusal};
 
-/// A follow-up attachment: `GET /files/outreach/{attachment id}` with a bearer token; only for
-/// staff whose scope holds the task; the digest is checked and the download audited.
+const NOT_FOUND: &str = "佐证材料不存在或无权访问";
+
+/// A follow-up attachment: `GET /files/outreach/{attachment id}` with a bearer token; the
+/// outreach service admits staff whose scope holds the task, checks the digest and audits the
+/// download.
 pub(super) async fn outreach_file(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -24,30 +27,15 @@ pub(super) async fn outreach_file(
     headers: HeaderMap,
 ) -> Response {
     let p = &state.platform;
-    let viewer = match region_admin(p, &headers).await {
-        Ok(v) => v,
+    let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    let caller = match download_caller(p, &headers, meta).await {
+        Ok(c) => c,
         Err(refused) => return refused,
     };
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
-        return refusal(
-            StatusCode::NOT_FOUND,
-            codes::NOT_FOUND,
-            "佐证材料不存在或无权访问",
-        );
+        return refusal(StatusCode::NOT_FOUND, codes::NOT_FOUND, NOT_FOUND);
     };
-    let actor =
-        zhucan_domain::audit::Actor::of(&viewer, &meta(addr, request_id.as_ref().map(|e| &e.0)));
-    let scope = zhucan_domain::viewer::PersonScope::of(&viewer);
-    match zhucan_domain::outreach::download(
-        &p.db,
-        p.audit_key(),
-        p.blobs.as_ref(),
-        &actor,
-        &scope,
-        id,
-    )
-    .await
-    {
+    match OutreachService::new(p, &caller).download(id).await {
         Ok((a, bytes)) => no_store(
             (
                 [
@@ -65,18 +53,6 @@ pub(super) async fn outreach_file(
             )
                 .into_response(),
         ),
-        Err(DomainError::NotFound { .. }) => refusal(
-            StatusCode::NOT_FOUND,
-            codes::NOT_FOUND,
-            "佐证材料不存在或无权访问",
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "attachment download failed");
-            refusal(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                codes::INTERNAL,
-                "服务器内部错误",
-            )
-        }
+        Err(e) => domain_refusal(e, NOT_FOUND),
     }
 }

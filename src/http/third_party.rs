@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use base64::Engine;
 use zhucan_domain::audit::{Actor, AuditEntry};
-use zhucan_domain::clients;
+use zhucan_domain::partners;
 use zhucan_domain::viewer::RequestMeta;
 
 use zhucan_resolvers::error::codes;
@@ -67,7 +67,7 @@ pub(super) async fn serve(
     {
         return too_many(wait);
     }
-    let client = match clients::authenticate(p, client_id.trim(), &secret).await {
+    let client = match partners::authenticate(p, client_id.trim(), &secret).await {
         Ok(c) => c,
         Err(e) => {
             let actor = Actor::anonymous(&format!("client:{}", client_id.trim()), &meta);
@@ -116,7 +116,7 @@ pub(super) async fn serve(
             "第三方客户端只能执行已登记的操作：请在 extensions.persistedQuery.sha256Hash 中给出操作的哈希",
         );
     };
-    let document = match clients::trusted_document(p, &client, &hash).await {
+    let document = match partners::trusted_document(p, &client, &hash).await {
         Ok(Some(d)) => d,
         Ok(None) => return not_allowed(&hash),
         Err(e) => {

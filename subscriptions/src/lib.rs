@@ -4,17 +4,13 @@
 
 mod guidance;
 mod in_process;
-mod limits;
 mod outreach;
-mod persisted;
 mod person;
 mod redis_bus;
 
 pub use guidance::GuidanceSubscription;
 pub use in_process::InProcessBus;
-pub use limits::{InProcessLimiter, RedisLimiter};
 pub use outreach::OutreachSubscription;
-pub use persisted::{InProcessQueryStore, RedisQueryStore};
 pub use person::PersonSubscription;
 pub use redis_bus::RedisBus;
 
@@ -53,7 +49,7 @@ where
     S::Item: Send,
 {
     let expiring = until_expiry(stream, request.expires_at);
-    let (Some(viewer), Some(session)) = (request.viewer.as_ref(), request.session) else {
+    let (Ok(viewer), Some(session)) = (request.caller.session_viewer(), request.session) else {
         return expiring.boxed();
     };
     let account = viewer.account_id;

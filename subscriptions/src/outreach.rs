@@ -3,10 +3,7 @@
 
 use async_graphql::{Context, SimpleObject, Subscription};
 use futures::{Stream, StreamExt};
-use zhucan_domain::DomainError;
-use zhucan_domain::events::DomainEvent;
-use zhucan_domain::outreach::{WarningLevel as DomainLevel, addressed};
-use zhucan_domain::viewer::Viewer;
+use zhucan_domain::outreach::OutreachService;
 use zhucan_resolvers::context::ContextExt;
 use zhucan_resolvers::error::GqlResultExt;
 use zhucan_resolvers::outreach::WarningLevel;
@@ -32,27 +29,13 @@ impl OutreachSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = OutreachWarningEvent> + use<>> {
-        let viewer: Viewer = ctx.viewer().gql(ctx)?.clone();
-        if !viewer.role.is_region_admin() {
-            return Err(zhucan_resolvers::error::to_graphql(
-                ctx,
-                DomainError::Forbidden("仅管理员可接收政策找人预警"),
-            ));
-        }
+        let watch = ctx.service::<OutreachService>().watch_warnings().gql(ctx)?;
         let regions = ctx.platform().regions.clone();
         let stream = ctx.platform().bus.subscribe().filter_map(move |e| {
-            let out = match &*e {
-                DomainEvent::OutreachWarning {
-                    street_code, level, ..
-                } => {
-                    let level = DomainLevel::from_stored(level);
-                    addressed(&viewer, level, street_code).then(|| OutreachWarningEvent {
-                        level: level.into(),
-                        street: regions.get(street_code).cloned().map(Region),
-                    })
-                }
-                _ => None,
-            };
+            let out = watch.on(&e).map(|(level, street)| OutreachWarningEvent {
+                level: level.into(),
+                street: regions.get(&street).cloned().map(Region),
+            });
             futures::future::ready(out)
         });
         Ok(crate::session_bound(stream, ctx.platform(), ctx.request()))

@@ -2,14 +2,13 @@
 
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
 use futures::{Stream, StreamExt};
-use zhucan_domain::events::DomainEvent;
-use zhucan_domain::viewer::PersonScope;
+use zhucan_domain::person::{PersonChange as DomainChange, PersonService};
 use zhucan_resolvers::context::ContextExt;
 use zhucan_resolvers::error::GqlResultExt;
-use zhucan_resolvers::person::reading_scope;
 
 /// 变更类型
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::person::PersonChange")]
 pub enum PersonChangeKind {
     /// 新登记
     Created,
@@ -39,28 +38,15 @@ impl PersonSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = PersonChange> + use<>> {
-        let viewer = ctx.viewer().gql(ctx)?;
-        let scope: PersonScope = reading_scope(viewer).gql(ctx)?;
+        let watch = ctx.service::<PersonService>().watch_changes().gql(ctx)?;
+        // Re-authorised per event: only changes inside the subscriber's scope pass.
         let events = ctx.platform().bus.subscribe().filter_map(move |event| {
-            // Re-authorised per event: only changes inside the subscriber's scope pass.
-            let out = match &*event {
-                DomainEvent::PersonChanged {
-                    person_id,
-                    street_code,
-                    change,
-                } if scope.admits(*person_id, street_code) => {
-                    let change = match change.as_str() {
-                        "CREATED" => PersonChangeKind::Created,
-                        "DEACTIVATED" => PersonChangeKind::Deactivated,
-                        _ => PersonChangeKind::Updated,
-                    };
-                    Some(PersonChange {
-                        person_id: ID(person_id.to_string()),
-                        change,
-                    })
-                }
-                _ => None,
-            };
+            let out = watch
+                .on(&event)
+                .map(|(person, change): (_, DomainChange)| PersonChange {
+                    person_id: ID(person.to_string()),
+                    change: change.into(),
+                });
             futures::future::ready(out)
         });
         Ok(crate::session_bound(events, ctx.platform(), ctx.request()))

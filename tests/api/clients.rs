@@ -261,8 +261,8 @@ async fn a_client_over_its_quota_is_rate_limited() {
     let mut m: Value = serde_json::from_str(SUISHENBAN).unwrap();
     m["client"]["quotaPerMinute"] = json!(2);
     let manifest =
-        zhucan_domain::clients::Manifest::parse(&app.platform, &m.to_string()).expect("manifest");
-    zhucan_domain::clients::register(
+        zhucan_domain::partners::Manifest::parse(&app.platform, &m.to_string()).expect("manifest");
+    zhucan_domain::partners::register(
         &app.platform,
         &zhucan_domain::audit::Actor::system("test"),
         &manifest,
@@ -339,7 +339,7 @@ async fn bad_manifests_name_their_fault_and_write_nothing() {
         (
             Box::new(|m| {
                 let doc = "query Broken { persons(";
-                let h = zhucan_domain::clients::document_hash(doc);
+                let h = zhucan_domain::partners::document_hash(doc);
                 m["operations"][h] = json!(doc);
             }),
             "文档无法解析",
@@ -350,7 +350,7 @@ async fn bad_manifests_name_their_fault_and_write_nothing() {
     for (change, fault) in cases {
         let mut m = good.clone();
         change(&mut m);
-        let err = zhucan_domain::clients::Manifest::parse(&app.platform, &m.to_string())
+        let err = zhucan_domain::partners::Manifest::parse(&app.platform, &m.to_string())
             .expect_err("a bad manifest is refused");
         assert!(err.to_string().contains(fault), "{fault}: {err}");
     }

@@ -6,11 +6,13 @@ mod batch;
 mod chain;
 pub mod checkpoint;
 mod prune;
+mod service;
 mod verify;
 
 pub use batch::ReadRecorder;
 pub use chain::{Actor, AuditEntry, append, append_many, head_mac, record_failure};
 pub use prune::{MIN_RETENTION_DAYS, PruneReport, anchor_mac, prune};
+pub use service::{AuditService, TrailRecord};
 pub use verify::{VerifyReport, verify};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -78,6 +80,39 @@ pub async fn visits_of(
         }
     }
     Ok(out)
+}
+
+/// Run a change; when it fails, append a `FAILURE:<code>` record of it in a transaction of its
+/// own (the change itself rolled back) and return the error. A success is recorded by the change,
+/// in its own transaction. Records carry field names, never the rejected values.
+pub async fn audited<T>(
+    db: &Db,
+    key: &[u8],
+    actor: &Actor,
+    operation: &str,
+    object_type: &str,
+    object_id: String,
+    body: impl std::future::Future<Output = DomainResult<T>>,
+) -> DomainResult<T> {
+    match body.await {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let entry = AuditEntry {
+                operation,
+                object_type,
+                object_id,
+                result: format!("FAILURE:{}", e.code()),
+                detail: match &e {
+                    crate::error::DomainError::BadInput { field, .. } => field.clone(),
+                    _ => String::new(),
+                },
+            };
+            if let Err(audit_err) = record_failure(db, key, actor, entry).await {
+                tracing::error!(request_id = %actor.meta.request_id, error = %audit_err, "could not audit a failed change");
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Give the chain head its MAC if it has none yet (a trail written before heads were sealed):

@@ -4,13 +4,17 @@
 //! audited in the same transaction.
 
 mod input;
+mod model;
 pub mod search;
+mod service;
 mod write;
 
 pub use input::{
     BusinessLine, Channel, EntryStatus, InstitutionInput, InstitutionKind, PolicyInput,
     PolicyStatus, ServiceItemInput, check_key, json_list, limits, to_json_list,
 };
+pub use model::{Entry, Institution, Policy, Revision, ServiceItem};
+pub use service::{CatalogService, SearchResults};
 pub use write::CatalogWriter;
 
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
@@ -123,6 +127,22 @@ impl<'a> CatalogRepo<'a> {
             );
         }
         Ok(q.all(self.db.conn()).await?)
+    }
+
+    /// Policies by id (any order).
+    pub async fn policies_by_id(&self, ids: &[Uuid]) -> DomainResult<Vec<policy::Model>> {
+        Ok(policy::Entity::find()
+            .filter(policy::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db.conn())
+            .await?)
+    }
+
+    /// Institutions by id (any order).
+    pub async fn institutions_by_id(&self, ids: &[Uuid]) -> DomainResult<Vec<institution::Model>> {
+        Ok(institution::Entity::find()
+            .filter(institution::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db.conn())
+            .await?)
     }
 
     /// Policies by key.

@@ -10,7 +10,7 @@ use crate::Platform;
 use crate::entities::{account, volunteer};
 use crate::error::DomainResult;
 use crate::types::IdNumber;
-use crate::viewer::RequestMeta;
+use crate::viewer::{RequestMeta, Role};
 use crate::volunteer::{Skill, VolunteerRegistration, register};
 
 /// Near the Oriental Pearl Tower, 陆家嘴.
@@ -71,7 +71,10 @@ pub async fn seed_demo_volunteers(p: &Platform, password: &str) -> DomainResult<
         let lng = LUJIAZUI.1 + metres * angle.sin() / (111_000.0 * LUJIAZUI.0.to_radians().cos());
         let w = p.db.begin_write().await?;
         volunteer::Entity::update_many()
-            .col_expr(volunteer::Column::Status, Expr::value("VERIFIED"))
+            .col_expr(
+                volunteer::Column::Status,
+                Expr::value(crate::volunteer::VolunteerStatus::Verified.as_str()),
+            )
             .col_expr(volunteer::Column::VerifiedAt, Expr::value(Some(Utc::now())))
             .col_expr(volunteer::Column::Available, Expr::value(true))
             .col_expr(volunteer::Column::Latitude, Expr::value(Some(lat)))
@@ -88,7 +91,9 @@ pub async fn seed_demo_volunteers(p: &Platform, password: &str) -> DomainResult<
 /// Give the demo region admins phones (for escalation SMS): 1390000000N.
 pub async fn seed_admin_phones(p: &Platform) -> DomainResult<()> {
     let admins = account::Entity::find()
-        .filter(account::Column::Role.is_in(["STREET_ADMIN", "DISTRICT_ADMIN"]))
+        .filter(
+            account::Column::Role.is_in([Role::StreetAdmin.as_str(), Role::DistrictAdmin.as_str()]),
+        )
         .all(p.db.conn())
         .await?;
     let w = p.db.begin_write().await?;

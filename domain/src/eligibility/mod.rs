@@ -5,9 +5,11 @@
 
 mod grant;
 pub mod rule;
+mod service;
 
 pub use grant::{Applied, GrantContext, record, reevaluate_person, run_grant_job};
 pub use rule::{Condition, Evaluator, Facts, Verdict};
+pub use service::{EligibilityRule, EligibilityService, Fact, GrantJob, Match};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -97,7 +97,7 @@ pub async fn offer_round(
         .and_where(guidance_offer::Column::RequestId.eq(request.id))
         .to_owned();
     let candidates = volunteer::Entity::find()
-        .filter(volunteer::Column::Status.eq("VERIFIED"))
+        .filter(volunteer::Column::Status.eq(crate::volunteer::VolunteerStatus::Verified.as_str()))
         .filter(volunteer::Column::Available.eq(true))
         .filter(volunteer::Column::Latitude.between(lat - dlat, lat + dlat))
         .filter(volunteer::Column::Longitude.between(lng - dlng, lng + dlng))
@@ -355,7 +355,7 @@ async fn escalate(
         return Ok(false);
     }
     let admins = account::Entity::find()
-        .filter(account::Column::Role.eq("STREET_ADMIN"))
+        .filter(account::Column::Role.eq(crate::viewer::Role::StreetAdmin.as_str()))
         .filter(account::Column::RegionCode.eq(&r.street_code))
         .filter(account::Column::Active.eq(true))
         .all(&w.txn)

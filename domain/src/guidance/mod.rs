@@ -5,12 +5,16 @@
 mod actions;
 mod dispatch;
 mod publish;
+mod service;
 mod status;
 mod views;
 
 pub use actions::{block_volunteer, cancel, claim, complete, rate, start};
 pub use dispatch::{DispatchConfig, TickReport, offer_round, request_no, tick};
 pub use publish::{GuidanceDraft, publish};
+pub use service::{
+    EscalationWatch, GuidanceService, OfferSeen, OfferWatch, Place, RequestView, RequestWatch,
+};
 pub use status::GuidanceStatus;
 pub use views::{
     GuidanceAccess, GuidanceUserStats, access_of, guidance_user_stats, live_offers_of,

@@ -196,7 +196,7 @@ mod tests {
             username: "district_admin_310115".into(),
             display_name: "x".into(),
             password_hash: String::new(),
-            role: "DISTRICT_ADMIN".into(),
+            role: crate::viewer::Role::DistrictAdmin.as_str().into(),
             region_code: Some("310115".into()),
             person_id: None,
             active: true,

@@ -10,16 +10,20 @@
 //! shown on the person's file) and an audit record, written in the same transaction.
 
 pub mod calendar;
+mod model;
 mod push;
+mod service;
 mod stats;
 mod task;
 mod warnings;
 
 pub use calendar::WorkCalendar;
+pub use model::{Attachment, Push, PushStatus, Task, TaskEvent, Warning, WarningKind};
 pub use push::{
     DryRunRow, OutreachScope, PushInput, TargetFilter, create_push, dry_run, publish, push_by_id,
     pushes, run_publish_job, task_count,
 };
+pub use service::{OutreachService, Report, TaskPage, WarningWatch};
 pub use stats::{MonthlyReport, StatRow, monthly_report, report_xlsx, statistics};
 pub use task::{
     AttachmentInput, FollowUpInput, ReviewDecision, attach, attachments_of, download,

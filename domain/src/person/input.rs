@@ -85,8 +85,8 @@ pub struct NewPersonInput {
     pub street_code: String,
     /// 居村委 (12 digits)
     pub committee_code: Option<String>,
-    /// Join an existing household; a new one is created when absent.
-    pub household_id: Option<Uuid>,
+    /// Join an existing household (its id, as received); a new one is created when absent.
+    pub household_id: Option<String>,
     /// Relationship to the head (defaults to HEAD for a new household).
     pub relationship: Option<Relationship>,
     /// 家庭经济状况 (defaults to NONE).
@@ -155,7 +155,15 @@ impl NewPersonInput {
             .transpose()?;
         let (street, committee) =
             parse_residence(regions, &self.street_code, self.committee_code.as_deref())?;
-        let relationship = match (self.household_id, self.relationship) {
+        let household_id = self
+            .household_id
+            .as_deref()
+            .map(|h| {
+                Uuid::parse_str(h.trim())
+                    .map_err(|_| DomainError::bad_input("input.householdId", "ID格式无效"))
+            })
+            .transpose()?;
+        let relationship = match (household_id, self.relationship) {
             (None, None | Some(Relationship::Head)) => Relationship::Head,
             (None, Some(_)) => {
                 return Err(DomainError::bad_input(
@@ -196,7 +204,7 @@ impl NewPersonInput {
             address,
             street,
             committee,
-            household_id: self.household_id,
+            household_id,
             relationship,
             household_status: self.household_status.unwrap_or_default(),
             employment: self.employment.unwrap_or_default(),

@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::filter::{scope_condition, today};
@@ -14,6 +12,7 @@ use crate::crypto::FieldCipher;
 use crate::db::Db;
 use crate::entities::person::{Column, Entity};
 use crate::error::{DomainError, DomainResult};
+use crate::page::{Page, PageRequest};
 use crate::types::IdNumber;
 use crate::viewer::PersonScope;
 
@@ -76,29 +75,21 @@ impl<'a> PersonRepo<'a> {
             .ok_or(DomainError::NotFound { what: WHAT })
     }
 
-    /// A page in id order after `after`; returns the rows and whether more follow.
-    pub async fn list(
+    /// A page in registration (id) order, forwards or backwards.
+    pub async fn page(
         &self,
         scope: &PersonScope,
         filter: &PersonFilter,
-        after: Option<Uuid>,
-        first: u64,
-    ) -> DomainResult<(Vec<Person>, bool)> {
-        let mut cond = Condition::all()
+        page: PageRequest,
+    ) -> DomainResult<Page<Person>> {
+        let cond = Condition::all()
             .add(scope_condition(scope))
             .add(filter.condition(today()));
-        if let Some(a) = after {
-            cond = cond.add(Column::Id.gt(a));
-        }
-        let mut rows = Entity::find()
-            .filter(cond)
-            .order_by_asc(Column::Id)
-            .limit(first + 1)
+        let rows = page
+            .apply(Entity::find().filter(cond), Column::Id)
             .all(self.db.conn())
             .await?;
-        let more = rows.len() as u64 > first;
-        rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
-        Ok((rows.into_iter().map(Person::from_row).collect(), more))
+        Ok(page.finish(rows).map(Person::from_row))
     }
 
     /// Number of persons matching `filter` within scope.

@@ -3,9 +3,12 @@
 
 mod register;
 mod repo;
+mod service;
 
 pub use register::{VolunteerRegistration, register, volunteer_phone};
 pub use repo::{VolunteerRepo, VolunteerStats, report_location, set_availability, set_status};
+pub(crate) use service::view;
+pub use service::{Volunteer, VolunteerService};
 
 use crate::error::{DomainError, DomainResult};
 

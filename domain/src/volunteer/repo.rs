@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{VolunteerStatus, parse_location};
@@ -105,30 +103,25 @@ impl<'a> VolunteerRepo<'a> {
         Ok(out)
     }
 
-    /// A page of volunteers in scope, optionally by status.
-    pub async fn list(
+    /// A page of volunteers in scope, optionally by status, in registration order.
+    pub async fn page(
         &self,
         scope: &PersonScope,
         status: Option<VolunteerStatus>,
-        after: Option<Uuid>,
-        first: u64,
-    ) -> DomainResult<(Vec<volunteer::Model>, bool)> {
+        page: crate::page::PageRequest,
+    ) -> DomainResult<crate::page::Page<volunteer::Model>> {
         let mut cond = in_scope(scope);
         if let Some(s) = status {
             cond = cond.add(volunteer::Column::Status.eq(s.as_str()));
         }
-        if let Some(a) = after {
-            cond = cond.add(volunteer::Column::Id.gt(a));
-        }
-        let mut rows = volunteer::Entity::find()
-            .filter(cond)
-            .order_by_asc(volunteer::Column::Id)
-            .limit(first + 1)
+        let rows = page
+            .apply(
+                volunteer::Entity::find().filter(cond),
+                volunteer::Column::Id,
+            )
             .all(self.db.conn())
             .await?;
-        let more = rows.len() as u64 > first;
-        rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
-        Ok((rows, more))
+        Ok(page.finish(rows))
     }
 
     /// Counts by status in scope.
@@ -141,13 +134,24 @@ impl<'a> VolunteerRepo<'a> {
         };
         Ok(VolunteerStats {
             total: count(Condition::all()).await?,
-            pending: count(Condition::all().add(volunteer::Column::Status.eq("PENDING"))).await?,
-            verified: count(Condition::all().add(volunteer::Column::Status.eq("VERIFIED"))).await?,
-            suspended: count(Condition::all().add(volunteer::Column::Status.eq("SUSPENDED")))
-                .await?,
+            pending: count(
+                Condition::all()
+                    .add(volunteer::Column::Status.eq(VolunteerStatus::Pending.as_str())),
+            )
+            .await?,
+            verified: count(
+                Condition::all()
+                    .add(volunteer::Column::Status.eq(VolunteerStatus::Verified.as_str())),
+            )
+            .await?,
+            suspended: count(
+                Condition::all()
+                    .add(volunteer::Column::Status.eq(VolunteerStatus::Suspended.as_str())),
+            )
+            .await?,
             on_duty: count(
                 Condition::all()
-                    .add(volunteer::Column::Status.eq("VERIFIED"))
+                    .add(volunteer::Column::Status.eq(VolunteerStatus::Verified.as_str()))
                     .add(volunteer::Column::Available.eq(true)),
             )
             .await?,
@@ -171,10 +175,14 @@ pub async fn set_status(
         .await?
         .ok_or(DomainError::NotFound { what: WHAT })?;
     let allowed = matches!(
-        (current.status.as_str(), to),
-        ("PENDING", VolunteerStatus::Verified)
-            | ("SUSPENDED", VolunteerStatus::Verified)
-            | ("PENDING" | "VERIFIED", VolunteerStatus::Suspended)
+        (VolunteerStatus::from_stored(&current.status), to),
+        (
+            VolunteerStatus::Pending | VolunteerStatus::Suspended,
+            VolunteerStatus::Verified
+        ) | (
+            VolunteerStatus::Pending | VolunteerStatus::Verified,
+            VolunteerStatus::Suspended
+        )
     );
     if !allowed {
         return Err(DomainError::Conflict(format!(

@@ -1,18 +1,16 @@
-//! 云助残 mutations. Failures are audited like every other mutation.
+//! 云助残 mutations. The guidance and volunteer services audit every attempt, failures too.
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use zhucan_domain::guidance::{self, GuidanceAccess, GuidanceDraft};
+use zhucan_domain::guidance::{GuidanceDraft, GuidanceService};
 use zhucan_domain::volunteer::{
-    self, VolunteerRegistration, VolunteerStatus as DomainVolunteerStatus,
+    VolunteerRegistration, VolunteerService, VolunteerStatus as DomainVolunteerStatus,
 };
-use zhucan_domain::{DomainError, DomainResult};
 
-use super::query::admin_scope;
 use super::types::{GuidanceRequest, Skill, Volunteer};
 use crate::context::ContextExt;
-use crate::person::inputs::parse_id;
-use crate::person::mutation::audited;
+use crate::error::GqlResultExt;
+use crate::support::parse_id;
 
 /// 志愿者注册
 #[derive(InputObject)]
@@ -69,16 +67,6 @@ pub struct RateGuidanceInput {
 #[derive(Default)]
 pub struct GuidanceMutation;
 
-type Parts<'a> = (
-    &'a zhucan_domain::Platform,
-    &'a zhucan_domain::viewer::Viewer,
-    &'a zhucan_domain::viewer::RequestMeta,
-);
-
-fn req<'a>(ctx: &'a Context<'_>) -> DomainResult<Parts<'a>> {
-    Ok((ctx.platform(), ctx.viewer()?, &ctx.request().meta))
-}
-
 #[Object]
 impl GuidanceMutation {
     /// 志愿者注册 — real-name registration; an admin verifies it before any offer.
@@ -87,28 +75,22 @@ impl GuidanceMutation {
         ctx: &Context<'_>,
         input: RegisterVolunteerInput,
     ) -> async_graphql::Result<Volunteer> {
-        audited(
-            ctx,
-            "volunteer.register",
-            "volunteer",
-            String::new(),
-            async {
-                let reg = VolunteerRegistration {
-                    username: input.username.clone(),
-                    password: input.password.clone(),
-                    name: input.name.clone(),
-                    id_number: input.id_number.clone(),
-                    phone: input.phone.clone(),
-                    skills: input.skills.iter().map(|s| (*s).into()).collect(),
-                    service_streets: input.service_streets.clone(),
-                    consent: input.consent,
-                };
-                Ok(Volunteer(
-                    volunteer::register(ctx.platform(), reg, &ctx.request().meta).await?,
-                ))
-            },
-        )
-        .await
+        let reg = VolunteerRegistration {
+            username: input.username,
+            password: input.password,
+            name: input.name,
+            id_number: input.id_number,
+            phone: input.phone,
+            skills: input.skills.iter().map(|s| (*s).into()).collect(),
+            service_streets: input.service_streets,
+            consent: input.consent,
+        };
+        let v = ctx
+            .service::<VolunteerService>()
+            .register(reg)
+            .await
+            .gql(ctx)?;
+        Ok(Volunteer(v))
     }
 
     /// 审核通过志愿者 (admins whose scope holds one of the volunteer's street-towns).
@@ -117,30 +99,13 @@ impl GuidanceMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<Volunteer> {
-        audited(
-            ctx,
-            "volunteer.verify",
-            "volunteer",
-            id.to_string(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                let scope = admin_scope(viewer)?;
-                let id = parse_id("id", &id)?;
-                let actor = zhucan_domain::audit::Actor::of(viewer, meta);
-                Ok(Volunteer(
-                    volunteer::set_status(
-                        p,
-                        &actor,
-                        &scope,
-                        id,
-                        DomainVolunteerStatus::Verified,
-                        None,
-                    )
-                    .await?,
-                ))
-            },
-        )
-        .await
+        let id = parse_id("id", &id).gql(ctx)?;
+        let v = ctx
+            .service::<VolunteerService>()
+            .set_status(id, DomainVolunteerStatus::Verified, None)
+            .await
+            .gql(ctx)?;
+        Ok(Volunteer(v))
     }
 
     /// 暂停志愿者 — their live offer streams end at the next event.
@@ -150,31 +115,13 @@ impl GuidanceMutation {
         id: ID,
         reason: String,
     ) -> async_graphql::Result<Volunteer> {
-        audited(
-            ctx,
-            "volunteer.suspend",
-            "volunteer",
-            id.to_string(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                let scope = admin_scope(viewer)?;
-                let id = parse_id("id", &id)?;
-                let reason = zhucan_domain::types::BoundedText::parse("reason", &reason, 200)?;
-                let actor = zhucan_domain::audit::Actor::of(viewer, meta);
-                Ok(Volunteer(
-                    volunteer::set_status(
-                        p,
-                        &actor,
-                        &scope,
-                        id,
-                        DomainVolunteerStatus::Suspended,
-                        Some(reason.into_string()),
-                    )
-                    .await?,
-                ))
-            },
-        )
-        .await
+        let id = parse_id("id", &id).gql(ctx)?;
+        let v = ctx
+            .service::<VolunteerService>()
+            .set_status(id, DomainVolunteerStatus::Suspended, Some(reason))
+            .await
+            .gql(ctx)?;
+        Ok(Volunteer(v))
     }
 
     /// 上岗 / 下岗
@@ -183,19 +130,12 @@ impl GuidanceMutation {
         ctx: &Context<'_>,
         available: bool,
     ) -> async_graphql::Result<Volunteer> {
-        audited(
-            ctx,
-            "volunteer.availability",
-            "volunteer",
-            String::new(),
-            async {
-                let (p, viewer, _) = req(ctx)?;
-                Ok(Volunteer(
-                    volunteer::set_availability(p, viewer.account_id, available).await?,
-                ))
-            },
-        )
-        .await
+        let v = ctx
+            .service::<VolunteerService>()
+            .set_availability(available)
+            .await
+            .gql(ctx)?;
+        Ok(Volunteer(v))
     }
 
     /// 上报位置 — while on duty.
@@ -205,10 +145,10 @@ impl GuidanceMutation {
         latitude: f64,
         longitude: f64,
     ) -> async_graphql::Result<bool> {
-        let (p, viewer, _) = req(ctx).map_err(|e| crate::error::to_graphql(ctx, e))?;
-        volunteer::report_location(p, viewer.account_id, latitude, longitude)
+        ctx.service::<VolunteerService>()
+            .report_location(latitude, longitude)
             .await
-            .map_err(|e| crate::error::to_graphql(ctx, e))?;
+            .gql(ctx)?;
         Ok(true)
     }
 
@@ -218,30 +158,21 @@ impl GuidanceMutation {
         ctx: &Context<'_>,
         input: PublishGuidanceRequestInput,
     ) -> async_graphql::Result<GuidanceRequest> {
-        audited(
-            ctx,
-            "guidance.publish",
-            "guidance_request",
-            String::new(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                let draft = GuidanceDraft {
-                    pickup_address: input.pickup_address.clone(),
-                    pickup_latitude: input.pickup_latitude,
-                    pickup_longitude: input.pickup_longitude,
-                    destination: input.destination.clone(),
-                    pickup_time: input.pickup_time,
-                    needs: input.needs.clone(),
-                    contact_phone: input.contact_phone.clone(),
-                };
-                let row = guidance::publish(p, viewer, meta, draft).await?;
-                Ok(GuidanceRequest {
-                    row,
-                    access: GuidanceAccess::Requester,
-                })
-            },
-        )
-        .await
+        let draft = GuidanceDraft {
+            pickup_address: input.pickup_address,
+            pickup_latitude: input.pickup_latitude,
+            pickup_longitude: input.pickup_longitude,
+            destination: input.destination,
+            pickup_time: input.pickup_time,
+            needs: input.needs,
+            contact_phone: input.contact_phone,
+        };
+        let view = ctx
+            .service::<GuidanceService>()
+            .publish(draft)
+            .await
+            .gql(ctx)?;
+        Ok(GuidanceRequest(view))
     }
 
     /// 认领 — first claim wins; every other claimer gets `CONFLICT`.
@@ -250,21 +181,9 @@ impl GuidanceMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<GuidanceRequest> {
-        audited(
-            ctx,
-            "guidance.claim",
-            "guidance_request",
-            id.to_string(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                let row = guidance::claim(p, viewer, meta, parse_id("id", &id)?).await?;
-                Ok(GuidanceRequest {
-                    row,
-                    access: GuidanceAccess::ClaimedVolunteer,
-                })
-            },
-        )
-        .await
+        let id = parse_id("id", &id).gql(ctx)?;
+        let view = ctx.service::<GuidanceService>().claim(id).await.gql(ctx)?;
+        Ok(GuidanceRequest(view))
     }
 
     /// 开始服务 — confirm the pickup with the requester's PIN.
@@ -274,24 +193,13 @@ impl GuidanceMutation {
         id: ID,
         pin: String,
     ) -> async_graphql::Result<GuidanceRequest> {
-        audited(
-            ctx,
-            "guidance.start",
-            "guidance_request",
-            id.to_string(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                if pin.len() > 16 {
-                    return Err(DomainError::bad_input("pin", "确认码错误"));
-                }
-                let row = guidance::start(p, viewer, meta, parse_id("id", &id)?, &pin).await?;
-                Ok(GuidanceRequest {
-                    row,
-                    access: GuidanceAccess::ClaimedVolunteer,
-                })
-            },
-        )
-        .await
+        let id = parse_id("id", &id).gql(ctx)?;
+        let view = ctx
+            .service::<GuidanceService>()
+            .start(id, &pin)
+            .await
+            .gql(ctx)?;
+        Ok(GuidanceRequest(view))
     }
 
     /// 完成服务
@@ -300,19 +208,13 @@ impl GuidanceMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<GuidanceRequest> {
-        audited(
-            ctx,
-            "guidance.complete",
-            "guidance_request",
-            id.to_string(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                let row = guidance::complete(p, viewer, meta, parse_id("id", &id)?).await?;
-                let access = guidance::access_of(p, viewer, &row).await?;
-                Ok(GuidanceRequest { row, access })
-            },
-        )
-        .await
+        let id = parse_id("id", &id).gql(ctx)?;
+        let view = ctx
+            .service::<GuidanceService>()
+            .complete(id)
+            .await
+            .gql(ctx)?;
+        Ok(GuidanceRequest(view))
     }
 
     /// 取消需求
@@ -322,21 +224,13 @@ impl GuidanceMutation {
         id: ID,
         reason: String,
     ) -> async_graphql::Result<GuidanceRequest> {
-        audited(
-            ctx,
-            "guidance.cancel",
-            "guidance_request",
-            id.to_string(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                let row = guidance::cancel(p, viewer, meta, parse_id("id", &id)?, &reason).await?;
-                let access = guidance::access_of(p, viewer, &row)
-                    .await
-                    .unwrap_or(GuidanceAccess::Admin);
-                Ok(GuidanceRequest { row, access })
-            },
-        )
-        .await
+        let id = parse_id("id", &id).gql(ctx)?;
+        let view = ctx
+            .service::<GuidanceService>()
+            .cancel(id, &reason)
+            .await
+            .gql(ctx)?;
+        Ok(GuidanceRequest(view))
     }
 
     /// 评价 — each side once, after completion.
@@ -345,26 +239,12 @@ impl GuidanceMutation {
         ctx: &Context<'_>,
         input: RateGuidanceInput,
     ) -> async_graphql::Result<bool> {
-        audited(
-            ctx,
-            "guidance.rate",
-            "guidance_request",
-            input.request_id.to_string(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                guidance::rate(
-                    p,
-                    viewer,
-                    meta,
-                    parse_id("input.requestId", &input.request_id)?,
-                    input.stars,
-                    input.comment.as_deref(),
-                )
-                .await?;
-                Ok(true)
-            },
-        )
-        .await
+        let id = parse_id("input.requestId", &input.request_id).gql(ctx)?;
+        ctx.service::<GuidanceService>()
+            .rate(id, input.stars, input.comment.as_deref())
+            .await
+            .gql(ctx)?;
+        Ok(true)
     }
 
     /// 屏蔽志愿者 — never offer this person's requests to them again.
@@ -374,24 +254,11 @@ impl GuidanceMutation {
         volunteer_id: ID,
         reason: Option<String>,
     ) -> async_graphql::Result<bool> {
-        audited(
-            ctx,
-            "guidance.block",
-            "volunteer",
-            volunteer_id.to_string(),
-            async {
-                let (p, viewer, meta) = req(ctx)?;
-                guidance::block_volunteer(
-                    p,
-                    viewer,
-                    meta,
-                    parse_id("volunteerId", &volunteer_id)?,
-                    reason.as_deref(),
-                )
-                .await?;
-                Ok(true)
-            },
-        )
-        .await
+        let id = parse_id("volunteerId", &volunteer_id).gql(ctx)?;
+        ctx.service::<GuidanceService>()
+            .block(id, reason.as_deref())
+            .await
+            .gql(ctx)?;
+        Ok(true)
     }
 }

@@ -1,17 +1,13 @@
-//! GraphQL types of 云助残. What each viewer sees of a request follows `GuidanceAccess`:
+//! GraphQL types of 云助残. What each viewer sees of a request is the domain's request view:
 //! volunteers it is offered to see no addresses and a masked contact until they claim it.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use zhucan_domain::entities::{guidance_request, volunteer};
-use zhucan_domain::guidance::{
-    self, GuidanceAccess, GuidanceSecret, GuidanceStatus as DomainStatus,
-};
-use zhucan_domain::policy::{mask_address, mask_phone};
-use zhucan_domain::volunteer::Skill as DomainSkill;
+use zhucan_domain::guidance::{GuidanceStatus as DomainStatus, Place, RequestView};
+use zhucan_domain::volunteer::{self, Skill as DomainSkill};
 
 use crate::context::ContextExt;
-use crate::error::GqlResultExt;
+use crate::error::{GqlResultExt, loader_error};
 use crate::region::{Region, region_of};
 
 /// 助盲出行需求状态
@@ -97,16 +93,29 @@ pub enum VolunteerStatus {
     Suspended,
 }
 
-fn volunteer_status(code: &str) -> VolunteerStatus {
-    match code {
-        "VERIFIED" => VolunteerStatus::Verified,
-        "SUSPENDED" => VolunteerStatus::Suspended,
-        _ => VolunteerStatus::Pending,
+impl From<zhucan_domain::volunteer::VolunteerStatus> for VolunteerStatus {
+    fn from(s: zhucan_domain::volunteer::VolunteerStatus) -> Self {
+        use zhucan_domain::volunteer::VolunteerStatus as S;
+        match s {
+            S::Pending => Self::Pending,
+            S::Verified => Self::Verified,
+            S::Suspended => Self::Suspended,
+        }
+    }
+}
+
+impl From<VolunteerStatus> for zhucan_domain::volunteer::VolunteerStatus {
+    fn from(s: VolunteerStatus) -> Self {
+        match s {
+            VolunteerStatus::Pending => Self::Pending,
+            VolunteerStatus::Verified => Self::Verified,
+            VolunteerStatus::Suspended => Self::Suspended,
+        }
     }
 }
 
 /// 志愿者
-pub struct Volunteer(pub volunteer::Model);
+pub struct Volunteer(pub volunteer::Volunteer);
 
 #[Object]
 impl Volunteer {
@@ -119,16 +128,12 @@ impl Volunteer {
         &self.0.name
     }
     /// 手机号码 (masked).
-    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        let plain = zhucan_domain::volunteer::volunteer_phone(ctx.platform(), &self.0).gql(ctx)?;
-        Ok(mask_phone(&plain))
+    async fn phone(&self) -> &str {
+        &self.0.phone_masked
     }
     /// 技能
     async fn skills(&self) -> Vec<Skill> {
-        DomainSkill::parse_list(&self.0.skills)
-            .into_iter()
-            .map(Into::into)
-            .collect()
+        self.0.skills.iter().copied().map(Into::into).collect()
     }
     /// 服务街镇 (one statement per request, however many volunteers).
     async fn service_streets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Region>> {
@@ -138,7 +143,7 @@ impl Volunteer {
         let areas = loader
             .load_one(self.0.id)
             .await
-            .map_err(|e| crate::error::to_graphql(ctx, zhucan_domain::DomainError::internal(e)))?;
+            .map_err(|e| loader_error(ctx, e))?;
         Ok(areas
             .into_iter()
             .flatten()
@@ -147,7 +152,7 @@ impl Volunteer {
     }
     /// 审核状态
     async fn status(&self) -> VolunteerStatus {
-        volunteer_status(&self.0.status)
+        self.0.status.into()
     }
     /// 在岗
     async fn available(&self) -> bool {
@@ -155,8 +160,7 @@ impl Volunteer {
     }
     /// Average rating from requesters (1–5), `null` before the first.
     async fn rating(&self) -> Option<f64> {
-        (self.0.rating_count > 0)
-            .then(|| f64::from(self.0.rating_sum) / f64::from(self.0.rating_count))
+        self.0.rating
     }
     /// 暂停原因
     async fn suspension_reason(&self) -> Option<&str> {
@@ -184,160 +188,99 @@ pub struct VolunteerStatistics {
 }
 
 /// 助盲出行需求 — as the viewer may see it.
-pub struct GuidanceRequest {
-    /// The stored request.
-    pub row: guidance_request::Model,
-    /// The viewer's relation to it.
-    pub access: GuidanceAccess,
-}
-
-impl GuidanceRequest {
-    fn full(&self) -> bool {
-        matches!(
-            self.access,
-            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer
-        )
-    }
-}
+pub struct GuidanceRequest(pub RequestView);
 
 #[Object]
 impl GuidanceRequest {
     /// Id.
     async fn id(&self) -> ID {
-        ID(self.row.id.to_string())
+        ID(self.0.id().to_string())
     }
     /// 需求编号
     async fn request_no(&self) -> String {
-        guidance::request_no(self.row.id)
+        self.0.request_no()
     }
     /// 状态
     async fn status(&self, ctx: &Context<'_>) -> async_graphql::Result<GuidanceStatus> {
-        DomainStatus::from_code(&self.row.status)
-            .map(Into::into)
-            .ok_or_else(|| {
-                crate::error::to_graphql(
-                    ctx,
-                    zhucan_domain::DomainError::internal("unknown status"),
-                )
-            })
+        self.0.status().map(Into::into).gql(ctx)
     }
     /// 出发时间
     async fn pickup_time(&self) -> DateTime<Utc> {
-        self.row.pickup_time
+        self.0.pickup_time()
     }
     /// 出发地 — in full for the requester and the claiming volunteer; masked for admins; hidden
     /// from volunteers who have not claimed it.
     async fn pickup_address(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        if let GuidanceAccess::OfferedVolunteer { .. } = self.access {
-            return Ok(None);
-        }
-        let address =
-            guidance::secret(ctx.platform(), &self.row, GuidanceSecret::PickupAddress).gql(ctx)?;
-        Ok(match self.access {
-            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer => Some(address),
-            GuidanceAccess::Admin => Some(mask_address(&address)),
-            GuidanceAccess::OfferedVolunteer { .. } => None,
-        })
+        self.0.place(ctx.platform(), Place::Pickup).gql(ctx)
     }
     /// 目的地 (same policy as the pickup address).
     async fn destination(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        if let GuidanceAccess::OfferedVolunteer { .. } = self.access {
-            return Ok(None);
-        }
-        let destination =
-            guidance::secret(ctx.platform(), &self.row, GuidanceSecret::Destination).gql(ctx)?;
-        Ok(match self.access {
-            GuidanceAccess::Requester | GuidanceAccess::ClaimedVolunteer => Some(destination),
-            GuidanceAccess::Admin => Some(mask_address(&destination)),
-            GuidanceAccess::OfferedVolunteer { .. } => None,
-        })
+        self.0.place(ctx.platform(), Place::Destination).gql(ctx)
     }
     /// 联系电话 — masked until claimed.
     async fn contact_phone(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        let phone =
-            guidance::secret(ctx.platform(), &self.row, GuidanceSecret::ContactPhone).gql(ctx)?;
-        Ok(if self.full() {
-            phone
-        } else {
-            mask_phone(&phone)
-        })
+        self.0.contact_phone(ctx.platform()).gql(ctx)
     }
     /// 确认码 — only the requester sees it; they show it to the volunteer at pickup.
     async fn pin(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        if self.access != GuidanceAccess::Requester {
-            return Ok(None);
-        }
-        Ok(Some(
-            guidance::secret(ctx.platform(), &self.row, GuidanceSecret::Pin).gql(ctx)?,
-        ))
+        self.0.pin(ctx.platform()).gql(ctx)
     }
     /// 需求描述
     async fn needs(&self) -> &str {
-        &self.row.needs
+        self.0.needs()
     }
     /// 所在街镇
     async fn street(&self, ctx: &Context<'_>) -> Option<Region> {
-        region_of(ctx, &self.row.street_code)
+        region_of(ctx, self.0.street_code())
     }
     /// Distance to the pickup point when offered to the viewing volunteer, metres.
     async fn distance_meters(&self) -> Option<i32> {
-        match self.access {
-            GuidanceAccess::OfferedVolunteer { distance_m } => Some(distance_m),
-            _ => None,
-        }
+        self.0.distance_m()
     }
     /// Current offer radius, metres.
     async fn radius_meters(&self) -> i32 {
-        self.row.radius_m
+        self.0.radius_m()
     }
     /// The volunteer who claimed it (requester and admins).
     async fn volunteer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Volunteer>> {
-        let (Some(vid), GuidanceAccess::Requester | GuidanceAccess::Admin) =
-            (self.row.volunteer_id, self.access)
-        else {
-            return Ok(None);
-        };
-        let found = zhucan_domain::volunteer::VolunteerRepo::new(&ctx.platform().db)
-            .get_many(&[vid])
-            .await
-            .gql(ctx)?;
-        Ok(found.into_values().next().map(Volunteer))
+        let v = self.0.volunteer(ctx.platform()).await.gql(ctx)?;
+        Ok(v.map(Volunteer))
     }
     /// 取消原因
     async fn cancel_reason(&self) -> Option<&str> {
-        self.row.cancel_reason.as_deref()
+        self.0.cancel_reason()
     }
     /// 发布时间
     async fn created_at(&self) -> DateTime<Utc> {
-        self.row.created_at
+        self.0.created_at()
     }
     /// 派单时间
     async fn offered_at(&self) -> Option<DateTime<Utc>> {
-        self.row.offered_at
+        self.0.times()[0]
     }
     /// 认领时间
     async fn claimed_at(&self) -> Option<DateTime<Utc>> {
-        self.row.claimed_at
+        self.0.times()[1]
     }
     /// 开始服务时间
     async fn started_at(&self) -> Option<DateTime<Utc>> {
-        self.row.started_at
+        self.0.times()[2]
     }
     /// 完成时间
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
-        self.row.completed_at
+        self.0.times()[3]
     }
     /// 取消时间
     async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
-        self.row.cancelled_at
+        self.0.times()[4]
     }
     /// 过期时间
     async fn expired_at(&self) -> Option<DateTime<Utc>> {
-        self.row.expired_at
+        self.0.times()[5]
     }
     /// 升级至街镇时间
     async fn escalated_at(&self) -> Option<DateTime<Utc>> {
-        self.row.escalated_at
+        self.0.times()[6]
     }
 }
 

@@ -2,7 +2,6 @@
 
 use crate::scalars::Date;
 use async_graphql::{ID, InputObject};
-use uuid::Uuid;
 use zhucan_domain::person::{
     NewPersonInput, PersonFilter as DomainFilter, PersonStatus as DomainStatus,
     UpdatePersonInput as DomainUpdate,
@@ -12,11 +11,6 @@ use zhucan_domain::types::{DisabilityLevel, RegionLevel};
 use zhucan_domain::{DomainError, DomainResult};
 
 use super::types::{DisabilityCategory, Employment, HouseholdStatus, PersonStatus, Relationship};
-
-/// Parse a GraphQL `ID` as a UUID, naming the argument in the error.
-pub fn parse_id(field: &str, id: &ID) -> DomainResult<Uuid> {
-    Uuid::parse_str(id.as_str()).map_err(|_| DomainError::bad_input(field, "ID格式无效"))
-}
 
 /// 登记残疾人
 #[derive(InputObject)]
@@ -50,9 +44,9 @@ pub struct CreatePersonInput {
 }
 
 impl CreatePersonInput {
-    /// The domain's raw input.
-    pub fn to_domain(&self) -> DomainResult<NewPersonInput> {
-        Ok(NewPersonInput {
+    /// The domain's raw input (the domain parses it).
+    pub fn to_domain(&self) -> NewPersonInput {
+        NewPersonInput {
             name: self.name.clone(),
             id_number: self.id_number.clone(),
             certificate_number: self.certificate_number.clone(),
@@ -61,16 +55,12 @@ impl CreatePersonInput {
             address: self.address.clone(),
             street_code: self.street_code.clone(),
             committee_code: self.committee_code.clone(),
-            household_id: self
-                .household_id
-                .as_ref()
-                .map(|h| parse_id("input.householdId", h))
-                .transpose()?,
+            household_id: self.household_id.as_ref().map(|h| h.to_string()),
             relationship: self.relationship.map(Into::into),
             household_status: self.household_status.map(Into::into),
             employment: self.employment.map(Into::into),
             local_hukou: self.local_hukou,
-        })
+        }
     }
 }
 

@@ -1,11 +1,10 @@
 //! The person registry (R18) and one-person-one-file (R54) in GraphQL.
 
 pub mod inputs;
-pub mod loaders;
-pub(crate) mod mutation;
+mod mutation;
 mod query;
 pub mod types;
 
 pub use mutation::PersonMutation;
-pub use query::{PersonQuery, reading_scope};
+pub use query::PersonQuery;
 pub use types::Person;

@@ -1,76 +1,50 @@
-//! Registry queries. Row scope is applied by the repository; this layer only refuses roles that
-//! have no business with personal data at all.
+//! Registry queries. Row scope, roles and visit records are the person service's; this layer
+//! maps arguments and answers.
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
-use uuid::Uuid;
-use zhucan_domain::audit::Actor;
-use zhucan_domain::person::{PersonFilter as DomainFilter, PersonRepo};
-use zhucan_domain::types::IdNumber;
-use zhucan_domain::viewer::{PersonScope, Role, ScopeKind, Viewer};
-use zhucan_domain::{DomainError, DomainResult, Platform};
+use zhucan_domain::person::{Person as DomainPerson, PersonFilter as DomainFilter, PersonService};
 
-use super::inputs::{PersonFilter, parse_id};
+use super::inputs::PersonFilter;
 use super::types::Person;
 use crate::context::ContextExt;
-use crate::error::{GqlResultExt, platform_viewer};
-use crate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-
-/// The scope of a viewer allowed to read people, or `FORBIDDEN`.
-pub fn reading_scope(viewer: &Viewer) -> DomainResult<PersonScope> {
-    let scope = PersonScope::of(viewer);
-    if *scope.kind() == ScopeKind::Nothing {
-        return Err(DomainError::Forbidden("当前角色无权查看残疾人信息"));
-    }
-    Ok(scope)
-}
-
-/// Record that a viewer opened a person's file (访客记录), before the file is returned: the
-/// record is committed (group commit with concurrent reads) when this returns.
-async fn record_view(
-    p: &Platform,
-    ctx: &Context<'_>,
-    viewer: &Viewer,
-    person: Uuid,
-    operation: &'static str,
-) -> DomainResult<()> {
-    let actor = Actor::of(viewer, &ctx.request().meta);
-    p.reads
-        .record(actor, operation, "person", person.to_string())
-        .await
-        .map(|_| ())
-}
+use crate::error::{GqlResultExt, loader_error};
+use crate::support::{page, parse_id};
 
 /// Load the page's relations in one batch each, before the nodes resolve, so that the number of
 /// statements never depends on how the nodes' futures happen to interleave.
-async fn prime_loaders(
-    ctx: &Context<'_>,
-    rows: &[zhucan_domain::person::Person],
-) -> async_graphql::Result<()> {
+async fn prime_loaders(ctx: &Context<'_>, rows: &[DomainPerson]) -> async_graphql::Result<()> {
+    let Some(loaders) = ctx.loaders() else {
+        return Ok(());
+    };
     let node = ctx.look_ahead().field("edges").field("node");
-    if node.field("household").field("members").exists()
-        && let Some(loader) = ctx.loaders().and_then(|l| l.members())
-    {
-        let households: Vec<Uuid> = rows.iter().map(|r| r.row().household_id).collect();
-        loader
-            .load_many(households)
+    let nodes = ctx.look_ahead().field("nodes");
+    let asks = |f: &str, g: Option<&str>| {
+        let (a, b) = (node.field(f), nodes.field(f));
+        match g {
+            Some(g) => a.field(g).exists() || b.field(g).exists(),
+            None => a.exists() || b.exists(),
+        }
+    };
+    if asks("household", Some("members")) {
+        loaders
+            .members()
+            .load_many(rows.iter().map(DomainPerson::household_id))
             .await
-            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+            .map_err(|e| loader_error(ctx, e))?;
     }
-    if node.field("visitorRecords").exists()
-        && let Some(loader) = ctx.loaders().map(|l| l.visits())
-    {
-        loader
-            .load_many(rows.iter().map(|r| r.id()))
+    if asks("visitorRecords", None) {
+        loaders
+            .visits()
+            .load_many(rows.iter().map(DomainPerson::id))
             .await
-            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+            .map_err(|e| loader_error(ctx, e))?;
     }
     Ok(())
 }
 
 /// Extra fields of the person connection.
 pub struct PersonConnectionFields {
-    scope: PersonScope,
     filter: DomainFilter,
 }
 
@@ -78,8 +52,8 @@ pub struct PersonConnectionFields {
 impl PersonConnectionFields {
     /// Number of persons matching the filter in the viewer's scope (counted only when asked).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
-        PersonRepo::new(&ctx.platform().db)
-            .count(&self.scope, &self.filter)
+        ctx.service::<PersonService>()
+            .count(&self.filter)
             .await
             .gql(ctx)
     }
@@ -99,34 +73,22 @@ impl PersonQuery {
         #[graphql(validator(minimum = 0))] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Person, PersonConnectionFields>> {
-        let (p, viewer) = platform_viewer(ctx)?;
-        let scope = reading_scope(viewer).gql(ctx)?;
-        let filter = filter.unwrap_or_default().to_domain(&p.regions).gql(ctx)?;
-        let first = first.map_or(DEFAULT_PAGE_SIZE, |f| usize::try_from(f).unwrap_or(0));
-        if first > MAX_PAGE_SIZE {
-            return Err(crate::error::to_graphql(
-                ctx,
-                DomainError::bad_input("first", format!("每页最多{MAX_PAGE_SIZE}条")),
-            ));
-        }
-        let after = after
-            .map(|a| {
-                Uuid::parse_str(&a).map_err(|_| DomainError::bad_input("after", "分页游标无效"))
-            })
-            .transpose()
+        let persons = ctx.service::<PersonService>();
+        let filter = filter
+            .unwrap_or_default()
+            .to_domain(&ctx.platform().regions)
             .gql(ctx)?;
-        let (rows, more) = PersonRepo::new(&p.db)
-            .list(&scope, &filter, after, first as u64)
-            .await
-            .gql(ctx)?;
-        prime_loaders(ctx, &rows).await?;
+        let page = page(first, after, None, None).gql(ctx)?;
+        let rows = persons.list(&filter, page).await.gql(ctx)?;
+        prime_loaders(ctx, &rows.items).await?;
         let mut conn = Connection::with_additional_fields(
-            after.is_some(),
-            more,
-            PersonConnectionFields { scope, filter },
+            rows.has_previous,
+            rows.has_next,
+            PersonConnectionFields { filter },
         );
         conn.edges.extend(
-            rows.into_iter()
+            rows.items
+                .into_iter()
                 .map(|r| Edge::new(r.id().to_string(), Person(r))),
         );
         Ok(conn)
@@ -135,13 +97,8 @@ impl PersonQuery {
     /// 一人一档 — one person's whole file. Out-of-scope persons answer `NOT_FOUND`. Opening a
     /// file is recorded as a visit.
     async fn person(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Person> {
-        let (p, viewer) = platform_viewer(ctx)?;
-        let scope = reading_scope(viewer).gql(ctx)?;
         let id = parse_id("id", &id).gql(ctx)?;
-        let person = PersonRepo::new(&p.db).get(&scope, id).await.gql(ctx)?;
-        record_view(p, ctx, viewer, id, "person.view")
-            .await
-            .gql(ctx)?;
+        let person = ctx.service::<PersonService>().open(id).await.gql(ctx)?;
         Ok(Person(person))
     }
 
@@ -151,20 +108,9 @@ impl PersonQuery {
         ctx: &Context<'_>,
         id_number: String,
     ) -> async_graphql::Result<Person> {
-        let (p, viewer) = platform_viewer(ctx)?;
-        if !viewer.role.is_region_admin() {
-            return Err(crate::error::to_graphql(
-                ctx,
-                DomainError::Forbidden("仅管理员可按身份证号码查询"),
-            ));
-        }
-        let scope = reading_scope(viewer).gql(ctx)?;
-        let number = IdNumber::parse("idNumber", &id_number).gql(ctx)?;
-        let person = PersonRepo::new(&p.db)
-            .by_id_number(&scope, &p.cipher, &number)
-            .await
-            .gql(ctx)?;
-        record_view(p, ctx, viewer, person.id(), "person.view")
+        let person = ctx
+            .service::<PersonService>()
+            .open_by_id_number(&id_number)
             .await
             .gql(ctx)?;
         Ok(Person(person))
@@ -172,14 +118,11 @@ impl PersonQuery {
 
     /// The signed-in citizen's own file.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
-        let (p, viewer) = platform_viewer(ctx)?;
-        let (Role::Citizen, Some(id)) = (viewer.role, viewer.person_id) else {
-            return Ok(None);
-        };
-        let person = PersonRepo::new(&p.db)
-            .get(&PersonScope::of(viewer), id)
+        Ok(ctx
+            .service::<PersonService>()
+            .me()
             .await
-            .gql(ctx)?;
-        Ok(Some(Person(person)))
+            .gql(ctx)?
+            .map(Person))
     }
 }

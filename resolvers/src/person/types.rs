@@ -2,20 +2,21 @@
 //! fields are decrypted only when selected and always pass through the field policy.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::scalars::Date;
 use uuid::Uuid;
 use zhucan_domain::DomainError;
-use zhucan_domain::entities::audit_record;
-use zhucan_domain::person::Person as DomainPerson;
-use zhucan_domain::policy::{self, SensitiveField as DomainField};
+use zhucan_domain::eligibility::EligibilityService;
+use zhucan_domain::outreach::OutreachService;
+use zhucan_domain::person::{Person as DomainPerson, PersonService};
+use zhucan_domain::policy::SensitiveField as DomainField;
 use zhucan_domain::types::DisabilityCategory as DomainCategory;
 
 use crate::context::ContextExt;
-use crate::error::GqlResultExt;
+use crate::error::{GqlResultExt, loader_error};
 use crate::identity::Role;
 use crate::region::{Region, region_of};
+use crate::scalars::Date;
 
 /// 家庭经济状况 — household assistance status.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -120,6 +121,7 @@ impl From<SensitiveField> for DomainField {
 
 /// 性别
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::types::Sex")]
 pub enum Sex {
     /// 男
     Male,
@@ -164,22 +166,25 @@ impl From<Relationship> for zhucan_domain::person::Relationship {
     }
 }
 
-fn relationship_of(code: &str) -> Relationship {
-    use zhucan_domain::person::Relationship as R;
-    match R::from_code(code) {
-        Some(R::Head) => Relationship::Head,
-        Some(R::Spouse) => Relationship::Spouse,
-        Some(R::Child) => Relationship::Child,
-        Some(R::Parent) => Relationship::Parent,
-        Some(R::Sibling) => Relationship::Sibling,
-        Some(R::Grandchild) => Relationship::Grandchild,
-        Some(R::Grandparent) => Relationship::Grandparent,
-        Some(R::Other) | None => Relationship::Other,
+impl From<zhucan_domain::person::Relationship> for Relationship {
+    fn from(r: zhucan_domain::person::Relationship) -> Self {
+        use zhucan_domain::person::Relationship as R;
+        match r {
+            R::Head => Self::Head,
+            R::Spouse => Self::Spouse,
+            R::Child => Self::Child,
+            R::Parent => Self::Parent,
+            R::Sibling => Self::Sibling,
+            R::Grandchild => Self::Grandchild,
+            R::Grandparent => Self::Grandparent,
+            R::Other => Self::Other,
+        }
     }
 }
 
 /// 状态
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::person::PersonStatus")]
 pub enum PersonStatus {
     /// 在册
     Active,
@@ -193,18 +198,15 @@ pub enum PersonStatus {
 pub struct Person(pub DomainPerson);
 
 impl Person {
-    /// Decrypt and present a sensitive field per the viewer's policy.
+    /// A sensitive field as the viewer may see it (masked, or nothing), per the field policy.
     fn sensitive(
         &self,
         ctx: &Context<'_>,
         field: DomainField,
     ) -> async_graphql::Result<Option<String>> {
-        let viewer = ctx.viewer().gql(ctx)?;
-        if policy::policy_for(viewer, field).0 == policy::Visibility::Hidden {
-            return Ok(None);
-        }
-        let plain = self.0.decrypt(&ctx.platform().cipher, field).gql(ctx)?;
-        Ok(plain.and_then(|p| policy::present(viewer.role, field, &p)))
+        ctx.service::<PersonService>()
+            .present(&self.0, field)
+            .gql(ctx)
     }
 }
 
@@ -219,22 +221,24 @@ impl Certificate<'_> {
     }
     /// 残疾类别
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<DisabilityCategory> {
-        DomainCategory::from_code("category", i32::from(self.0.0.row().category))
+        self.0
+            .0
+            .category()
             .map(Into::into)
+            .ok_or_else(|| DomainError::internal("stored category out of range"))
             .gql(ctx)
     }
     /// 残疾类别名称
     async fn category_name(&self) -> &'static str {
-        DomainCategory::from_code("category", i32::from(self.0.0.row().category))
-            .map_or("未知", DomainCategory::name_zh)
+        self.0.0.category().map_or("未知", DomainCategory::name_zh)
     }
     /// 残疾等级 1–4 (1 most severe).
     async fn level(&self) -> i32 {
-        i32::from(self.0.0.row().level)
+        self.0.0.level()
     }
     /// 有效期至
     async fn valid_until(&self) -> Option<Date> {
-        self.0.0.row().certificate_valid_until.map(Date)
+        self.0.0.certificate_valid_until().map(Date)
     }
 }
 
@@ -251,13 +255,14 @@ impl Household {
     }
     /// Registered members within the viewer's scope (one statement per request).
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Person>> {
-        let Some(loader) = ctx.loaders().and_then(|l| l.members()) else {
+        let Some(loaders) = ctx.loaders() else {
             return Ok(Vec::new());
         };
-        let members = loader
+        let members = loaders
+            .members()
             .load_one(self.id)
             .await
-            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+            .map_err(|e| loader_error(ctx, e))?;
         Ok(members
             .unwrap_or_default()
             .into_iter()
@@ -280,18 +285,6 @@ pub struct VisitorRecord {
     office: Option<String>,
 }
 
-fn visitor_record(ctx: &Context<'_>, r: &audit_record::Model) -> VisitorRecord {
-    let role = zhucan_domain::viewer::Role::from_code(&r.actor_role);
-    let region_code = r.scope.split_once(':').map(|(_, code)| code.to_owned());
-    let office = region_code.map(|c| ctx.platform().regions.name_of(&c));
-    VisitorRecord {
-        at: r.at,
-        operation: r.operation.clone(),
-        role: role.map(Into::into),
-        office,
-    }
-}
-
 #[Object]
 impl Person {
     /// Id.
@@ -300,29 +293,19 @@ impl Person {
     }
     /// 姓名
     async fn name(&self) -> &str {
-        &self.0.row().name
+        self.0.name()
     }
     /// 性别 (from the ID number).
     async fn sex(&self) -> Sex {
-        if self.0.row().sex == "MALE" {
-            Sex::Male
-        } else {
-            Sex::Female
-        }
+        self.0.sex().into()
     }
     /// 出生日期 (from the ID number).
     async fn birth_date(&self) -> Date {
-        self.0.row().birth_date.into()
+        self.0.birth_date().into()
     }
     /// 年龄 in whole years today.
     async fn age(&self) -> i32 {
-        let today = Utc::now().date_naive();
-        let b = self.0.row().birth_date;
-        let mut age = today.year() - b.year();
-        if (today.month(), today.day()) < (b.month(), b.day()) {
-            age -= 1;
-        }
-        age
+        self.0.age_on(Utc::now().date_naive())
     }
     /// 身份证号码 (masked per field policy; `revealPersonField` shows it in full, audited).
     async fn id_number(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
@@ -342,53 +325,45 @@ impl Person {
     }
     /// 区
     async fn district(&self, ctx: &Context<'_>) -> Option<Region> {
-        region_of(ctx, &self.0.row().district_code)
+        region_of(ctx, self.0.district_code())
     }
     /// 街镇
     async fn street(&self, ctx: &Context<'_>) -> Option<Region> {
-        region_of(ctx, &self.0.row().street_code)
+        region_of(ctx, self.0.street_code())
     }
     /// 居村委
     async fn committee(&self, ctx: &Context<'_>) -> Option<Region> {
-        self.0
-            .row()
-            .committee_code
-            .as_deref()
-            .and_then(|c| region_of(ctx, c))
+        self.0.committee_code().and_then(|c| region_of(ctx, c))
     }
     /// 户
     async fn household(&self) -> Household {
         Household {
-            id: self.0.row().household_id,
+            id: self.0.household_id(),
         }
     }
     /// 与户主关系
     async fn relationship(&self) -> Relationship {
-        relationship_of(&self.0.row().relationship)
+        self.0.relationship().into()
     }
     /// 状态
     async fn status(&self) -> PersonStatus {
-        if self.0.row().status == "DEACTIVATED" {
-            PersonStatus::Deactivated
-        } else {
-            PersonStatus::Active
-        }
+        self.0.status().into()
     }
     /// 注销原因
     async fn deactivation_reason(&self) -> Option<&str> {
-        self.0.row().deactivation_reason.as_deref()
+        self.0.deactivation_reason()
     }
     /// 家庭经济状况
     async fn household_status(&self) -> HouseholdStatus {
-        zhucan_domain::person::HouseholdStatus::from_stored(&self.0.row().household_status).into()
+        self.0.household_status().into()
     }
     /// 就业状况
     async fn employment(&self) -> Employment {
-        zhucan_domain::person::Employment::from_stored(&self.0.row().employment).into()
+        self.0.employment().into()
     }
     /// 本市户籍
     async fn local_hukou(&self) -> bool {
-        self.0.row().local_hukou
+        self.0.local_hukou()
     }
     /// 可享受服务匹配 — every service with rules in force, whether this person qualifies, and
     /// which conditions held or failed.
@@ -396,8 +371,9 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::eligibility::ServiceMatch>> {
-        crate::eligibility::may_see_matching(ctx)?;
-        let matches = zhucan_domain::eligibility::match_person(&ctx.platform().db, self.0.row())
+        let matches = ctx
+            .service::<EligibilityService>()
+            .matches(&self.0)
             .await
             .gql(ctx)?;
         Ok(matches.into_iter().map(Into::into).collect())
@@ -406,18 +382,19 @@ impl Person {
     async fn service_records(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::eligibility::ServiceRecord>> {
-        let Some(loader) = ctx.loaders().map(|l| l.records()) else {
+    ) -> async_graphql::Result<Vec<crate::records::ServiceRecord>> {
+        let Some(loaders) = ctx.loaders() else {
             return Ok(Vec::new());
         };
-        let rows = loader
+        let rows = loaders
+            .records()
             .load_one(self.0.id())
             .await
-            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
+            .map_err(|e| loader_error(ctx, e))?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
-            .map(crate::eligibility::ServiceRecord)
+            .map(crate::records::ServiceRecord)
             .collect())
     }
     /// 政策找人 — follow-up tasks about this person, newest first, with their history.
@@ -425,7 +402,9 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::outreach::OutreachTask>> {
-        let rows = zhucan_domain::outreach::tasks_of_person(&ctx.platform().db, self.0.id())
+        let rows = ctx
+            .service::<OutreachService>()
+            .tasks_of(&self.0)
             .await
             .gql(ctx)?;
         Ok(rows
@@ -438,29 +417,32 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<VisitorRecord>> {
-        let viewer = ctx.viewer().gql(ctx)?;
-        let Some(loader) = ctx.loaders().map(|l| l.visits()) else {
+        let Some(loaders) = ctx.loaders() else {
             return Ok(Vec::new());
         };
-        let rows = loader
+        let rows = loaders
+            .visits()
             .load_one(self.0.id())
             .await
-            .map_err(|e| crate::error::to_graphql(ctx, DomainError::internal(e)))?;
-        let own = viewer.person_id == Some(self.0.id());
+            .map_err(|e| loader_error(ctx, e))?;
+        let regions = &ctx.platform().regions;
         Ok(rows
             .unwrap_or_default()
-            .iter()
-            // A citizen's own look at their file is not a visit.
-            .filter(|r| !(own && r.actor_id == viewer.account_id.to_string()))
-            .map(|r| visitor_record(ctx, r))
+            .into_iter()
+            .map(|v| VisitorRecord {
+                at: v.at,
+                office: v.office.as_ref().map(|c| regions.name_of(c.as_str())),
+                operation: v.operation,
+                role: v.role.map(Into::into),
+            })
             .collect())
     }
     /// 登记时间
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.row().created_at
+        self.0.created_at()
     }
     /// 最后修改时间
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.row().updated_at
+        self.0.updated_at()
     }
 }

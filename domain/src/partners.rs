@@ -1,8 +1,9 @@
-//! Third-party clients (合作方接入): district flagship stores, the rehabilitation hospital,
-//! Suishenban. Each is registered from a manifest file (`clients/third-party/*.json`) with its
-//! purpose, granted scope and quota, and may run only the trusted documents the manifest lists
-//! (hash → document). Credentials are a client id and a random secret, kept only as an HMAC-SM3
-//! digest; a client never reveals a sensitive value (field policy).
+//! Partners (合作方接入; "third-party clients" on the wire and in their manifests): district
+//! flagship stores, the rehabilitation hospital, Suishenban. Each is registered from a manifest
+//! file (`clients/third-party/*.json`) with its purpose, granted scope and quota, and may run only
+//! the trusted documents the manifest lists (hash → document). Credentials are a client id and a
+//! random secret, kept only as an HMAC-SM3 digest; a partner never reveals a sensitive value
+//! (field policy).
 
 use std::collections::BTreeMap;
 

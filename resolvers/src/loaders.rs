@@ -1,0 +1,146 @@
+//! The request's DataLoaders (async-graphql's own): each relation of a page costs one statement
+//! per request however many rows the page holds. Each is built on first use (most requests use
+//! one or none) from the platform and the request's caller, and loads through the domain
+//! service of its area, so the caller's scope applies to relations as to everything else.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use uuid::Uuid;
+use zhucan_domain::person::{Person, PersonService, Visit};
+use zhucan_domain::{Caller, DomainError, Platform};
+
+/// What a loader loads from: the platform and the request's caller.
+#[derive(Clone)]
+pub struct Source {
+    platform: Platform,
+    caller: Caller,
+}
+
+/// A per-request, caching loader.
+pub type Cached<L> = DataLoader<L, HashMapCache>;
+
+/// Household members, within the caller's scope.
+pub struct Members(Source);
+/// Visits to person files.
+pub struct Visits(Source);
+/// Service items by id.
+pub struct ServiceItems(Source);
+/// Service records of persons.
+pub struct Records(Source);
+/// Service street-towns of volunteers.
+pub struct Areas(Source);
+
+impl Loader<Uuid> for Members {
+    type Value = Vec<Person>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        PersonService::new(&self.0.platform, &self.0.caller)
+            .members_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+impl Loader<Uuid> for Visits {
+    type Value = Vec<Visit>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        PersonService::new(&self.0.platform, &self.0.caller)
+            .visits_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+impl Loader<Uuid> for ServiceItems {
+    type Value = zhucan_domain::catalog::ServiceItem;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::catalog::CatalogService::new(&self.0.platform, &self.0.caller)
+            .service_items_by_id(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+impl Loader<Uuid> for Records {
+    type Value = Vec<zhucan_domain::records::ServiceRecord>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::records::RecordService::new(&self.0.platform, &self.0.caller)
+            .records_of_many(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+impl Loader<Uuid> for Areas {
+    type Value = Vec<String>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::volunteer::VolunteerService::new(&self.0.platform, &self.0.caller)
+            .areas_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// The request's DataLoaders.
+pub struct Loaders {
+    source: Source,
+    members: OnceLock<Cached<Members>>,
+    visits: OnceLock<Cached<Visits>>,
+    service_items: OnceLock<Cached<ServiceItems>>,
+    records: OnceLock<Cached<Records>>,
+    areas: OnceLock<Cached<Areas>>,
+}
+
+fn cached<L: Loader<Uuid>>(cell: &OnceLock<Cached<L>>, make: impl FnOnce() -> L) -> &Cached<L> {
+    cell.get_or_init(|| DataLoader::with_cache(make(), tokio::spawn, HashMapCache::default()))
+}
+
+impl Loaders {
+    /// Loaders for one request's caller.
+    pub fn new(platform: Platform, caller: Caller) -> Self {
+        Self {
+            source: Source { platform, caller },
+            members: OnceLock::new(),
+            visits: OnceLock::new(),
+            service_items: OnceLock::new(),
+            records: OnceLock::new(),
+            areas: OnceLock::new(),
+        }
+    }
+
+    /// Household members, within the caller's scope.
+    pub fn members(&self) -> &Cached<Members> {
+        cached(&self.members, || Members(self.source.clone()))
+    }
+
+    /// Visitor records of person files.
+    pub fn visits(&self) -> &Cached<Visits> {
+        cached(&self.visits, || Visits(self.source.clone()))
+    }
+
+    /// Service items by id.
+    pub fn service_items(&self) -> &Cached<ServiceItems> {
+        cached(&self.service_items, || ServiceItems(self.source.clone()))
+    }
+
+    /// Service records of persons.
+    pub fn records(&self) -> &Cached<Records> {
+        cached(&self.records, || Records(self.source.clone()))
+    }
+
+    /// Service street-towns of volunteers.
+    pub fn areas(&self) -> &Cached<Areas> {
+        cached(&self.areas, || Areas(self.source.clone()))
+    }
+}
