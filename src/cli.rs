@@ -337,8 +337,8 @@ async fn accounts(command: AccountsCommand, settings: &Settings) -> anyhow::Resu
 }
 
 async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
-    use zhucan_domain::audit::Actor;
-    use zhucan_domain::partners;
+    use zhucan_domain::Caller;
+    use zhucan_domain::partners::{self, PartnerService};
     let platform = startup::platform(settings).await?;
     let err = |e: zhucan_domain::DomainError| anyhow::anyhow!("{e}");
     match command {
@@ -349,15 +349,11 @@ async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result
             let text = std::fs::read_to_string(&manifest)
                 .map_err(|e| anyhow::anyhow!("无法读取清单 {}: {e}", manifest.display()))?;
             let m = partners::Manifest::parse(&platform, &text).map_err(err)?;
-            let r = partners::register(
-                &platform,
-                &Actor::system("clients register"),
-                &m,
-                rotate_secret,
-                None,
-            )
-            .await
-            .map_err(err)?;
+            let caller = Caller::console("clients register");
+            let r = PartnerService::new(&platform, &caller)
+                .register(&m, rotate_secret, None)
+                .await
+                .map_err(err)?;
             println!(
                 "客户端 {} 已{}：范围 {}，每分钟 {} 次，允许 {} 个操作（新增 {}，移除 {}）",
                 r.client_id,
@@ -373,7 +369,12 @@ async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result
             }
         }
         ClientsCommand::List => {
-            for (c, n) in partners::list(&platform).await.map_err(err)? {
+            let caller = Caller::console("clients list");
+            for (c, n) in PartnerService::new(&platform, &caller)
+                .list()
+                .await
+                .map_err(err)?
+            {
                 println!(
                     "{}\t{}\t{}{}\t{}/min\t{} 个操作\t{}\t{}",
                     c.client_id,
@@ -388,13 +389,17 @@ async fn clients(command: ClientsCommand, settings: &Settings) -> anyhow::Result
             }
         }
         ClientsCommand::Disable { client } => {
-            partners::set_active(&platform, &Actor::system("clients disable"), &client, false)
+            let caller = Caller::console("clients disable");
+            PartnerService::new(&platform, &caller)
+                .set_active(&client, false)
                 .await
                 .map_err(err)?;
             println!("客户端 {client} 已停用");
         }
         ClientsCommand::Enable { client } => {
-            partners::set_active(&platform, &Actor::system("clients enable"), &client, true)
+            let caller = Caller::console("clients enable");
+            PartnerService::new(&platform, &caller)
+                .set_active(&client, true)
                 .await
                 .map_err(err)?;
             println!("客户端 {client} 已启用");

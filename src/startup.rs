@@ -364,11 +364,13 @@ pub const DEMO_CLIENT_SECRET: &str = "zhucan-demo-client-secret";
 
 /// Register the demo third-party clients with the published demo secret.
 pub async fn seed_demo_clients(platform: &Platform) -> anyhow::Result<()> {
-    let actor = zhucan_domain::audit::Actor::system("seed demo clients");
+    let caller = zhucan_domain::Caller::console("seed demo clients");
+    let partners = zhucan_domain::partners::PartnerService::new(platform, &caller);
     for text in DEMO_CLIENT_MANIFESTS {
         let m = zhucan_domain::partners::Manifest::parse(platform, text)
             .map_err(|e| anyhow::anyhow!("demo manifest: {e}"))?;
-        zhucan_domain::partners::register(platform, &actor, &m, false, Some(DEMO_CLIENT_SECRET))
+        partners
+            .register(&m, false, Some(DEMO_CLIENT_SECRET))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

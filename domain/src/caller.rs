@@ -15,6 +15,9 @@ pub struct Caller {
     viewer: Option<Viewer>,
     stage: SessionStage,
     meta: RequestMeta,
+    /// The command run by the operator at the server's console (`zhucan clients …`), if that is
+    /// who calls.
+    console: Option<String>,
 }
 
 impl Caller {
@@ -24,6 +27,29 @@ impl Caller {
             viewer: None,
             stage: SessionStage::Full,
             meta,
+            console: None,
+        }
+    }
+
+    /// The operator at the server's console running `command` (they hold the keys already).
+    pub fn console(command: &str) -> Self {
+        Self {
+            viewer: None,
+            stage: SessionStage::Full,
+            meta: RequestMeta {
+                client_ip: "local".to_owned(),
+                request_id: uuid::Uuid::now_v7().to_string(),
+            },
+            console: Some(command.to_owned()),
+        }
+    }
+
+    /// The console operator, or `FORBIDDEN`: operations only the command line may run.
+    pub fn console_operator(&self, refusal: &'static str) -> DomainResult<()> {
+        if self.console.is_some() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(refusal))
         }
     }
 
@@ -33,6 +59,7 @@ impl Caller {
             viewer: Some(viewer),
             stage,
             meta,
+            console: None,
         }
     }
 
@@ -72,9 +99,10 @@ impl Caller {
 
     /// The actor audit records name: the viewer, or an anonymous caller.
     pub fn actor(&self) -> Actor {
-        match &self.viewer {
-            Some(v) => Actor::of(v, &self.meta),
-            None => Actor::anonymous("", &self.meta),
+        match (&self.viewer, &self.console) {
+            (Some(v), _) => Actor::of(v, &self.meta),
+            (None, Some(command)) => Actor::system(command),
+            (None, None) => Actor::anonymous("", &self.meta),
         }
     }
 
@@ -152,5 +180,33 @@ mod tests {
                 "{role:?}"
             );
         }
+    }
+
+    #[test]
+    fn only_the_console_operator_runs_console_operations_and_is_audited_as_the_system() {
+        let console = Caller::console("clients list");
+        assert!(console.console_operator("x").is_ok());
+        assert_eq!(console.actor().role, "SYSTEM");
+        assert_eq!(console.actor().name, "clients list");
+        assert!(
+            console.viewer().is_err(),
+            "the console is nobody on the API"
+        );
+
+        let anonymous = Caller::anonymous(RequestMeta::default());
+        assert!(matches!(
+            anonymous.console_operator("x"),
+            Err(DomainError::Forbidden("x"))
+        ));
+        let admin = Caller::signed_in(
+            viewer(Role::SystemAdmin),
+            SessionStage::Full,
+            RequestMeta::default(),
+        );
+        assert!(
+            admin.console_operator("x").is_err(),
+            "not even a system admin"
+        );
+        assert_eq!(admin.actor().role, "SYSTEM_ADMIN");
     }
 }

@@ -190,6 +190,9 @@ pub trait EventBus: Send + Sync {
     fn publish(&self, event: DomainEvent);
     /// A stream of every event published from now on.
     fn subscribe(&self) -> BoxStream<'static, SharedEvent>;
+    /// Streams subscribed on this node now (the node's own listener and every live GraphQL
+    /// subscription): for monitoring, and for tests to know a subscription is in place.
+    fn subscribers(&self) -> usize;
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::Platform;
 use crate::audit::{self, Actor, AuditEntry};
+use crate::caller::Caller;
 use crate::crypto::ct_eq;
 use crate::entities::{api_client, api_client_document};
 use crate::error::{DomainError, DomainResult};
@@ -242,7 +243,7 @@ fn new_secret() -> String {
 /// Register a manifest (create the client, or replace its details and allow-list) in one
 /// transaction with its audit record. A new client gets a fresh secret, as does an existing one
 /// with `rotate`; `secret` fixes it instead (demo data only).
-pub async fn register(
+async fn register(
     p: &Platform,
     actor: &Actor,
     manifest: &Manifest,
@@ -372,7 +373,7 @@ fn role_code(m: &Manifest) -> String {
 
 /// Enable or disable a client (audited). Disabling takes effect on the next request on every
 /// node: credentials are checked against the database on each call.
-pub async fn set_active(
+async fn set_active(
     p: &Platform,
     actor: &Actor,
     client_id: &str,
@@ -410,7 +411,7 @@ pub async fn set_active(
 }
 
 /// Every registered client, by client id.
-pub async fn list(p: &Platform) -> DomainResult<Vec<(api_client::Model, u64)>> {
+async fn list(p: &Platform) -> DomainResult<Vec<(api_client::Model, u64)>> {
     let clients = api_client::Entity::find()
         .order_by_asc(api_client::Column::ClientId)
         .all(p.db.conn())
@@ -469,7 +470,7 @@ impl Client {
 
 /// Check a client's credentials: unknown id, wrong secret and a disabled client all answer the
 /// same `UNAUTHENTICATED`, so that the answer does not tell which.
-pub async fn authenticate(p: &Platform, client_id: &str, secret: &str) -> DomainResult<Client> {
+async fn authenticate(p: &Platform, client_id: &str, secret: &str) -> DomainResult<Client> {
     const REFUSED: DomainError =
         DomainError::Unauthenticated("客户端标识或密钥无效，或客户端已停用");
     let c = api_client::Entity::find()
@@ -496,7 +497,7 @@ pub async fn authenticate(p: &Platform, client_id: &str, secret: &str) -> Domain
 }
 
 /// The trusted document `sha256` of `client`, if its allow-list holds it.
-pub async fn trusted_document(
+async fn trusted_document(
     p: &Platform,
     client: &Client,
     sha256: &str,
@@ -507,4 +508,80 @@ pub async fn trusted_document(
             .await?
             .map(|d| d.document),
     )
+}
+
+/// Partners (third-party API clients) for one caller: the console operator registers, lists,
+/// enables and disables them; anyone may present credentials, which the edge checks here.
+pub struct PartnerService<'a> {
+    p: &'a Platform,
+    caller: &'a Caller,
+}
+
+impl<'a> PartnerService<'a> {
+    /// The service for `caller`.
+    pub fn new(p: &'a Platform, caller: &'a Caller) -> Self {
+        Self { p, caller }
+    }
+
+    fn operator(&self) -> DomainResult<()> {
+        self.caller
+            .console_operator("客户端只能在服务器命令行中管理（zhucan clients）")
+    }
+
+    /// Register a manifest (see [`register`]); console only.
+    pub async fn register(
+        &self,
+        manifest: &Manifest,
+        rotate: bool,
+        secret: Option<&str>,
+    ) -> DomainResult<Registered> {
+        self.operator()?;
+        register(self.p, &self.caller.actor(), manifest, rotate, secret).await
+    }
+
+    /// Enable or disable a client; console only.
+    pub async fn set_active(&self, client_id: &str, active: bool) -> DomainResult<()> {
+        self.operator()?;
+        set_active(self.p, &self.caller.actor(), client_id, active).await
+    }
+
+    /// Every registered client with the size of its allow-list; console only.
+    pub async fn list(&self) -> DomainResult<Vec<(api_client::Model, u64)>> {
+        self.operator()?;
+        list(self.p).await
+    }
+
+    /// Check a client's credentials (the edge, for any caller); a refusal is audited under the
+    /// client id presented.
+    pub async fn authenticate(&self, client_id: &str, secret: &str) -> DomainResult<Client> {
+        let client_id = client_id.trim();
+        let refused = match authenticate(self.p, client_id, secret).await {
+            Ok(c) => return Ok(c),
+            Err(e) => e,
+        };
+        let actor = Actor::anonymous(&format!("client:{client_id}"), self.caller.meta());
+        audit::record_failure(
+            &self.p.db,
+            self.p.audit_key(),
+            &actor,
+            AuditEntry {
+                operation: "client.authenticate",
+                object_type: "api_client",
+                object_id: client_id.chars().take(64).collect(),
+                result: format!("FAILURE:{}", refused.code()),
+                detail: String::new(),
+            },
+        )
+        .await?;
+        Err(refused)
+    }
+
+    /// The trusted document `sha256` of an authenticated client, if its allow-list holds it.
+    pub async fn trusted_document(
+        &self,
+        client: &Client,
+        sha256: &str,
+    ) -> DomainResult<Option<String>> {
+        trusted_document(self.p, client, sha256).await
+    }
 }

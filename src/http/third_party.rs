@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use base64::Engine;
-use zhucan_domain::audit::{Actor, AuditEntry};
-use zhucan_domain::partners;
+use zhucan_domain::Caller;
+use zhucan_domain::partners::PartnerService;
 use zhucan_domain::viewer::RequestMeta;
 
 use zhucan_resolvers::error::codes;
@@ -67,26 +67,11 @@ pub(super) async fn serve(
     {
         return too_many(wait);
     }
-    let client = match partners::authenticate(p, client_id.trim(), &secret).await {
+    let caller = Caller::anonymous(meta.clone());
+    let partners = PartnerService::new(p, &caller);
+    let client = match partners.authenticate(&client_id, &secret).await {
         Ok(c) => c,
         Err(e) => {
-            let actor = Actor::anonymous(&format!("client:{}", client_id.trim()), &meta);
-            if let Err(err) = zhucan_domain::audit::record_failure(
-                &p.db,
-                p.audit_key(),
-                &actor,
-                AuditEntry {
-                    operation: "client.authenticate",
-                    object_type: "api_client",
-                    object_id: client_id.chars().take(64).collect(),
-                    result: "FAILURE:UNAUTHENTICATED".to_owned(),
-                    detail: String::new(),
-                },
-            )
-            .await
-            {
-                tracing::error!(error = %err, "audit of a client sign-in failure failed");
-            }
             let mut resp = refusal(
                 StatusCode::UNAUTHORIZED,
                 codes::UNAUTHENTICATED,
@@ -116,7 +101,7 @@ pub(super) async fn serve(
             "第三方客户端只能执行已登记的操作：请在 extensions.persistedQuery.sha256Hash 中给出操作的哈希",
         );
     };
-    let document = match partners::trusted_document(p, &client, &hash).await {
+    let document = match partners.trusted_document(&client, &hash).await {
         Ok(Some(d)) => d,
         Ok(None) => return not_allowed(&hash),
         Err(e) => {

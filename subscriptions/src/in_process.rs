@@ -46,6 +46,10 @@ impl EventBus for InProcessBus {
         })
         .boxed()
     }
+
+    fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
 }
 
 #[cfg(test)]

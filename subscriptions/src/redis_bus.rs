@@ -117,6 +117,10 @@ impl EventBus for RedisBus {
     fn subscribe(&self) -> BoxStream<'static, SharedEvent> {
         self.local.subscribe()
     }
+
+    fn subscribers(&self) -> usize {
+        self.local.subscribers()
+    }
 }
 
 #[cfg(test)]

@@ -262,15 +262,12 @@ async fn a_client_over_its_quota_is_rate_limited() {
     m["client"]["quotaPerMinute"] = json!(2);
     let manifest =
         zhucan_domain::partners::Manifest::parse(&app.platform, &m.to_string()).expect("manifest");
-    zhucan_domain::partners::register(
-        &app.platform,
-        &zhucan_domain::audit::Actor::system("test"),
-        &manifest,
-        false,
-        Some("quota-secret"),
-    )
-    .await
-    .expect("register");
+    // What `zhucan clients register` does at the console.
+    let console = zhucan_domain::Caller::console("test");
+    zhucan_domain::partners::PartnerService::new(&app.platform, &console)
+        .register(&manifest, false, Some("quota-secret"))
+        .await
+        .expect("register");
     let items = hash_of(SUISHENBAN, "ServiceItems");
     for _ in 0..2 {
         let r = call(

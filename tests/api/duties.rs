@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, code, ids};
+use crate::helpers::{PASSWORD, TestApp, code, eventually, ids};
 
 const CREATE: &str = "mutation($u:String!,$p:String!){ createAccount(username:$u, displayName:\"新管理员\", phone:$p){ username role regionCode active } }";
 const GRANT: &str = "mutation($u:String!,$r:Role!,$g:String){ grantRole(username:$u, role:$r, regionCode:$g){ username role regionCode } }";
@@ -386,15 +386,15 @@ async fn the_operators_command_line_manages_the_duty_accounts() {
     assert_eq!(password.len(), 16);
     // The reset ended the auditor's sessions (the CLI's process revoked them in the database;
     // this node learns of it from its revocation poll).
-    let mut ended = false;
-    for _ in 0..60 {
-        if code(&app.gql(Some(&auditor), TRAIL, json!({})).await) == "UNAUTHENTICATED" {
-            ended = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    assert!(ended, "the auditor's old session ended");
+    eventually(
+        "the auditor's old session ended",
+        std::time::Duration::from_secs(12),
+        || async {
+            let body = app.gql(Some(&auditor), TRAIL, json!({})).await;
+            (code(&body) == "UNAUTHENTICATED").then_some(())
+        },
+    )
+    .await;
     let body = app
         .gql(None, LOGIN, json!({"u": "auditor", "p": password}))
         .await;

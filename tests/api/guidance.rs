@@ -148,7 +148,7 @@ async fn offers_reach_volunteers_live_withdrawals_reach_the_losers_and_the_reque
         ws::subscribe(&mut socket, "1", OFFERS, json!({})).await;
         sockets.push(socket);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    s.app.subscribed(3).await;
     let request = publish(&s).await;
     let id = request["id"].as_str().unwrap().to_owned();
     let mut requester = ws::connect(&s.app, &s.citizen).await;
@@ -175,7 +175,7 @@ async fn offers_reach_volunteers_live_withdrawals_reach_the_losers_and_the_reque
                 .contains("****")
         );
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    s.app.subscribed(4).await; // the requester's too
     let claim = s
         .app
         .gql(
@@ -215,7 +215,7 @@ async fn an_offer_published_on_node_a_reaches_a_volunteer_subscribed_on_node_b()
     let node_b = s.app.second_node().await;
     let mut socket = ws::connect(&node_b, &s.volunteers[0].1).await;
     ws::subscribe(&mut socket, "1", OFFERS, json!({})).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    node_b.subscribed(1).await;
     let request = publish(&s).await; // on node A
     let m = ws::next(&mut socket).await;
     assert_eq!(
@@ -271,7 +271,7 @@ async fn nobody_claims_in_time_so_it_escalates_once_with_an_sms_then_expires() {
         json!({}),
     )
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    s.app.subscribed(2).await;
 
     let request = publish(&s).await;
     assert_eq!(request["status"], "OPEN", "no volunteer in range");
@@ -383,7 +383,7 @@ async fn a_suspended_volunteers_offer_stream_ends_and_they_cannot_claim() {
     let (vid, token) = &s.volunteers[0];
     let mut socket = ws::connect(&s.app, token).await;
     ws::subscribe(&mut socket, "1", OFFERS, json!({})).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    s.app.subscribed(1).await;
     let request = publish(&s).await;
     assert_eq!(
         ws::next(&mut socket).await["payload"]["data"]["guidanceOffers"]["change"],

@@ -151,9 +151,65 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The settings the server runs with (the CLI tests reuse its database).
     pub settings: Settings,
+    /// Bus subscribers of the node before any client subscribed (its own listeners).
+    idle_subscribers: usize,
+}
+
+/// Wait, up to `within`, until `check` gives a value; panics naming `what` if it never does.
+/// Polls every 25 ms: the condition, not a guessed delay, decides how long a test waits.
+pub async fn eventually<T, F, Fut>(what: &str, within: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not within {within:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// Let `d` of wall-clock time pass with no traffic from this client: the scenario itself of
+/// idle-timeout and keep-alive tests (an idle session, a silent socket), never a guess at how
+/// long the server needs for something — that is what [`eventually`] is for.
+pub async fn stay_idle(d: std::time::Duration) {
+    tokio::time::sleep(d).await;
 }
 
 impl TestApp {
+    /// The test's view of a server already running at `address` on `platform`.
+    pub fn around(address: String, platform: Platform, settings: Settings) -> TestApp {
+        TestApp {
+            idle_subscribers: platform.bus.subscribers(),
+            address,
+            platform,
+            client: reqwest::Client::new(),
+            settings,
+        }
+    }
+
+    /// Wait until `n` client subscriptions are in place on this node (their streams listen to
+    /// the bus), so that events published next reach them.
+    pub async fn subscribed(&self, n: usize) {
+        let want = self.idle_subscribers + n;
+        let bus = self.platform.bus.clone();
+        eventually(
+            "subscriptions in place",
+            std::time::Duration::from_secs(10),
+            || {
+                let now = bus.subscribers();
+                async move { (now >= want).then_some(()) }
+            },
+        )
+        .await;
+    }
+
     /// Start a server on a fresh copy of the migrated template.
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|s| s).await
@@ -174,12 +230,7 @@ impl TestApp {
             .expect("build node b");
         let address = format!("http://{}", app.local_addr().expect("addr"));
         tokio::spawn(app.run_until_stopped());
-        TestApp {
-            address,
-            platform,
-            client: reqwest::Client::new(),
-            settings,
-        }
+        TestApp::around(address, platform, settings)
     }
 
     /// Start a server whose settings `adjust` changes first.
@@ -235,12 +286,7 @@ impl TestApp {
             .expect("build app");
         let address = format!("http://{}", app.local_addr().expect("addr"));
         tokio::spawn(app.run_until_stopped());
-        TestApp {
-            address,
-            platform,
-            client: reqwest::Client::new(),
-            settings,
-        }
+        TestApp::around(address, platform, settings)
     }
 
     /// Create an account of `role` bound to `region` (and `person` for citizens).

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, code, ids, ws};
+use crate::helpers::{TestApp, code, eventually, ids, ws};
 
 const CREATE: &str = "mutation($in:OutreachPushInput!){ createOutreachPush(input:$in){ id status filter{ districtCode } } }";
 const PUBLISH: &str = "mutation($id:ID!){ publishOutreachPush(id:$id){ id status } }";
@@ -28,16 +28,13 @@ async fn policy(app: &TestApp, city: &str) -> String {
 }
 
 async fn published(app: &TestApp, token: &str, push: &str) -> Value {
-    for _ in 0..200 {
+    eventually("the push is published", Duration::from_secs(30), || async {
         let body = app.gql(Some(token), PUSH, json!({"id": push})).await;
         let p = &body["data"]["outreachPush"];
-        if p["status"] == "PUBLISHED" {
-            return p.clone();
-        }
         assert_ne!(p["status"], "FAILED", "{body}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("push never published");
+        (p["status"] == "PUBLISHED").then(|| p.clone())
+    })
+    .await
 }
 
 fn task_of<'a>(tasks: &'a Value, person: &uuid::Uuid) -> &'a str {
@@ -84,8 +81,22 @@ async fn upload(app: &TestApp, token: &str, task: &str, name: &str, bytes: &[u8]
         .unwrap()
 }
 
-#[tokio::test]
-async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
+/// Three people in Pudong (two in Lujiazui, one in Weifang), one in Huangpu, the staff of
+/// every level, and a policy to push.
+struct Scene {
+    app: TestApp,
+    p1: uuid::Uuid,
+    p2: uuid::Uuid,
+    p3: uuid::Uuid,
+    city: String,
+    pudong: String,
+    huangpu: String,
+    lujiazui: String,
+    nanjing: String,
+    policy: String,
+}
+
+async fn scene() -> Scene {
     let app = TestApp::spawn_with(|s| zhucan::config::Settings {
         attachment_max_bytes: 4096,
         ..s
@@ -99,24 +110,129 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         .person("陆家嘴二", ids::PUDONG_2, "42", "310115005")
         .await;
     let p3 = app.person("潍坊三", ids::PUDONG_3, "43", "310115007").await;
-    let _h = app
-        .person("黄浦一", ids::HUANGPU_1, "11", "310101002")
+    app.person("黄浦一", ids::HUANGPU_1, "11", "310101002")
         .await;
     let city = app.login("city").await;
-    let pudong = app.login("pudong").await;
-    let huangpu = app.login("huangpu").await;
-    let lujiazui = app.login("lujiazui").await;
-    let nanjing = app.login("nanjingdonglu").await;
     let policy = policy(&app, &city).await;
+    Scene {
+        p1,
+        p2,
+        p3,
+        pudong: app.login("pudong").await,
+        huangpu: app.login("huangpu").await,
+        lujiazui: app.login("lujiazui").await,
+        nanjing: app.login("nanjingdonglu").await,
+        city,
+        policy,
+        app,
+    }
+}
 
+/// The Pudong district's push of the policy (a draft).
+async fn draft(s: &Scene) -> String {
+    let body = s
+        .app
+        .gql(
+            Some(&s.pudong),
+            CREATE,
+            json!({"in": {"title": "重度残疾人护理补贴政策告知", "policyId": s.policy}}),
+        )
+        .await;
+    body["data"]["createOutreachPush"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+/// A published push and its three tasks (`t1`, `t2` in Lujiazui, `t3` in Weifang).
+struct Tasks {
+    push: String,
+    t1: String,
+    t2: String,
+    t3: String,
+    due: String,
+}
+
+async fn published_tasks(s: &Scene) -> Tasks {
+    let push = draft(s).await;
+    let body = s
+        .app
+        .gql(Some(&s.pudong), PUBLISH, json!({"id": push}))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    published(&s.app, &s.pudong, &push).await;
+    let mine = s
+        .app
+        .gql(Some(&s.lujiazui), TASKS, json!({"p": push}))
+        .await;
+    let all = s.app.gql(Some(&s.pudong), TASKS, json!({"p": push})).await;
+    Tasks {
+        t1: task_of(&mine, &s.p1).to_owned(),
+        t2: task_of(&mine, &s.p2).to_owned(),
+        t3: task_of(&all, &s.p3).to_owned(),
+        due: all["data"]["outreachTasks"]["nodes"][0]["dueOn"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        push,
+    }
+}
+
+async fn ok(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+    let body = app.gql(Some(token), query, variables).await;
+    assert!(body["errors"].is_null(), "{body}");
+    body
+}
+
+const RECHECK: &str = "mutation($t:ID!){ recordRecheck(taskId:$t, agree:false, note:\"本人表示未被告知\"){ status returnCount recheckResult } }";
+const DRAW: &str = "mutation($p:ID!){ drawRecheckSample(pushId:$p, share:1.0, seed:7){ id } }";
+
+/// The follow-up history the later steps build on: t1 visited, returned for materials,
+/// resubmitted, approved, drawn for a telephone re-check that disagrees (back to the
+/// street-town); t2 unreachable; t3 never visited.
+async fn history(s: &Scene) -> Tasks {
+    let t = published_tasks(s).await;
+    let app = &s.app;
+    ok(
+        app,
+        &s.lujiazui,
+        FOLLOW,
+        json!({"t": t.t1, "o": "INFORMED"}),
+    )
+    .await;
+    ok(
+        app,
+        &s.pudong,
+        REVIEW,
+        json!({"t": t.t1, "d": "RETURN", "r": "MISSING_MATERIALS"}),
+    )
+    .await;
+    ok(app, &s.lujiazui, FOLLOW, json!({"t": t.t1, "o": "APPLIED"})).await;
+    ok(app, &s.pudong, REVIEW, json!({"t": t.t1, "d": "APPROVE"})).await;
+    ok(app, &s.pudong, DRAW, json!({"p": t.push})).await;
+    ok(app, &s.pudong, RECHECK, json!({"t": t.t1})).await;
+    ok(
+        app,
+        &s.lujiazui,
+        FOLLOW,
+        json!({"t": t.t2, "o": "UNREACHABLE"}),
+    )
+    .await;
+    t
+}
+
+#[tokio::test]
+async fn a_district_admin_pushes_within_their_district_only() {
+    let s = scene().await;
+    let (app, policy) = (&s.app, &s.policy);
     // A district admin pushes within their district only.
     let body = app
-        .gql(Some(&pudong), CREATE, json!({"in": {"title": "重度残疾人护理补贴政策告知", "policyId": policy, "filter": {"districtCode": "310101"}}}))
+        .gql(Some(&s.pudong), CREATE, json!({"in": {"title": "重度残疾人护理补贴政策告知", "policyId": policy, "filter": {"districtCode": "310101"}}}))
         .await;
     assert_eq!(code(&body), "FORBIDDEN", "{body}");
     let body = app
         .gql(
-            Some(&lujiazui),
+            Some(&s.lujiazui),
             CREATE,
             json!({"in": {"title": "街镇推送", "policyId": policy}}),
         )
@@ -124,24 +240,29 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     assert_eq!(code(&body), "FORBIDDEN", "{body}");
     let body = app
         .gql(
-            Some(&pudong),
+            Some(&s.pudong),
             CREATE,
             json!({"in": {"title": "重度残疾人护理补贴政策告知", "policyId": policy}}),
         )
         .await;
-    let push = body["data"]["createOutreachPush"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned();
+    assert!(
+        body["data"]["createOutreachPush"]["id"].is_string(),
+        "{body}"
+    );
     assert_eq!(
         body["data"]["createOutreachPush"]["filter"]["districtCode"],
         "310115"
     );
+}
 
+#[tokio::test]
+async fn the_dry_run_counts_per_street_town_and_another_district_cannot_publish() {
+    let s = scene().await;
+    let (app, push) = (&s.app, draft(&s).await);
     // Dry run per street-town, never outside the district.
     let body = app
         .gql(
-            Some(&pudong),
+            Some(&s.pudong),
             "query($id:ID!){ dryRunOutreachPush(id:$id){ total rows{ street{ code } count } } }",
             json!({"id": push}),
         )
@@ -163,22 +284,31 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         rows,
         vec![("310115005".to_owned(), 2), ("310115007".to_owned(), 1)]
     );
-    let body = app.gql(Some(&huangpu), PUBLISH, json!({"id": push})).await;
+    let body = app
+        .gql(Some(&s.huangpu), PUBLISH, json!({"id": push}))
+        .await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
+}
 
+#[tokio::test]
+async fn empty_targets_and_bad_filters_are_refused_with_the_field_named() {
+    let s = scene().await;
+    let (app, policy) = (&s.app, &s.policy);
     // Empty targets are refused; bad filters name the field.
     let body = app
-        .gql(Some(&pudong), CREATE, json!({"in": {"title": "无对象", "policyId": policy, "filter": {"level": 4, "category": 2}}}))
+        .gql(Some(&s.pudong), CREATE, json!({"in": {"title": "无对象", "policyId": policy, "filter": {"level": 4, "category": 2}}}))
         .await;
     let empty = body["data"]["createOutreachPush"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let body = app.gql(Some(&pudong), PUBLISH, json!({"id": empty})).await;
+    let body = app
+        .gql(Some(&s.pudong), PUBLISH, json!({"id": empty}))
+        .await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
     let body = app
         .gql(
-            Some(&pudong),
+            Some(&s.pudong),
             CREATE,
             json!({"in": {"title": "坏条件", "policyId": policy, "filter": {"level": 9}}}),
         )
@@ -187,16 +317,21 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         body["errors"][0]["extensions"]["field"], "input.filter.level",
         "{body}"
     );
+}
 
+#[tokio::test]
+async fn publishing_twice_at_once_creates_each_task_and_notice_once() {
+    let s = scene().await;
+    let (app, push, pudong) = (&s.app, draft(&s).await, &s.pudong);
     // Publishing twice at once creates each task once.
     let (a, b) = tokio::join!(
-        app.gql(Some(&pudong), PUBLISH, json!({"id": push})),
-        app.gql(Some(&pudong), PUBLISH, json!({"id": push}))
+        app.gql(Some(pudong), PUBLISH, json!({"id": push})),
+        app.gql(Some(pudong), PUBLISH, json!({"id": push}))
     );
     assert!(a["errors"].is_null() && b["errors"].is_null(), "{a} {b}");
-    let done = published(&app, &pudong, &push).await;
+    let done = published(app, pudong, &push).await;
     assert_eq!(done["targeted"], 3, "{done}");
-    let body = app.gql(Some(&pudong), PUBLISH, json!({"id": push})).await;
+    let body = app.gql(Some(pudong), PUBLISH, json!({"id": push})).await;
     assert_eq!(body["data"]["publishOutreachPush"]["status"], "PUBLISHED");
     let n = app.rows("SELECT COUNT(*) AS n FROM outreach_tasks").await[0]
         .try_get::<i64>("", "n")
@@ -208,40 +343,44 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         .try_get::<i64>("", "n")
         .unwrap();
     assert_eq!(n, 3);
+}
 
-    // Each street-town sees its own tasks only.
-    let mine = app.gql(Some(&lujiazui), TASKS, json!({"p": push})).await;
+#[tokio::test]
+async fn each_street_town_sees_its_own_tasks_only() {
+    let s = scene().await;
+    let t = published_tasks(&s).await;
+    let (app, push) = (&s.app, &t.push);
+    let mine = app.gql(Some(&s.lujiazui), TASKS, json!({"p": push})).await;
     assert_eq!(mine["data"]["outreachTasks"]["totalCount"], 2, "{mine}");
-    let all = app.gql(Some(&pudong), TASKS, json!({"p": push})).await;
+    let all = app.gql(Some(&s.pudong), TASKS, json!({"p": push})).await;
     assert_eq!(all["data"]["outreachTasks"]["totalCount"], 3);
-    let other = app.gql(Some(&nanjing), TASKS, json!({"p": push})).await;
+    let other = app.gql(Some(&s.nanjing), TASKS, json!({"p": push})).await;
     assert_eq!(other["data"]["outreachTasks"]["totalCount"], 0);
-    let t1 = task_of(&mine, &p1).to_owned();
-    let t2 = task_of(&mine, &p2).to_owned();
-    let t3 = task_of(&all, &p3).to_owned();
-    let due = all["data"]["outreachTasks"]["nodes"][0]["dueOn"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+}
 
+#[tokio::test]
+async fn only_the_persons_street_town_records_the_visit_and_only_once() {
+    let s = scene().await;
+    let Tasks { t1, t3, .. } = published_tasks(&s).await;
+    let (app, lujiazui, pudong) = (&s.app, &s.lujiazui, &s.pudong);
     // Visit: only the person's street-town records it.
     let body = app
-        .gql(Some(&lujiazui), FOLLOW, json!({"t": t3, "o": "INFORMED"}))
+        .gql(Some(lujiazui), FOLLOW, json!({"t": t3, "o": "INFORMED"}))
         .await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
     let body = app
-        .gql(Some(&pudong), FOLLOW, json!({"t": t1, "o": "INFORMED"}))
+        .gql(Some(pudong), FOLLOW, json!({"t": t1, "o": "INFORMED"}))
         .await;
     assert_eq!(code(&body), "FORBIDDEN", "{body}");
     let body = app
-        .gql(Some(&lujiazui), FOLLOW, json!({"t": t1, "o": "INFORMED"}))
+        .gql(Some(lujiazui), FOLLOW, json!({"t": t1, "o": "INFORMED"}))
         .await;
     assert_eq!(
         body["data"]["recordFollowUp"]["status"], "SUBMITTED",
         "{body}"
     );
     let body = app
-        .gql(Some(&lujiazui), FOLLOW, json!({"t": t1, "o": "APPLIED"}))
+        .gql(Some(lujiazui), FOLLOW, json!({"t": t1, "o": "APPLIED"}))
         .await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
     assert!(
@@ -251,17 +390,25 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
             .contains("SUBMITTED"),
         "{body}"
     );
+}
 
+#[tokio::test]
+async fn materials_are_typed_by_content_limited_in_size_and_downloaded_only_in_scope() {
+    let s = scene().await;
+    let Tasks { t1, .. } = published_tasks(&s).await;
+    let (app, lujiazui, pudong, huangpu, nanjing) =
+        (&s.app, &s.lujiazui, &s.pudong, &s.huangpu, &s.nanjing);
+    ok(app, lujiazui, FOLLOW, json!({"t": t1, "o": "INFORMED"})).await;
     // Materials: sniffed type, size limit, SM3 digest.
     let png = b"\x89PNG\r\n\x1a\n0000IHDRfake-image-bytes";
-    let body = upload(&app, &lujiazui, &t1, "visit.png", png).await;
+    let body = upload(app, lujiazui, &t1, "visit.png", png).await;
     let att = &body["data"]["attachFollowUpMaterial"];
     assert_eq!(att["contentType"], "image/png", "{body}");
     assert_eq!(att["sm3"].as_str().unwrap().len(), 64);
     let att_id = {
         let body = app
             .gql(
-                Some(&pudong),
+                Some(pudong),
                 "query($t:ID!){ outreachTask(id:$t){ attachments{ id } } }",
                 json!({"t": t1}),
             )
@@ -275,7 +422,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     let resp = app
         .client
         .get(&file_url)
-        .bearer_auth(&pudong)
+        .bearer_auth(pudong)
         .send()
         .await
         .unwrap();
@@ -285,35 +432,42 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     let resp = app
         .client
         .get(&file_url)
-        .bearer_auth(&huangpu)
+        .bearer_auth(huangpu)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 404, "another district's material");
     let resp = app.client.get(&file_url).send().await.unwrap();
     assert_eq!(resp.status(), 401);
-    let body = upload(&app, &lujiazui, &t1, "virus.exe", b"MZ\x90\x00\x03").await;
+    let body = upload(app, lujiazui, &t1, "virus.exe", b"MZ\x90\x00\x03").await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
     let mut big = b"%PDF-1.7\n".to_vec();
     big.extend(vec![b'x'; 5000]);
-    let body = upload(&app, &lujiazui, &t1, "big.pdf", &big).await;
+    let body = upload(app, lujiazui, &t1, "big.pdf", &big).await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
-    let body = upload(&app, &nanjing, &t1, "visit.png", png).await;
+    let body = upload(app, nanjing, &t1, "visit.png", png).await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
+}
 
+#[tokio::test]
+async fn the_district_returns_with_a_coded_reason_and_approves_the_resubmission() {
+    let s = scene().await;
+    let Tasks { t1, .. } = published_tasks(&s).await;
+    let (app, lujiazui, pudong, huangpu) = (&s.app, &s.lujiazui, &s.pudong, &s.huangpu);
+    ok(app, lujiazui, FOLLOW, json!({"t": t1, "o": "INFORMED"})).await;
     // Review: the district returns with a coded reason, the street-town completes and
     // resubmits, the district approves. Other districts cannot see it.
     let body = app
-        .gql(Some(&huangpu), REVIEW, json!({"t": t1, "d": "APPROVE"}))
+        .gql(Some(huangpu), REVIEW, json!({"t": t1, "d": "APPROVE"}))
         .await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
     let body = app
-        .gql(Some(&pudong), REVIEW, json!({"t": t1, "d": "RETURN"}))
+        .gql(Some(pudong), REVIEW, json!({"t": t1, "d": "RETURN"}))
         .await;
     assert_eq!(body["errors"][0]["extensions"]["field"], "reason", "{body}");
     let body = app
         .gql(
-            Some(&pudong),
+            Some(pudong),
             REVIEW,
             json!({"t": t1, "d": "RETURN", "r": "MISSING_MATERIALS"}),
         )
@@ -323,32 +477,42 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         "{body}"
     );
     let body = app
-        .gql(Some(&pudong), REVIEW, json!({"t": t1, "d": "APPROVE"}))
+        .gql(Some(pudong), REVIEW, json!({"t": t1, "d": "APPROVE"}))
         .await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
     let body = app
-        .gql(Some(&lujiazui), FOLLOW, json!({"t": t1, "o": "APPLIED"}))
+        .gql(Some(lujiazui), FOLLOW, json!({"t": t1, "o": "APPLIED"}))
         .await;
     assert_eq!(
         body["data"]["recordFollowUp"]["status"], "SUBMITTED",
         "{body}"
     );
     let body = app
-        .gql(Some(&pudong), REVIEW, json!({"t": t1, "d": "APPROVE"}))
+        .gql(Some(pudong), REVIEW, json!({"t": t1, "d": "APPROVE"}))
         .await;
     assert_eq!(
         body["data"]["reviewFollowUp"]["status"], "APPROVED",
         "{body}"
     );
+}
 
+#[tokio::test]
+async fn a_telephone_recheck_draws_reproducibly_and_a_disagreement_reopens_the_task() {
+    let s = scene().await;
+    let Tasks { push, t1, t2, .. } = published_tasks(&s).await;
+    let (app, lujiazui, pudong) = (&s.app, &s.lujiazui, &s.pudong);
+    ok(app, lujiazui, FOLLOW, json!({"t": t1, "o": "INFORMED"})).await;
+    ok(
+        app,
+        pudong,
+        REVIEW,
+        json!({"t": t1, "d": "RETURN", "r": "MISSING_MATERIALS"}),
+    )
+    .await;
+    ok(app, lujiazui, FOLLOW, json!({"t": t1, "o": "APPLIED"})).await;
+    ok(app, pudong, REVIEW, json!({"t": t1, "d": "APPROVE"})).await;
     // Telephone re-check: a reproducible draw; a disagreement reopens the task.
-    let body = app
-        .gql(
-            Some(&pudong),
-            "mutation($p:ID!){ drawRecheckSample(pushId:$p, share:1.0, seed:7){ id } }",
-            json!({"p": push}),
-        )
-        .await;
+    let body = app.gql(Some(pudong), DRAW, json!({"p": push})).await;
     let drawn: Vec<&str> = body["data"]["drawRecheckSample"]
         .as_array()
         .unwrap_or_else(|| panic!("{body}"))
@@ -356,13 +520,9 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         .map(|t| t["id"].as_str().unwrap())
         .collect();
     assert_eq!(drawn, vec![t1.as_str()]);
-    let body = app
-        .gql(Some(&pudong), "mutation($t:ID!){ recordRecheck(taskId:$t, agree:false, note:\"本人表示未被告知\"){ status returnCount recheckResult } }", json!({"t": t2}))
-        .await;
+    let body = app.gql(Some(pudong), RECHECK, json!({"t": t2})).await;
     assert_eq!(code(&body), "CONFLICT", "not drawn: {body}");
-    let body = app
-        .gql(Some(&pudong), "mutation($t:ID!){ recordRecheck(taskId:$t, agree:false, note:\"本人表示未被告知\"){ status returnCount recheckResult } }", json!({"t": t1}))
-        .await;
+    let body = app.gql(Some(pudong), RECHECK, json!({"t": t1})).await;
     let t = &body["data"]["recordRecheck"];
     assert_eq!(
         (
@@ -373,20 +533,16 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         (Some("RETURNED"), Some(2), Some("DISAGREE")),
         "{body}"
     );
+}
 
-    // A failed outcome on p2; p3 never visited.
-    let body = app
-        .gql(
-            Some(&lujiazui),
-            FOLLOW,
-            json!({"t": t2, "o": "UNREACHABLE"}),
-        )
-        .await;
-    assert!(body["errors"].is_null(), "{body}");
-
+#[tokio::test]
+async fn warnings_reach_the_street_town_first_and_escalate_live_to_the_district_in_scope() {
+    let s = scene().await;
+    history(&s).await;
+    let (app, lujiazui, pudong, huangpu) = (&s.app, &s.lujiazui, &s.pudong, &s.huangpu);
     // Warnings: overdue and failed go to the street-town first, escalate to the district later,
     // live to subscribers in scope.
-    let mut district_ws = ws::connect(&app, &pudong).await;
+    let mut district_ws = ws::connect(app, pudong).await;
     ws::subscribe(
         &mut district_ws,
         "w",
@@ -394,7 +550,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         json!({}),
     )
     .await;
-    let mut other_ws = ws::connect(&app, &huangpu).await;
+    let mut other_ws = ws::connect(app, huangpu).await;
     ws::subscribe(
         &mut other_ws,
         "w",
@@ -402,7 +558,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         json!({}),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.subscribed(2).await;
     let later = chrono::Utc::now() + chrono::Duration::days(30);
     let r = zhucan_domain::outreach::tick(&app.platform, later)
         .await
@@ -410,7 +566,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     assert_eq!(r.raised, 3, "{r:?}"); // t1 returned and overdue, t3 overdue, t2 failed
     let body = app
         .gql(
-            Some(&lujiazui),
+            Some(lujiazui),
             "{ outreachWarnings { kind level } }",
             json!({}),
         )
@@ -422,7 +578,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     );
     let body = app
         .gql(
-            Some(&pudong),
+            Some(pudong),
             "{ outreachWarnings { kind level } }",
             json!({}),
         )
@@ -444,7 +600,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     ws::quiet(&mut other_ws, 500).await;
     let body = app
         .gql(
-            Some(&pudong),
+            Some(pudong),
             "{ outreachWarnings { kind level street { code } } }",
             json!({}),
         )
@@ -455,21 +611,27 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         "{body}"
     );
     let body = app
-        .gql(Some(&huangpu), "{ outreachWarnings { kind } }", json!({}))
+        .gql(Some(huangpu), "{ outreachWarnings { kind } }", json!({}))
         .await;
     assert_eq!(
         body["data"]["outreachWarnings"].as_array().unwrap().len(),
         0,
         "{body}"
     );
+}
 
+#[tokio::test]
+async fn statistics_count_by_street_town_for_the_district_and_by_district_for_the_city() {
+    let s = scene().await;
+    let Tasks { push, .. } = history(&s).await;
+    let (app, city, pudong, huangpu) = (&s.app, &s.city, &s.pudong, &s.huangpu);
     // Statistics by street-town (district) and by district (city).
     let body = app
-        .gql(Some(&pudong), "query($p:ID){ outreachStatistics(pushId:$p){ rows{ regionCode targeted } total{ targeted visited approved returned rechecked disagreements disagreementRate outcomes{ outcome count } } } }", json!({"p": push}))
+        .gql(Some(pudong), "query($p:ID){ outreachStatistics(pushId:$p){ rows{ regionCode targeted } total{ targeted visited approved returned rechecked disagreements disagreementRate outcomes{ outcome count } } } }", json!({"p": push}))
         .await;
-    let s = &body["data"]["outreachStatistics"];
-    assert_eq!(s["rows"].as_array().unwrap().len(), 2, "{body}");
-    let total = &s["total"];
+    let stats = &body["data"]["outreachStatistics"];
+    assert_eq!(stats["rows"].as_array().unwrap().len(), 2, "{body}");
+    let total = &stats["total"];
     assert_eq!(
         (
             total["targeted"].as_i64(),
@@ -483,7 +645,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     assert_eq!(total["disagreementRate"], 1.0);
     let body = app
         .gql(
-            Some(&city),
+            Some(city),
             "{ outreachStatistics { rows{ regionCode targeted } } }",
             json!({}),
         )
@@ -494,7 +656,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     );
     let body = app
         .gql(
-            Some(&huangpu),
+            Some(huangpu),
             "{ outreachStatistics { total{ targeted } } }",
             json!({}),
         )
@@ -503,7 +665,13 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         body["data"]["outreachStatistics"]["total"]["targeted"], 0,
         "{body}"
     );
+}
 
+#[tokio::test]
+async fn the_monthly_report_comes_as_graphql_and_xlsx_and_each_export_is_audited() {
+    let s = scene().await;
+    let Tasks { due, .. } = history(&s).await;
+    let (app, pudong) = (&s.app, &s.pudong);
     // Monthly report through GraphQL and as XLSX.
     let due = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d").unwrap();
     use chrono::Datelike;
@@ -514,7 +682,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     };
     let month = format!("{}-{:02}", month_of.year(), month_of.month());
     let body = app
-        .gql(Some(&pudong), "query($m:String!){ outreachMonthlyReport(month:$m){ month from to downloadPath total{ targeted } } }", json!({"m": month}))
+        .gql(Some(pudong), "query($m:String!){ outreachMonthlyReport(month:$m){ month from to downloadPath total{ targeted } } }", json!({"m": month}))
         .await;
     let report = &body["data"]["outreachMonthlyReport"];
     assert_eq!(report["total"]["targeted"], 3, "{body}");
@@ -522,7 +690,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     let resp = app
         .client
         .get(format!("{}{path}", app.address))
-        .bearer_auth(&pudong)
+        .bearer_auth(pudong)
         .send()
         .await
         .unwrap();
@@ -539,7 +707,7 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
     let resp = app
         .client
         .get(format!("{}/reports/outreach/2026-13.xlsx", app.address))
-        .bearer_auth(&pudong)
+        .bearer_auth(pudong)
         .send()
         .await
         .unwrap();
@@ -550,10 +718,16 @@ async fn the_full_cycle_from_push_to_report_with_scope_at_every_level() {
         .try_get::<i64>("", "n")
         .unwrap();
     assert_eq!(exports, 1);
+}
 
+#[tokio::test]
+async fn the_persons_file_shows_the_whole_follow_up_history() {
+    let s = scene().await;
+    history(&s).await;
+    let (app, pudong, p1) = (&s.app, &s.pudong, s.p1);
     // The person's file shows the whole history.
     let body = app
-        .gql(Some(&pudong), "query($id:ID!){ person(id:$id){ outreachTasks{ status events{ action toStatus reason } } } }", json!({"id": p1.to_string()}))
+        .gql(Some(pudong), "query($id:ID!){ person(id:$id){ outreachTasks{ status events{ action toStatus reason } } } }", json!({"id": p1.to_string()}))
         .await;
     let actions: Vec<&str> = body["data"]["person"]["outreachTasks"][0]["events"]
         .as_array()
@@ -615,15 +789,16 @@ async fn measure_publishing_a_50k_push_and_the_city_monthly_report() {
     let body = app.gql(Some(&city), PUBLISH, json!({"id": push})).await;
     assert!(body["errors"].is_null(), "{body}");
     let accepted = started.elapsed();
-    let mut done = Value::Null;
-    for _ in 0..6_000 {
-        let body = app.gql(Some(&city), PUSH, json!({"id": push})).await;
-        if body["data"]["outreachPush"]["status"] == "PUBLISHED" {
-            done = body["data"]["outreachPush"].clone();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let done = eventually(
+        "the city-wide push is published",
+        Duration::from_secs(600),
+        || async {
+            let body = app.gql(Some(&city), PUSH, json!({"id": push})).await;
+            let p = &body["data"]["outreachPush"];
+            (p["status"] == "PUBLISHED").then(|| p.clone())
+        },
+    )
+    .await;
     let published = started.elapsed();
     assert_eq!(done["targeted"].as_u64(), Some(seeded), "{done}");
     let month = {

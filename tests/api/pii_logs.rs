@@ -129,9 +129,19 @@ async fn the_server_log_never_carries_personal_values_passwords_or_tokens() {
         json!({"q": id_number}),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    child.kill().ok();
-    child.wait().ok();
+    // Stop it as an operator would (SIGTERM): it finishes the requests, flushes its log and
+    // exits; the log is complete once it has.
+    let stopped = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(stopped, "SIGTERM sent");
+    crate::helpers::eventually("the server exits", Duration::from_secs(30), || {
+        let done = child.try_wait().ok().flatten().is_some();
+        async move { done.then_some(()) }
+    })
+    .await;
     log.push_str(&drain.join().unwrap());
     let mut stdout = String::new();
     child

@@ -24,8 +24,7 @@ async fn admins_receive_registry_changes_in_their_scope_only() {
             .await
             .unwrap();
     }
-    // Give the server a moment to register both subscriptions.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.subscribed(2).await;
 
     let create = "mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }";
     let city = app.login("city").await;
@@ -116,7 +115,7 @@ async fn the_legacy_graphql_ws_protocol_still_works_for_older_mini_programs() {
     .unwrap();
     assert_eq!(next_json(&mut ws).await["type"], "connection_ack");
     ws.send(Message::text(json!({"id": "1", "type": "start", "payload": {"query": "subscription { personChanged { personId change } }"}}).to_string())).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.subscribed(1).await;
     let id = app.person("旧协议", ids::PUDONG_1, "41", "310115005").await;
     // The fixture writes through the domain; publish as the mutation would.
     app.platform
@@ -235,7 +234,7 @@ mod protocol {
         // An acknowledged socket that follows the protocol stays open past the init timeout.
         let mut ws = acked(&app, &token).await;
         send(&mut ws, sub("x")).await;
-        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        crate::helpers::stay_idle(Duration::from_millis(1_500)).await;
         send(&mut ws, json!({"type": "ping"})).await;
         let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
             .await
@@ -314,7 +313,7 @@ mod keepalive {
         let pudong = app.login("pudong").await;
         let mut ws = connect(&app, &pudong).await;
         // Not reading: no pong goes back.
-        tokio::time::sleep(Duration::from_millis(4_500)).await;
+        crate::helpers::stay_idle(Duration::from_millis(4_500)).await;
         // Reading now answers the queued pings too late: the server has closed (its close frame
         // may be lost to the reset our late pongs provoke, so an ended stream counts too).
         let ended = tokio::time::timeout(Duration::from_secs(3), async {

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use zhucan_domain::viewer::Role;
 
-use crate::helpers::{TestApp, code, ids};
+use crate::helpers::{TestApp, code, eventually, ids};
 
 const SEARCH: &str = "query($q:String!,$k:[CatalogKind!],$f:Int,$a:String){ search(query:$q, kinds:$k, first:$f, after:$a){ totalCount pageInfo{ hasNextPage } edges{ cursor node{ kind title{ text html ranges{ start end } } snippet{ text } entry{ __typename ... on ServiceItem{ id key name } ... on Policy{ title } ... on Institution{ name } } } } } }";
 
@@ -324,18 +324,17 @@ async fn a_second_node_indexes_changes_through_the_bus() {
         )
         .await;
     assert!(body["errors"].is_null(), "{body}");
-    let mut seen = false;
-    for _ in 0..50 {
-        if titles(&b, "跨节点检索")
-            .await
-            .contains(&"跨节点检索测试事项".to_owned())
-        {
-            seen = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(seen, "node B never indexed the new item");
+    eventually(
+        "node B indexes the new item",
+        std::time::Duration::from_secs(5),
+        || async {
+            titles(&b, "跨节点检索")
+                .await
+                .contains(&"跨节点检索测试事项".to_owned())
+                .then_some(())
+        },
+    )
+    .await;
 }
 
 const SAVE_RULE: &str = "mutation($s:ID!,$c:[ConditionInput!]!){ saveEligibilityRule(serviceItemId:$s, conditions:$c){ id version status conditions{ label expression } } }";
@@ -358,16 +357,18 @@ async fn rule(app: &TestApp, token: &str, item: &str, conds: &[(&str, &str)]) ->
 }
 
 async fn finish(app: &TestApp, token: &str, job: &str) -> Value {
-    for _ in 0..200 {
-        let body = app.gql(Some(token), JOB, json!({"id": job})).await;
-        let j = &body["data"]["grantJob"];
-        if j["status"] != "RUNNING" {
-            assert_eq!(j["status"], "DONE", "{body}");
-            return j.clone();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("grant job did not finish");
+    let body = eventually(
+        "the grant job finishes",
+        std::time::Duration::from_secs(30),
+        || async {
+            let body = app.gql(Some(token), JOB, json!({"id": job})).await;
+            (body["data"]["grantJob"]["status"] != "RUNNING").then_some(body)
+        },
+    )
+    .await;
+    let j = &body["data"]["grantJob"];
+    assert_eq!(j["status"], "DONE", "{body}");
+    j.clone()
 }
 
 /// Save a 免申即享 (AUTOMATIC) city-wide item; its id.

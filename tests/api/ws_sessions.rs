@@ -130,7 +130,7 @@ async fn an_idle_staff_session_runs_nothing_more_on_its_socket() {
     app.staff().await;
     let token = app.login("pudong").await;
     let mut ws = connect(&app, &token).await;
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    crate::helpers::stay_idle(Duration::from_millis(2_500)).await;
     send(&mut ws, json!({"id": "1", "type": "subscribe", "payload": {"query": "{ persons(first: 1) { totalCount } }"}})).await;
     let (close, reason) = closed(&mut ws).await;
     assert_eq!(close, 4403, "{reason}");
@@ -276,12 +276,7 @@ async fn sockets_close_with_1001_when_the_server_shuts_down() {
     let server = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
-    let test_app = TestApp {
-        address,
-        platform,
-        client: reqwest::Client::new(),
-        settings,
-    };
+    let test_app = TestApp::around(address, platform, settings);
     let mut ws = open(&test_app, "graphql-transport-ws").await;
     send(&mut ws, json!({"type": "connection_init", "payload": {}})).await;
     assert_eq!(next(&mut ws).await["type"], "connection_ack");

@@ -85,34 +85,69 @@ pub async fn visits_of(
 /// Run a change; when it fails, append a `FAILURE:<code>` record of it in a transaction of its
 /// own (the change itself rolled back) and return the error. A success is recorded by the change,
 /// in its own transaction. Records carry field names, never the rejected values.
-pub async fn audited<T>(
-    db: &Db,
-    key: &[u8],
-    actor: &Actor,
-    operation: &str,
-    object_type: &str,
+///
+/// The change runs on the heap: every service wraps its writes in this, and a change's future
+/// (a database transaction or three) is tens of kilobytes in a debug build; kept inline, each
+/// layer that awaits it would carry it again on the stack of the thread that polls it.
+pub fn audited<'a, T: Send + 'a>(
+    db: &'a Db,
+    key: &'a [u8],
+    actor: &'a Actor,
+    operation: &'a str,
+    object_type: &'a str,
     object_id: String,
-    body: impl std::future::Future<Output = DomainResult<T>>,
-) -> DomainResult<T> {
-    match body.await {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let entry = AuditEntry {
-                operation,
-                object_type,
-                object_id,
-                result: format!("FAILURE:{}", e.code()),
-                detail: match &e {
-                    crate::error::DomainError::BadInput { field, .. } => field.clone(),
-                    _ => String::new(),
-                },
-            };
-            if let Err(audit_err) = record_failure(db, key, actor, entry).await {
-                tracing::error!(request_id = %actor.meta.request_id, error = %audit_err, "could not audit a failed change");
+    body: impl std::future::Future<Output = DomainResult<T>> + Send + 'a,
+) -> Audited<'a, T> {
+    Box::pin(async move {
+        match body.await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let entry = AuditEntry {
+                    operation,
+                    object_type,
+                    object_id,
+                    result: format!("FAILURE:{}", e.code()),
+                    detail: match &e {
+                        crate::error::DomainError::BadInput { field, .. } => field.clone(),
+                        _ => String::new(),
+                    },
+                };
+                if let Err(audit_err) = record_failure(db, key, actor, entry).await {
+                    tracing::error!(request_id = %actor.meta.request_id, error = %audit_err, "could not audit a failed change");
+                }
+                Err(e)
             }
-            Err(e)
         }
-    }
+    })
+}
+
+/// A change being audited, on the heap (see [`audited`]).
+pub type Audited<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = DomainResult<T>> + Send + 'a>>;
+
+/// [`audited`] as a domain service calls it: the caller's actor, the platform's database and
+/// audit key.
+pub fn audited_by<'a, T: Send + 'a>(
+    p: &'a crate::PlatformParts,
+    caller: &'a crate::Caller,
+    operation: &'a str,
+    object_type: &'a str,
+    object_id: String,
+    body: impl std::future::Future<Output = DomainResult<T>> + Send + 'a,
+) -> Audited<'a, T> {
+    Box::pin(async move {
+        let actor = caller.actor();
+        audited(
+            &p.db,
+            p.audit_key(),
+            &actor,
+            operation,
+            object_type,
+            object_id,
+            body,
+        )
+        .await
+    })
 }
 
 /// Give the chain head its MAC if it has none yet (a trail written before heads were sealed):

@@ -12,7 +12,7 @@ use super::{
     CatalogRepo, CatalogScope, CatalogWriter, EntryKind, InstitutionInput, InstitutionKind,
     PolicyInput, ServiceItemFilter, ServiceItemInput,
 };
-use crate::audit;
+use crate::audit::{self, Actor};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::events::DomainEvent;
@@ -231,34 +231,14 @@ impl<'a> CatalogService<'a> {
         });
     }
 
-    async fn save<T>(
-        &self,
-        operation: &str,
-        object_type: &str,
-        id: Option<Uuid>,
-        body: impl AsyncFnOnce(&CatalogWriter<'_>) -> DomainResult<T>,
-    ) -> DomainResult<T> {
-        let actor = self.caller.actor();
-        audit::audited(
-            &self.p.db,
-            self.p.audit_key(),
-            &actor,
-            operation,
-            object_type,
-            id.map(|i| i.to_string()).unwrap_or_default(),
-            async {
-                let scope = self.scope()?;
-                let writer = CatalogWriter {
-                    db: &self.p.db,
-                    audit_key: self.p.audit_key(),
-                    regions: &self.p.regions,
-                    actor: &actor,
-                    scope: &scope,
-                };
-                body(&writer).await
-            },
-        )
-        .await
+    fn writer<'w>(&'w self, actor: &'w Actor, scope: &'w CatalogScope) -> CatalogWriter<'w> {
+        CatalogWriter {
+            db: &self.p.db,
+            audit_key: self.p.audit_key(),
+            regions: &self.p.regions,
+            actor,
+            scope,
+        }
     }
 
     /// 保存政策法规: create (no `id`) or replace the version read (`expected_version`).
@@ -268,11 +248,22 @@ impl<'a> CatalogService<'a> {
         expected_version: Option<i32>,
         input: &PolicyInput,
     ) -> DomainResult<Policy> {
-        let row = self
-            .save("catalog.policy.save", "policy", id, async |w| {
-                w.save_policy(id, expected_version, input).await
-            })
-            .await?;
+        let actor = self.caller.actor();
+        let row = audit::audited(
+            &self.p.db,
+            self.p.audit_key(),
+            &actor,
+            "catalog.policy.save",
+            "policy",
+            id.map(|i| i.to_string()).unwrap_or_default(),
+            async {
+                let scope = self.scope()?;
+                self.writer(&actor, &scope)
+                    .save_policy(id, expected_version, input)
+                    .await
+            },
+        )
+        .await?;
         self.reindex(EntryKind::Policy, row.id).await;
         Ok(row.into())
     }
@@ -284,11 +275,22 @@ impl<'a> CatalogService<'a> {
         expected_version: Option<i32>,
         input: &ServiceItemInput,
     ) -> DomainResult<ServiceItem> {
-        let row = self
-            .save("catalog.service_item.save", "service_item", id, async |w| {
-                w.save_service_item(id, expected_version, input).await
-            })
-            .await?;
+        let actor = self.caller.actor();
+        let row = audit::audited(
+            &self.p.db,
+            self.p.audit_key(),
+            &actor,
+            "catalog.service_item.save",
+            "service_item",
+            id.map(|i| i.to_string()).unwrap_or_default(),
+            async {
+                let scope = self.scope()?;
+                self.writer(&actor, &scope)
+                    .save_service_item(id, expected_version, input)
+                    .await
+            },
+        )
+        .await?;
         self.reindex(EntryKind::ServiceItem, row.id).await;
         Ok(row.into())
     }
@@ -300,11 +302,22 @@ impl<'a> CatalogService<'a> {
         expected_version: Option<i32>,
         input: &InstitutionInput,
     ) -> DomainResult<Institution> {
-        let row = self
-            .save("catalog.institution.save", "institution", id, async |w| {
-                w.save_institution(id, expected_version, input).await
-            })
-            .await?;
+        let actor = self.caller.actor();
+        let row = audit::audited(
+            &self.p.db,
+            self.p.audit_key(),
+            &actor,
+            "catalog.institution.save",
+            "institution",
+            id.map(|i| i.to_string()).unwrap_or_default(),
+            async {
+                let scope = self.scope()?;
+                self.writer(&actor, &scope)
+                    .save_institution(id, expected_version, input)
+                    .await
+            },
+        )
+        .await?;
         self.reindex(EntryKind::Institution, row.id).await;
         Ok(row.into())
     }

@@ -145,23 +145,21 @@ impl<'a> EligibilityService<'a> {
         CatalogScope::of(self.caller.viewer()?)
     }
 
-    async fn audited<T>(
-        &self,
-        operation: &str,
-        object_type: &str,
+    fn audited<'s, T: Send + 's>(
+        &'s self,
+        operation: &'s str,
+        object_type: &'s str,
         object_id: Uuid,
-        body: impl std::future::Future<Output = DomainResult<T>>,
-    ) -> DomainResult<T> {
-        audit::audited(
-            &self.p.db,
-            self.p.audit_key(),
-            &self.caller.actor(),
+        body: impl std::future::Future<Output = DomainResult<T>> + Send + 's,
+    ) -> audit::Audited<'s, T> {
+        audit::audited_by(
+            self.p,
+            self.caller,
             operation,
             object_type,
             object_id.to_string(),
             body,
         )
-        .await
     }
 
     /// Run a grant job on the node's job runner.

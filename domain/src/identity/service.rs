@@ -79,22 +79,13 @@ impl<'a> AccountService<'a> {
         Self { p, caller }
     }
 
-    async fn audited<T>(
-        &self,
-        operation: &str,
+    fn audited<'s, T: Send + 's>(
+        &'s self,
+        operation: &'s str,
         object_id: String,
-        body: impl std::future::Future<Output = DomainResult<T>>,
-    ) -> DomainResult<T> {
-        audit::audited(
-            &self.p.db,
-            self.p.audit_key(),
-            &self.caller.actor(),
-            operation,
-            "account",
-            object_id,
-            body,
-        )
-        .await
+        body: impl std::future::Future<Output = DomainResult<T>> + Send + 's,
+    ) -> audit::Audited<'s, T> {
+        audit::audited_by(self.p, self.caller, operation, "account", object_id, body)
     }
 
     fn actor(&self) -> DomainResult<Actor> {

@@ -107,23 +107,14 @@ impl<'a> OutreachService<'a> {
         Ok((viewer, PersonScope::of(viewer)))
     }
 
-    async fn audited<T>(
-        &self,
-        operation: &str,
-        object_type: &str,
+    fn audited<'s, T: Send + 's>(
+        &'s self,
+        operation: &'s str,
+        object_type: &'s str,
         object_id: String,
-        body: impl std::future::Future<Output = DomainResult<T>>,
-    ) -> DomainResult<T> {
-        audit::audited(
-            &self.p.db,
-            self.p.audit_key(),
-            &self.caller.actor(),
-            operation,
-            object_type,
-            object_id,
-            body,
-        )
-        .await
+        body: impl std::future::Future<Output = DomainResult<T>> + Send + 's,
+    ) -> audit::Audited<'s, T> {
+        audit::audited_by(self.p, self.caller, operation, object_type, object_id, body)
     }
 
     /// 政策推送 the caller's scope started, newest first.

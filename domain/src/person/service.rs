@@ -263,22 +263,13 @@ impl<'a> PersonService<'a> {
         });
     }
 
-    async fn audited<T>(
-        &self,
-        operation: &str,
+    fn audited<'s, T: Send + 's>(
+        &'s self,
+        operation: &'s str,
         object_id: String,
-        body: impl std::future::Future<Output = DomainResult<T>>,
-    ) -> DomainResult<T> {
-        audit::audited(
-            &self.p.db,
-            self.p.audit_key(),
-            &self.caller.actor(),
-            operation,
-            "person",
-            object_id,
-            body,
-        )
-        .await
+        body: impl std::future::Future<Output = DomainResult<T>> + Send + 's,
+    ) -> audit::Audited<'s, T> {
+        audit::audited_by(self.p, self.caller, operation, "person", object_id, body)
     }
 
     /// 登记残疾人: register a person in the admin's scope.

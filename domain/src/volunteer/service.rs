@@ -93,22 +93,13 @@ impl<'a> VolunteerService<'a> {
         Ok(PersonScope::of(viewer))
     }
 
-    async fn audited<T>(
-        &self,
-        operation: &str,
+    fn audited<'s, T: Send + 's>(
+        &'s self,
+        operation: &'s str,
         object_id: String,
-        body: impl std::future::Future<Output = DomainResult<T>>,
-    ) -> DomainResult<T> {
-        audit::audited(
-            &self.p.db,
-            self.p.audit_key(),
-            &self.caller.actor(),
-            operation,
-            "volunteer",
-            object_id,
-            body,
-        )
-        .await
+        body: impl std::future::Future<Output = DomainResult<T>> + Send + 's,
+    ) -> audit::Audited<'s, T> {
+        audit::audited_by(self.p, self.caller, operation, "volunteer", object_id, body)
     }
 
     /// 志愿者注册 (anyone): `PENDING` until an admin verifies them.
