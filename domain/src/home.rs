@@ -333,6 +333,17 @@ impl<'a> HomeService<'a> {
             .map(Into::into))
     }
 
+    /// One of the citizen's own messages (`NOT_FOUND` otherwise).
+    pub async fn message(&self, id: Uuid) -> DomainResult<InboxMessage> {
+        let (_, person) = self.citizen()?;
+        inbox_message::Entity::find_by_id(id)
+            .filter(inbox_message::Column::PersonId.eq(person))
+            .one(self.p.db.conn())
+            .await?
+            .map(Into::into)
+            .ok_or(DomainError::NotFound { what: "消息" })
+    }
+
     /// 未读消息数
     pub async fn unread(&self) -> DomainResult<u64> {
         let (_, person) = self.citizen()?;

@@ -12,26 +12,28 @@ pub const MAX_PAGE_SIZE: u64 = 500;
 /// Page size when none is asked for.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 
-/// Which page: forwards from `after`, or backwards from `before`.
+/// Which page: forwards from `after`, or backwards from `before`. The key is the row's id
+/// (UUIDv7, time-ordered) unless a list is ordered by something else first (its cursor then
+/// carries both, e.g. a task's due date and id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
+pub struct PageRequest<K = Uuid> {
     /// Rows per page.
     pub size: u64,
-    /// Start after this id (forwards).
-    pub after: Option<Uuid>,
-    /// End before this id (backwards when `backward`, else an upper bound).
-    pub before: Option<Uuid>,
+    /// Start after this key (forwards).
+    pub after: Option<K>,
+    /// End before this key (backwards when `backward`, else an upper bound).
+    pub before: Option<K>,
     /// Take the last `size` rows before `before` instead of the first after `after`.
     pub backward: bool,
 }
 
-impl Default for PageRequest {
+impl<K> Default for PageRequest<K> {
     fn default() -> Self {
         Self::first(DEFAULT_PAGE_SIZE)
     }
 }
 
-impl PageRequest {
+impl<K> PageRequest<K> {
     /// The first `size` rows.
     pub fn first(size: u64) -> Self {
         Self {
@@ -46,9 +48,9 @@ impl PageRequest {
     /// `first` and `last`. Cursors are ids already parsed by the caller.
     pub fn parse(
         first: Option<i64>,
-        after: Option<Uuid>,
+        after: Option<K>,
         last: Option<i64>,
-        before: Option<Uuid>,
+        before: Option<K>,
     ) -> DomainResult<Self> {
         let size = |field: &str, n: i64| {
             u64::try_from(n)
@@ -76,26 +78,6 @@ impl PageRequest {
         }
     }
 
-    /// Apply the page to `select` over the id column `id` (ordering and limit included).
-    pub fn apply<E: EntityTrait>(&self, select: Select<E>, id: E::Column) -> Select<E>
-    where
-        E::Column: ColumnTrait,
-    {
-        let mut q = select;
-        if let Some(a) = self.after {
-            q = q.filter(id.gt(a));
-        }
-        if let Some(b) = self.before {
-            q = q.filter(id.lt(b));
-        }
-        let q = if self.backward {
-            q.order_by_desc(id)
-        } else {
-            q.order_by_asc(id)
-        };
-        q.limit(self.size + 1)
-    }
-
     /// Cut the rows a query with [`PageRequest::apply`] returned into the page, in ascending
     /// order, with whether more lie beyond it.
     pub fn finish<T>(&self, mut rows: Vec<T>) -> Page<T> {
@@ -115,6 +97,28 @@ impl PageRequest {
                 has_next: more,
             }
         }
+    }
+}
+
+impl PageRequest<Uuid> {
+    /// Apply the page to `select` over the id column `id` (ordering and limit included).
+    pub fn apply<E: EntityTrait>(&self, select: Select<E>, id: E::Column) -> Select<E>
+    where
+        E::Column: ColumnTrait,
+    {
+        let mut q = select;
+        if let Some(a) = self.after {
+            q = q.filter(id.gt(a));
+        }
+        if let Some(b) = self.before {
+            q = q.filter(id.lt(b));
+        }
+        let q = if self.backward {
+            q.order_by_desc(id)
+        } else {
+            q.order_by_asc(id)
+        };
+        q.limit(self.size + 1)
     }
 }
 
@@ -146,7 +150,7 @@ mod tests {
 
     #[test]
     fn pages_go_both_ways_and_say_what_lies_beyond() {
-        let fwd = PageRequest::parse(Some(2), None, None, None).unwrap();
+        let fwd: PageRequest = PageRequest::parse(Some(2), None, None, None).unwrap();
         let page = fwd.finish(vec![1, 2, 3]);
         assert_eq!(page.items, vec![1, 2]);
         assert!(page.has_next && !page.has_previous);
@@ -155,11 +159,13 @@ mod tests {
         let page = back.finish(vec![9, 8, 7]);
         assert_eq!(page.items, vec![8, 9]);
         assert!(page.has_previous && page.has_next);
-        assert!(PageRequest::parse(Some(1), None, Some(1), None).is_err());
-        assert!(PageRequest::parse(Some(501), None, None, None).is_err());
-        assert!(PageRequest::parse(Some(-1), None, None, None).is_err());
+        assert!(PageRequest::<Uuid>::parse(Some(1), None, Some(1), None).is_err());
+        assert!(PageRequest::<Uuid>::parse(Some(501), None, None, None).is_err());
+        assert!(PageRequest::<Uuid>::parse(Some(-1), None, None, None).is_err());
         assert_eq!(
-            PageRequest::parse(None, None, None, None).unwrap().size,
+            PageRequest::<Uuid>::parse(None, None, None, None)
+                .unwrap()
+                .size,
             DEFAULT_PAGE_SIZE
         );
     }

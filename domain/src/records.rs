@@ -185,6 +185,25 @@ impl<'a> RecordService<'a> {
         Ok(out)
     }
 
+    /// One record, if its person is in the caller's scope (`NOT_FOUND` otherwise).
+    pub async fn record(&self, id: Uuid) -> DomainResult<ServiceRecord> {
+        use sea_orm::QueryTrait;
+        let scope = self.caller.person_scope()?;
+        let admitted = crate::entities::person::Entity::find()
+            .select_only()
+            .column(crate::entities::person::Column::Id)
+            .filter(crate::person::scope_condition(&scope))
+            .into_query();
+        service_record::Entity::find_by_id(id)
+            .filter(service_record::Column::PersonId.in_subquery(admitted))
+            .one(self.p.db.conn())
+            .await?
+            .map(Into::into)
+            .ok_or(DomainError::NotFound {
+                what: "办件记录"
+            })
+    }
+
     /// 登记办件: an application or offline handling on the file of a person in the caller's
     /// scope (region admins).
     pub async fn record_handling(

@@ -1,14 +1,14 @@
 //! The audit trail, for auditors only (三权分立).
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use zhucan_domain::DomainError;
 use zhucan_domain::audit::{AuditService, TrailRecord};
-use zhucan_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
+use crate::support::{connection, page_by};
 
 /// 审计记录
 pub struct AuditRecord(TrailRecord);
@@ -103,43 +103,31 @@ pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// 审计记录 — newest first. Auditor only.
+    /// 审计记录 — newest first (`last`/`before` page back towards the newest). Auditor only.
     async fn audit_trail(
         &self,
         ctx: &Context<'_>,
         #[graphql(validator(minimum = 0))] first: Option<i32>,
         after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Connection<String, AuditRecord, AuditConnectionFields>> {
-        let first = first.map_or(DEFAULT_PAGE_SIZE, |f| u64::try_from(f).unwrap_or(0));
-        if first > MAX_PAGE_SIZE {
-            return Err(DomainError::bad_input(
-                "first",
-                format!("每页最多{MAX_PAGE_SIZE}条"),
-            ))
-            .gql(ctx);
-        }
-        let before = after
-            .map(|a| {
-                a.parse::<i64>()
-                    .map_err(|_| DomainError::bad_input("after", "分页游标无效"))
-            })
-            .transpose()
-            .gql(ctx)?;
-        let (rows, more) = ctx
-            .service::<AuditService>()
-            .trail(before, first)
-            .await
-            .gql(ctx)?;
-        let mut conn =
-            Connection::with_additional_fields(before.is_some(), more, AuditConnectionFields);
-        conn.edges.extend(
-            rows.into_iter()
-                .map(|r| Edge::new(r.seq.to_string(), AuditRecord(r))),
-        );
-        Ok(conn)
+        let page = page_by(first, after, last, before, |field, c| {
+            c.parse::<i64>()
+                .map_err(|_| DomainError::bad_input(field, "分页游标无效"))
+        })
+        .gql(ctx)?;
+        let rows = ctx.service::<AuditService>().trail(&page).await.gql(ctx)?;
+        Ok(connection(
+            rows,
+            AuditConnectionFields,
+            |r| r.seq.to_string(),
+            AuditRecord,
+        ))
     }
 
-    /// 审计链校验 — recompute every HMAC-SM3 link. Auditor only.
+    /// 审计链校验 — recompute every HMAC-SM3 link, the MAC of the chain head and the last signed
+    /// checkpoint, so a truncated tail is found too. Auditor only.
     async fn verify_audit_trail(
         &self,
         ctx: &Context<'_>,

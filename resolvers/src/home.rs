@@ -1,16 +1,16 @@
 //! The citizen's home page (R6, R7) and in-app inbox.
 
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use zhucan_domain::home::{self, HomeService};
-use zhucan_domain::page::PageRequest;
 use zhucan_domain::{DomainError, DomainResult};
 
 use crate::catalog::{Institution, ServiceItem};
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
 use crate::person::types::Person;
-use crate::support::{parse_id, parse_ids};
+use crate::support::{page, parse_id, parse_ids, plain_connection};
 
 /// 高频服务
 #[derive(SimpleObject)]
@@ -26,7 +26,8 @@ pub struct InboxMessage(pub home::InboxMessage);
 
 #[Object]
 impl InboxMessage {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 类型（SERVICE_GRANTED、SERVICE_REVOKED…）
@@ -119,23 +120,23 @@ impl HomeQuery {
         Ok(Home(page))
     }
 
-    /// 我的消息，最新在前
+    /// 我的消息，按发送顺序；`last: N` 取最新 N 条，`before` 继续往前翻
     async fn inbox(
         &self,
         ctx: &Context<'_>,
         #[graphql(default)] unread_only: bool,
-        #[graphql(default = 20)] first: i32,
-    ) -> async_graphql::Result<Vec<InboxMessage>> {
-        if !(1..=100).contains(&first) {
-            return Err(DomainError::bad_input("first", "每页1–100条")).gql(ctx);
-        }
-        let page = PageRequest::parse(None, None, Some(i64::from(first)), None).gql(ctx)?;
+        #[graphql(validator(minimum = 0))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, InboxMessage>> {
+        let page = page(first, after, last, before).gql(ctx)?;
         let rows = ctx
             .service::<HomeService>()
             .inbox(unread_only, page)
             .await
             .gql(ctx)?;
-        Ok(rows.items.into_iter().rev().map(InboxMessage).collect())
+        Ok(plain_connection(rows, |m| m.id.to_string(), InboxMessage))
     }
 }
 

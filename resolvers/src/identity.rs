@@ -81,7 +81,7 @@ pub struct Viewer(pub DomainViewer);
 #[Object]
 impl Viewer {
     /// Account id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.account_id.to_string())
     }
     /// Username.

@@ -12,6 +12,7 @@ pub mod guidance;
 pub mod home;
 pub mod identity;
 pub mod loaders;
+pub mod node;
 pub mod outreach;
 pub mod person;
 pub mod records;

@@ -45,7 +45,8 @@ pub(crate) async fn service_item(
 
 #[Object]
 impl ServiceRecord {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 服务事项

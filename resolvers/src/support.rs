@@ -1,9 +1,10 @@
 //! Small helpers every resolvers module uses: ids from GraphQL `ID`s, lists of them, and Relay
-//! connection arguments.
+//! connections (arguments in, pages out).
 
-use async_graphql::ID;
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{ID, ObjectType, OutputType};
 use uuid::Uuid;
-use zhucan_domain::page::PageRequest;
+use zhucan_domain::page::{Page, PageRequest};
 use zhucan_domain::{DomainError, DomainResult};
 
 /// Parse a GraphQL `ID` as a UUID, naming the argument in the error.
@@ -31,17 +32,63 @@ pub fn parse_cursor(field: &str, cursor: Option<&str>) -> DomainResult<Option<Uu
         .transpose()
 }
 
-/// Relay arguments (`first`/`after`, `last`/`before`) as a page request.
+/// Relay arguments (`first`/`after`, `last`/`before`) as a page request over ids.
 pub fn page(
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
 ) -> DomainResult<PageRequest> {
+    page_by(first, after, last, before, |field, c| {
+        Uuid::parse_str(c).map_err(|_| DomainError::bad_input(field, "分页游标无效"))
+    })
+}
+
+/// Relay arguments as a page request over keys that `parse` reads from cursors (a list ordered
+/// by something before its id).
+pub fn page_by<K>(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+    parse: impl Fn(&str, &str) -> DomainResult<K>,
+) -> DomainResult<PageRequest<K>> {
     PageRequest::parse(
         first.map(i64::from),
-        parse_cursor("after", after.as_deref())?,
+        after.as_deref().map(|c| parse("after", c)).transpose()?,
         last.map(i64::from),
-        parse_cursor("before", before.as_deref())?,
+        before.as_deref().map(|c| parse("before", c)).transpose()?,
     )
+}
+
+/// A page as a Relay connection: each row mapped to its node, with its cursor.
+pub fn connection<T, N, E>(
+    page: Page<T>,
+    fields: E,
+    cursor: impl Fn(&T) -> String,
+    node: impl Fn(T) -> N,
+) -> Connection<String, N, E>
+where
+    N: OutputType,
+    E: ObjectType,
+{
+    let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, fields);
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|row| Edge::new(cursor(&row), node(row))),
+    );
+    conn
+}
+
+/// [`connection`] without extra fields.
+pub fn plain_connection<T, N>(
+    page: Page<T>,
+    cursor: impl Fn(&T) -> String,
+    node: impl Fn(T) -> N,
+) -> Connection<String, N>
+where
+    N: OutputType,
+{
+    connection(page, EmptyFields, cursor, node)
 }

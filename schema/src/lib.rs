@@ -22,6 +22,7 @@ use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
 use zhucan_resolvers::guidance::{GuidanceMutation, GuidanceQuery};
 use zhucan_resolvers::home::{HomeMutation, HomeQuery};
 use zhucan_resolvers::identity::{IdentityMutation, IdentityQuery};
+use zhucan_resolvers::node::NodeQuery;
 use zhucan_resolvers::outreach::{OutreachMutation, OutreachQuery};
 use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     EligibilityQuery,
     HomeQuery,
     OutreachQuery,
+    NodeQuery,
 );
 
 /// The mutation root of every domain.

@@ -19,6 +19,7 @@ mod outreach;
 mod person_file;
 mod pii_logs;
 mod protection;
+mod relay;
 mod scope;
 mod second_factor;
 mod subscriptions;

@@ -296,7 +296,7 @@ async fn empty_targets_and_bad_filters_are_refused_with_the_field_named() {
     let (app, policy) = (&s.app, &s.policy);
     // Empty targets are refused; bad filters name the field.
     let body = app
-        .gql(Some(&s.pudong), CREATE, json!({"in": {"title": "无对象", "policyId": policy, "filter": {"level": 4, "category": 2}}}))
+        .gql(Some(&s.pudong), CREATE, json!({"in": {"title": "无对象", "policyId": policy, "filter": {"level": 4, "category": "HEARING"}}}))
         .await;
     let empty = body["data"]["createOutreachPush"]["id"]
         .as_str()
@@ -567,24 +567,30 @@ async fn warnings_reach_the_street_town_first_and_escalate_live_to_the_district_
     let body = app
         .gql(
             Some(lujiazui),
-            "{ outreachWarnings { kind level } }",
+            "{ outreachWarnings { nodes { kind level } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        body["data"]["outreachWarnings"].as_array().unwrap().len(),
+        body["data"]["outreachWarnings"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
         2,
         "{body}"
     );
     let body = app
         .gql(
             Some(pudong),
-            "{ outreachWarnings { kind level } }",
+            "{ outreachWarnings { nodes { kind level } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        body["data"]["outreachWarnings"].as_array().unwrap().len(),
+        body["data"]["outreachWarnings"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
         0,
         "{body}"
     );
@@ -601,20 +607,30 @@ async fn warnings_reach_the_street_town_first_and_escalate_live_to_the_district_
     let body = app
         .gql(
             Some(pudong),
-            "{ outreachWarnings { kind level street { code } } }",
+            "{ outreachWarnings { nodes { kind level street { code } } } }",
             json!({}),
         )
         .await;
     assert_eq!(
-        body["data"]["outreachWarnings"].as_array().unwrap().len(),
+        body["data"]["outreachWarnings"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
         3,
         "{body}"
     );
     let body = app
-        .gql(Some(huangpu), "{ outreachWarnings { kind } }", json!({}))
+        .gql(
+            Some(huangpu),
+            "{ outreachWarnings { nodes { kind } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(
-        body["data"]["outreachWarnings"].as_array().unwrap().len(),
+        body["data"]["outreachWarnings"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
         0,
         "{body}"
     );

@@ -784,9 +784,13 @@ async fn a_citizen_sees_their_home_records_inbox_and_visitors_and_no_one_else() 
     let unread = home["unreadMessages"].as_i64().unwrap();
     assert!(unread >= 1, "{home}");
     let inbox = app
-        .gql(Some(&citizen), "{ inbox { id title read } }", json!({}))
+        .gql(
+            Some(&citizen),
+            "{ inbox(last: 20) { nodes { id title read } } }",
+            json!({}),
+        )
         .await;
-    let msgs = inbox["data"]["inbox"].as_array().unwrap();
+    let msgs = inbox["data"]["inbox"]["nodes"].as_array().unwrap();
     assert!(
         msgs.iter()
             .any(|m| m["title"].as_str().unwrap().contains("重度残疾人护理补贴")),

@@ -31,19 +31,26 @@ pub const VISIT_OPERATIONS: [&str; 5] = [
     "person.deactivate",
 ];
 
-/// A page of the trail, newest first, before sequence number `before`.
+/// A page of the trail, newest first: forwards from `after` (older records), or backwards — the
+/// `size` records just newer than `before`.
 pub async fn page(
     db: &Db,
-    before: Option<i64>,
-    limit: u64,
-) -> DomainResult<Vec<audit_record::Model>> {
-    let mut q = audit_record::Entity::find()
-        .order_by_desc(audit_record::Column::Seq)
-        .limit(limit);
-    if let Some(b) = before {
-        q = q.filter(audit_record::Column::Seq.lt(b));
+    page: &crate::page::PageRequest<i64>,
+) -> DomainResult<crate::page::Page<audit_record::Model>> {
+    let mut q = audit_record::Entity::find();
+    if let Some(a) = page.after {
+        q = q.filter(audit_record::Column::Seq.lt(a));
     }
-    Ok(q.all(db.conn()).await?)
+    if let Some(b) = page.before {
+        q = q.filter(audit_record::Column::Seq.gt(b));
+    }
+    let q = if page.backward {
+        q.order_by_asc(audit_record::Column::Seq)
+    } else {
+        q.order_by_desc(audit_record::Column::Seq)
+    };
+    let rows = q.limit(page.size + 1).all(db.conn()).await?;
+    Ok(page.finish(rows))
 }
 
 /// Total records in the trail.

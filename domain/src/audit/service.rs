@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{VerifyReport, count, page, verify};
+use super::{VerifyReport, count, verify};
 use crate::caller::Caller;
 use crate::entities::audit_record;
 use crate::error::{DomainError, DomainResult};
@@ -83,18 +83,13 @@ impl<'a> AuditService<'a> {
         Ok(())
     }
 
-    /// Up to `size` records before sequence number `before` (newest first), and whether older
-    /// ones remain.
+    /// A page of the trail, newest first (cursors are sequence numbers).
     pub async fn trail(
         &self,
-        before: Option<i64>,
-        size: u64,
-    ) -> DomainResult<(Vec<TrailRecord>, bool)> {
+        page: &crate::page::PageRequest<i64>,
+    ) -> DomainResult<crate::page::Page<TrailRecord>> {
         self.auditor()?;
-        let mut rows = page(&self.p.db, before, size + 1).await?;
-        let more = rows.len() as u64 > size;
-        rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
-        Ok((rows.into_iter().map(TrailRecord::from).collect(), more))
+        Ok(super::page(&self.p.db, page).await?.map(TrailRecord::from))
     }
 
     /// Records in the trail.

@@ -20,14 +20,15 @@ use std::ops::Range;
 use std::sync::Mutex;
 
 use pinyin::ToPinyin;
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer, WhitespaceTokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 use uuid::Uuid;
 
 use super::{EntryKind, EntryStatus, json_list};
@@ -101,6 +102,17 @@ struct Fields {
     body: Field,
     words: Field,
     pinyin: Field,
+    tie: Field,
+}
+
+/// The fast field that breaks ties between equal scores: the entry id's first 64 bits (UUIDv7:
+/// its creation time), so older entries come first. Tantivy alone breaks ties by document
+/// address, which a segment merge renumbers: the same query could then order tied entries
+/// differently from one page to the next, and a page could repeat or skip a hit.
+const TIE_FIELD: &str = "tie";
+
+fn tie_of(id: Uuid) -> u64 {
+    id.as_u64_pair().0
 }
 
 /// The in-memory search index of one node.
@@ -138,6 +150,7 @@ impl SearchIndex {
             body: sb.add_text_field("body", text("cjk_ngram", true)),
             words: sb.add_text_field("words", text("jieba", false)),
             pinyin: sb.add_text_field("pinyin", text("pinyin", false)),
+            tie: sb.add_u64_field(TIE_FIELD, FAST),
         };
         let index = Index::create_in_ram(sb.build());
         let ngram = NgramTokenizer::new(1, 2, false).map_err(internal)?;
@@ -184,6 +197,7 @@ impl SearchIndex {
         doc.add_text(f.words, &d.title);
         doc.add_text(f.words, &d.body);
         doc.add_text(f.pinyin, self.pinyin_tokens(&d.title).join(" "));
+        doc.add_u64(f.tie, tie_of(d.id));
         doc
     }
 
@@ -373,9 +387,13 @@ impl SearchIndex {
             .search(
                 &query,
                 &(
-                    TopDocs::with_limit(first)
-                        .and_offset(offset)
-                        .order_by_score(),
+                    TopDocs::with_limit(first).and_offset(offset).order_by((
+                        SortBySimilarityScore,
+                        (
+                            SortByStaticFastValue::<u64>::for_field(TIE_FIELD),
+                            Order::Asc,
+                        ),
+                    )),
                     Count,
                 ),
             )
@@ -387,7 +405,7 @@ impl SearchIndex {
             SnippetGenerator::create(&searcher, &*query, self.fields.body).map_err(internal)?;
         body_gen.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
+        for ((score, _tie), addr) in top {
             let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
             let text_of = |field: Field| {
                 doc.get_first(field)

@@ -196,6 +196,12 @@ impl<'a> EligibilityService<'a> {
             .map(Into::into))
     }
 
+    /// One rule version (catalog managers).
+    pub async fn rule(&self, id: Uuid) -> DomainResult<EligibilityRule> {
+        self.manager()?;
+        super::rule_by_id(&self.p.db, id).await.map(Into::into)
+    }
+
     /// 发布前试算: who would newly qualify or lose the service, by district.
     pub async fn dry_run(&self, rule_id: Uuid) -> DomainResult<DryRun> {
         let scope = self.manager()?;

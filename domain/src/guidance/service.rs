@@ -17,6 +17,7 @@ use crate::caller::Caller;
 use crate::entities::guidance_request;
 use crate::error::{DomainError, DomainResult};
 use crate::events::DomainEvent;
+use crate::page::{Page, PageRequest};
 use crate::policy::{mask_address, mask_phone};
 use crate::types::RegionCode;
 use crate::viewer::{PersonScope, Role, Viewer};
@@ -316,20 +317,23 @@ impl<'a> GuidanceService<'a> {
         self.view_of(row).await
     }
 
-    /// 我的助盲出行需求: the citizen's requests, newest first (none for other roles).
-    pub async fn my_requests(&self) -> DomainResult<Vec<RequestView>> {
+    /// 我的助盲出行需求: a page of the citizen's requests in the order they were published
+    /// (an empty page for other roles).
+    pub async fn my_requests(&self, page: &PageRequest) -> DomainResult<Page<RequestView>> {
         let viewer = self.caller.viewer()?;
         let (Role::Citizen, Some(pid)) = (viewer.role, viewer.person_id) else {
-            return Ok(Vec::new());
+            return Ok(Page {
+                items: Vec::new(),
+                has_previous: false,
+                has_next: false,
+            });
         };
-        Ok(requests_of_person(self.p, pid, 50)
+        Ok(requests_of_person(self.p, pid, page)
             .await?
-            .into_iter()
             .map(|row| RequestView {
                 row,
                 access: GuidanceAccess::Requester,
-            })
-            .collect())
+            }))
     }
 
     /// 我的派单: the volunteer's live offers, nearest first (a reconnecting app catches up).

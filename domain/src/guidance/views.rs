@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::WHAT;
@@ -93,18 +93,19 @@ pub async fn live_offers_of(
         .collect())
 }
 
-/// A person's requests, newest first.
+/// A page of a person's requests, in the order they were published.
 pub async fn requests_of_person(
     p: &Platform,
     person_id: Uuid,
-    limit: u64,
-) -> DomainResult<Vec<guidance_request::Model>> {
-    Ok(guidance_request::Entity::find()
-        .filter(guidance_request::Column::PersonId.eq(person_id))
-        .order_by_desc(guidance_request::Column::Id)
-        .limit(limit)
+    page: &crate::page::PageRequest,
+) -> DomainResult<crate::page::Page<guidance_request::Model>> {
+    let q =
+        guidance_request::Entity::find().filter(guidance_request::Column::PersonId.eq(person_id));
+    let rows = page
+        .apply(q, guidance_request::Column::Id)
         .all(p.db.conn())
-        .await?)
+        .await?;
+    Ok(page.finish(rows))
 }
 
 /// One guidance user in an admin's view (R51).

@@ -23,14 +23,14 @@ pub use push::{
     DryRunRow, OutreachScope, PushInput, TargetFilter, create_push, dry_run, publish, push_by_id,
     pushes, run_publish_job, task_count,
 };
-pub use service::{OutreachService, Report, TaskPage, WarningWatch};
+pub use service::{OutreachService, Report, WarningWatch};
 pub use stats::{MonthlyReport, StatRow, monthly_report, report_xlsx, statistics};
 pub use task::{
-    AttachmentInput, FollowUpInput, ReviewDecision, attach, attachments_of, download,
-    draw_recheck_sample, events_of, record_follow_up, record_recheck, review, task_in_scope, tasks,
-    tasks_of_person,
+    AttachmentInput, FollowUpInput, ReviewDecision, TaskCursor, attach, attachments_of,
+    count_tasks, download, draw_recheck_sample, events_of, record_follow_up, record_recheck,
+    review, task_in_scope, tasks, tasks_of_person,
 };
-pub use warnings::{TickReport, WarningLevel, addressed, tick, warnings};
+pub use warnings::{TickReport, WarningLevel, addressed, tick, warning, warnings};
 
 /// Outreach settings.
 #[derive(Debug, Clone)]

@@ -286,13 +286,21 @@ pub async fn push_by_id(
         .ok_or(DomainError::NotFound { what: WHAT_PUSH })
 }
 
-/// Pushes the scope manages, newest first.
-pub async fn pushes(db: &Db, scope: &OutreachScope) -> DomainResult<Vec<outreach_push::Model>> {
-    let mut q = outreach_push::Entity::find().order_by_desc(outreach_push::Column::CreatedAt);
+/// A page of the pushes the scope manages, in the order they were created.
+pub async fn pushes(
+    db: &Db,
+    scope: &OutreachScope,
+    page: &crate::page::PageRequest,
+) -> DomainResult<crate::page::Page<outreach_push::Model>> {
+    let mut q = outreach_push::Entity::find();
     if let OutreachScope::District(d) = scope {
         q = q.filter(outreach_push::Column::ScopeCode.eq(d.as_str()));
     }
-    Ok(q.limit(200).all(db.conn()).await?)
+    let rows = page
+        .apply(q, outreach_push::Column::Id)
+        .all(db.conn())
+        .await?;
+    Ok(page.finish(rows))
 }
 
 fn filter_of(push: &outreach_push::Model) -> DomainResult<TargetFilter> {

@@ -9,16 +9,17 @@ use uuid::Uuid;
 use super::model::{Attachment, Push, Task, TaskEvent, Warning};
 use super::{
     AttachmentInput, DryRunRow, FollowUpInput, MonthlyReport, OutreachScope, PushInput,
-    ReviewDecision, StatRow, TaskStatus, WarningLevel, addressed, attach, attachments_of,
-    create_push, download, draw_recheck_sample, dry_run, events_of, monthly_report, publish,
-    push_by_id, pushes, record_follow_up, record_recheck, report_xlsx, review, run_publish_job,
-    statistics, task_in_scope, tasks, tasks_of_person, warnings,
+    ReviewDecision, StatRow, TaskCursor, TaskStatus, WarningLevel, addressed, attach,
+    attachments_of, count_tasks, create_push, download, draw_recheck_sample, dry_run, events_of,
+    monthly_report, publish, push_by_id, pushes, record_follow_up, record_recheck, report_xlsx,
+    review, run_publish_job, statistics, task_in_scope, tasks, tasks_of_person, warning, warnings,
 };
 use crate::Platform;
 use crate::audit::{self, AuditEntry};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::events::DomainEvent;
+use crate::page::{Page, PageRequest};
 use crate::person::Person;
 use crate::viewer::{PersonScope, Viewer};
 
@@ -50,15 +51,6 @@ impl From<MonthlyReport> for Report {
             generated_at: r.generated_at,
         }
     }
-}
-
-/// A page of tasks (by due date) and how many match in all.
-#[derive(Debug, Clone)]
-pub struct TaskPage {
-    /// The tasks.
-    pub tasks: Vec<Task>,
-    /// How many match.
-    pub total: u64,
 }
 
 /// Decides which warnings reach one subscriber.
@@ -117,14 +109,10 @@ impl<'a> OutreachService<'a> {
         audit::audited_by(self.p, self.caller, operation, object_type, object_id, body)
     }
 
-    /// 政策推送 the caller's scope started, newest first.
-    pub async fn pushes(&self) -> DomainResult<Vec<Push>> {
+    /// 政策推送 the caller's scope started: a page, in the order they were created.
+    pub async fn pushes(&self, page: &PageRequest) -> DomainResult<Page<Push>> {
         let scope = self.manager()?;
-        Ok(pushes(&self.p.db, &scope)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(pushes(&self.p.db, &scope, page).await?.map(Into::into))
     }
 
     /// One push.
@@ -152,31 +140,27 @@ impl<'a> OutreachService<'a> {
         dry_run(&self.p.db, &scope, id).await
     }
 
-    /// 走访任务 in scope, optionally of one push and state, by due date.
+    /// 走访任务 in scope, optionally of one push and state: a page by due date, then id.
     pub async fn tasks(
         &self,
         push: Option<Uuid>,
         status: Option<TaskStatus>,
-        first: i64,
-        offset: i64,
-    ) -> DomainResult<TaskPage> {
+        page: &PageRequest<TaskCursor>,
+    ) -> DomainResult<Page<Task>> {
         let (_, scope) = self.staff()?;
-        if !(1..=500).contains(&first) || offset < 0 {
-            return Err(DomainError::bad_input("first", "每页1–500条，偏移不能为负"));
-        }
-        let (rows, total) = tasks(
-            &self.p.db,
-            &scope,
-            push,
-            status,
-            first.unsigned_abs(),
-            offset.unsigned_abs(),
-        )
-        .await?;
-        Ok(TaskPage {
-            tasks: rows.into_iter().map(Into::into).collect(),
-            total,
-        })
+        Ok(tasks(&self.p.db, &scope, push, status, page)
+            .await?
+            .map(Into::into))
+    }
+
+    /// How many tasks in scope match.
+    pub async fn count_tasks(
+        &self,
+        push: Option<Uuid>,
+        status: Option<TaskStatus>,
+    ) -> DomainResult<u64> {
+        let (_, scope) = self.staff()?;
+        count_tasks(&self.p.db, &scope, push, status).await
     }
 
     /// One task in scope.
@@ -225,14 +209,39 @@ impl<'a> OutreachService<'a> {
     }
 
     /// 预警: street-town staff their street-town's, district and city admins those escalated in
-    /// their scope; newest first.
-    pub async fn warnings(&self, include_resolved: bool) -> DomainResult<Vec<Warning>> {
+    /// their scope; a page in the order they were raised.
+    pub async fn warnings(
+        &self,
+        include_resolved: bool,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Warning>> {
         let viewer = self.caller.viewer()?;
-        Ok(warnings(self.p, viewer, include_resolved, 500)
+        Ok(warnings(self.p, viewer, include_resolved, page)
             .await?
-            .into_iter()
+            .map(Into::into))
+    }
+
+    /// One warning addressed to the caller (`NOT_FOUND` otherwise).
+    pub async fn warning(&self, id: Uuid) -> DomainResult<Warning> {
+        let viewer = self.caller.viewer()?;
+        warning(self.p, viewer, id)
+            .await?
             .map(Into::into)
-            .collect())
+            .ok_or(DomainError::NotFound { what: "预警" })
+    }
+
+    /// One material, if its task is in the caller's scope (`NOT_FOUND` otherwise).
+    pub async fn attachment(&self, id: Uuid) -> DomainResult<Attachment> {
+        use sea_orm::EntityTrait;
+        let (_, scope) = self.staff()?;
+        let found = crate::entities::outreach_attachment::Entity::find_by_id(id)
+            .one(self.p.db.conn())
+            .await?
+            .ok_or(DomainError::NotFound {
+                what: "佐证材料"
+            })?;
+        task_in_scope(self.p.db.conn(), &scope, found.task_id).await?;
+        Ok(found.into())
     }
 
     /// The warning stream's watcher (region staff).

@@ -20,6 +20,7 @@ use crate::blob::{BlobStore, sm3_hex, sniff};
 use crate::db::Db;
 use crate::entities::{outreach_attachment, outreach_event, outreach_task};
 use crate::error::{DomainError, DomainResult};
+use crate::page::{Page, PageRequest};
 use crate::types::BoundedText;
 use crate::viewer::{PersonScope, Role, ScopeKind, Viewer};
 
@@ -85,15 +86,67 @@ pub async fn task_in_scope<C: ConnectionTrait>(
         .ok_or(DomainError::NotFound { what: WHAT_TASK })
 }
 
-/// Tasks in scope, optionally of one push and state, by due date.
-pub async fn tasks(
-    db: &Db,
+/// Where a page of tasks starts or ends: tasks are listed by due date, then id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskCursor {
+    /// The task's due date.
+    pub due_on: NaiveDate,
+    /// The task's id.
+    pub id: Uuid,
+}
+
+impl TaskCursor {
+    /// The cursor of a task.
+    pub fn of(task: &outreach_task::Model) -> Self {
+        Self {
+            due_on: task.due_on,
+            id: task.id,
+        }
+    }
+
+    /// The opaque text a client holds (`2026-12-10~<uuid>`).
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.due_on, self.id)
+    }
+
+    /// A cursor the client sent back, or `BAD_USER_INPUT` naming `field`.
+    pub fn parse(field: &str, text: &str) -> DomainResult<Self> {
+        let bad = || DomainError::bad_input(field, "分页游标无效");
+        let (d, i) = text.split_once('~').ok_or_else(bad)?;
+        Ok(Self {
+            due_on: NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad())?,
+            id: Uuid::parse_str(i).map_err(|_| bad())?,
+        })
+    }
+
+    /// Tasks after this one in list order.
+    fn after(&self) -> Condition {
+        Condition::any()
+            .add(outreach_task::Column::DueOn.gt(self.due_on))
+            .add(
+                Condition::all()
+                    .add(outreach_task::Column::DueOn.eq(self.due_on))
+                    .add(outreach_task::Column::Id.gt(self.id)),
+            )
+    }
+
+    /// Tasks before this one in list order.
+    fn before(&self) -> Condition {
+        Condition::any()
+            .add(outreach_task::Column::DueOn.lt(self.due_on))
+            .add(
+                Condition::all()
+                    .add(outreach_task::Column::DueOn.eq(self.due_on))
+                    .add(outreach_task::Column::Id.lt(self.id)),
+            )
+    }
+}
+
+fn task_filter(
     scope: &PersonScope,
     push: Option<Uuid>,
     status: Option<TaskStatus>,
-    limit: u64,
-    offset: u64,
-) -> DomainResult<(Vec<outreach_task::Model>, u64)> {
+) -> sea_orm::Select<outreach_task::Entity> {
     let mut q = outreach_task::Entity::find().filter(scope_condition(scope));
     if let Some(p) = push {
         q = q.filter(outreach_task::Column::PushId.eq(p));
@@ -101,15 +154,43 @@ pub async fn tasks(
     if let Some(s) = status {
         q = q.filter(outreach_task::Column::Status.eq(s.as_str()));
     }
-    let total = q.clone().count(db.conn()).await?;
-    let rows = q
-        .order_by_asc(outreach_task::Column::DueOn)
-        .order_by_asc(outreach_task::Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(db.conn())
-        .await?;
-    Ok((rows, total))
+    q
+}
+
+/// A page of tasks in scope, optionally of one push and state, by due date then id.
+pub async fn tasks(
+    db: &Db,
+    scope: &PersonScope,
+    push: Option<Uuid>,
+    status: Option<TaskStatus>,
+    page: &PageRequest<TaskCursor>,
+) -> DomainResult<Page<outreach_task::Model>> {
+    let mut q = task_filter(scope, push, status);
+    if let Some(a) = &page.after {
+        q = q.filter(a.after());
+    }
+    if let Some(b) = &page.before {
+        q = q.filter(b.before());
+    }
+    let q = if page.backward {
+        q.order_by_desc(outreach_task::Column::DueOn)
+            .order_by_desc(outreach_task::Column::Id)
+    } else {
+        q.order_by_asc(outreach_task::Column::DueOn)
+            .order_by_asc(outreach_task::Column::Id)
+    };
+    let rows = q.limit(page.size + 1).all(db.conn()).await?;
+    Ok(page.finish(rows))
+}
+
+/// How many tasks in scope match (of one push and state).
+pub async fn count_tasks(
+    db: &Db,
+    scope: &PersonScope,
+    push: Option<Uuid>,
+    status: Option<TaskStatus>,
+) -> DomainResult<u64> {
+    Ok(task_filter(scope, push, status).count(db.conn()).await?)
 }
 
 /// Tasks of one person (already admitted by scope), newest first.

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::{Outcome, OutreachConfig, TaskStatus};
@@ -196,18 +196,11 @@ pub fn addressed(viewer: &Viewer, level: WarningLevel, street: &str) -> bool {
     }
 }
 
-/// Warnings addressed to the viewer, newest first (unresolved only unless `all`).
-pub async fn warnings(
-    p: &Platform,
-    viewer: &Viewer,
-    all: bool,
-    limit: u64,
-) -> DomainResult<Vec<outreach_warning::Model>> {
+/// Warnings addressed to the viewer (unresolved only unless `all`), as a query to page or narrow.
+fn addressed_to(viewer: &Viewer, all: bool) -> sea_orm::Select<outreach_warning::Entity> {
     let scope = PersonScope::of(viewer);
-    let mut q = outreach_warning::Entity::find()
-        .order_by_desc(outreach_warning::Column::RaisedAt)
-        .limit(limit);
-    q = match (viewer.role, scope.kind()) {
+    let q = outreach_warning::Entity::find();
+    let q = match (viewer.role, scope.kind()) {
         (Role::StreetAdmin, ScopeKind::Street(s)) => {
             q.filter(outreach_warning::Column::StreetCode.eq(s.as_str()))
         }
@@ -219,8 +212,36 @@ pub async fn warnings(
         }
         _ => q.filter(Condition::any()),
     };
-    if !all {
-        q = q.filter(outreach_warning::Column::ResolvedAt.is_null());
+    if all {
+        q
+    } else {
+        q.filter(outreach_warning::Column::ResolvedAt.is_null())
     }
-    Ok(q.all(p.db.conn()).await?)
+}
+
+/// A page of the warnings addressed to the viewer, in the order they were raised (unresolved
+/// only unless `all`).
+pub async fn warnings(
+    p: &Platform,
+    viewer: &Viewer,
+    all: bool,
+    page: &crate::page::PageRequest,
+) -> DomainResult<crate::page::Page<outreach_warning::Model>> {
+    let rows = page
+        .apply(addressed_to(viewer, all), outreach_warning::Column::Id)
+        .all(p.db.conn())
+        .await?;
+    Ok(page.finish(rows))
+}
+
+/// One warning addressed to the viewer, resolved or not.
+pub async fn warning(
+    p: &Platform,
+    viewer: &Viewer,
+    id: uuid::Uuid,
+) -> DomainResult<Option<outreach_warning::Model>> {
+    Ok(addressed_to(viewer, true)
+        .filter(outreach_warning::Column::Id.eq(id))
+        .one(p.db.conn())
+        .await?)
 }

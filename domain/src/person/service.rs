@@ -198,6 +198,17 @@ impl<'a> PersonService<'a> {
         self.repo().get_many(&self.scope()?, ids).await
     }
 
+    /// Whether a household has a member in the caller's scope (who may see it at all).
+    pub async fn household_visible(&self, household: Uuid) -> DomainResult<bool> {
+        let scope = self.scope()?;
+        Ok(self
+            .repo()
+            .members_of(&scope, &[household])
+            .await?
+            .get(&household)
+            .is_some_and(|m| !m.is_empty()))
+    }
+
     /// Members in scope of each household (an empty list for every household asked about).
     pub async fn members_of(
         &self,

@@ -141,6 +141,26 @@ impl<'a> VolunteerService<'a> {
         })
     }
 
+    /// One volunteer: for admins whose scope holds a street-town they serve, and for the
+    /// volunteer themself (`NOT_FOUND` otherwise).
+    pub async fn get(&self, id: Uuid) -> DomainResult<Volunteer> {
+        const MISSING: crate::error::DomainError =
+            crate::error::DomainError::NotFound { what: "志愿者" };
+        let viewer = self.caller.viewer()?;
+        let found = if viewer.role.is_region_admin() {
+            self.repo()
+                .get_in_scope(&PersonScope::of(viewer), id)
+                .await?
+        } else {
+            self.repo()
+                .by_account(viewer.account_id)
+                .await?
+                .filter(|v| v.id == id)
+                .ok_or(MISSING)?
+        };
+        view(self.p, found)
+    }
+
     /// 志愿者统计 in the admin's scope.
     pub async fn stats(&self) -> DomainResult<VolunteerStats> {
         let scope = self.admin_scope()?;

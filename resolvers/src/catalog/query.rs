@@ -31,7 +31,10 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// 模糊搜索 — policies, service items and institutions by Chinese text, partial words,
-    /// pinyin or initials (`cjrz` → 残疾人证), tolerating a typo; best first.
+    /// pinyin or initials (`cjrz` → 残疾人证), tolerating a typo; best first. Cursors are
+    /// positions in the ranking (`last`/`before` page back towards the best).
+    // A GraphQL field's arguments are its parameters: a connection with filters has this many.
+    #[allow(clippy::too_many_arguments)]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -39,29 +42,52 @@ impl CatalogQuery {
         kinds: Option<Vec<CatalogKind>>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Connection<String, SearchHit, SearchTotal>> {
-        let first = usize::try_from(first.unwrap_or(10))
-            .map_err(|_| DomainError::bad_input("first", "不能为负数"))
-            .gql(ctx)?;
-        let offset = match after {
-            None => 0,
-            Some(c) => c
-                .parse::<usize>()
+        let size = |field: &str, n: i32| {
+            usize::try_from(n).map_err(|_| DomainError::bad_input(field, "不能为负数"))
+        };
+        let position = |field: &str, c: &str| {
+            c.parse::<usize>()
                 .ok()
-                .filter(|o| *o < 10_000)
-                .ok_or_else(|| DomainError::bad_input("after", "游标无效"))
-                .gql(ctx)?,
+                .filter(|o| *o <= 10_000)
+                .ok_or_else(|| DomainError::bad_input(field, "游标无效"))
         };
         let kinds: Vec<EntryKind> = kinds
             .unwrap_or_default()
             .into_iter()
             .map(Into::into)
             .collect();
-        let results = ctx
-            .service::<CatalogService>()
-            .search(&query, &kinds, first, offset)
+        let catalog = ctx.service::<CatalogService>();
+        let (offset, count) = match (first, last) {
+            (Some(_), Some(_)) => {
+                return Err(DomainError::bad_input("last", "first 与 last 不能同时使用")).gql(ctx);
+            }
+            (_, Some(l)) => {
+                let l = size("last", l).gql(ctx)?;
+                // Positions are 1-based: `before: "7"` ends the page at the sixth hit.
+                let end = match before.as_deref() {
+                    Some(c) => position("before", c).gql(ctx)?.saturating_sub(1),
+                    None => catalog.search(&query, &kinds, 0, 0).await.gql(ctx)?.total,
+                };
+                let start = end.saturating_sub(l);
+                (start, end - start)
+            }
+            (f, None) => {
+                let offset = match after.as_deref() {
+                    None => 0,
+                    Some(c) => position("after", c).gql(ctx)?,
+                };
+                (offset, size("first", f.unwrap_or(10)).gql(ctx)?)
+            }
+        };
+        // The index returns at least one hit; an empty page keeps only the total.
+        let mut results = catalog
+            .search(&query, &kinds, count.max(1), offset)
             .await
             .gql(ctx)?;
+        results.hits.truncate(count);
         let n = results.hits.len();
         let mut conn = Connection::with_additional_fields(
             offset > 0,

@@ -94,7 +94,8 @@ pub struct Policy(pub catalog::Policy);
 
 #[Object]
 impl Policy {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 编码
@@ -180,7 +181,8 @@ pub struct EligibilityRule(pub eligibility::EligibilityRule);
 
 #[Object]
 impl EligibilityRule {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 版本号
@@ -218,7 +220,8 @@ pub struct ServiceItem(pub catalog::ServiceItem);
 
 #[Object]
 impl ServiceItem {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 编码
@@ -312,7 +315,8 @@ pub struct Institution(pub catalog::Institution);
 
 #[Object]
 impl Institution {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 机构名称

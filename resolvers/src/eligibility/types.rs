@@ -129,7 +129,8 @@ pub struct GrantJob(pub eligibility::GrantJob);
 
 #[Object]
 impl GrantJob {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 服务事项

@@ -1,6 +1,6 @@
 //! 云助残 queries, as the guidance and volunteer services answer them.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
 use zhucan_domain::guidance::GuidanceService;
 use zhucan_domain::page::DEFAULT_PAGE_SIZE;
@@ -11,7 +11,7 @@ use super::types::{
 };
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
-use crate::support::{page, parse_id};
+use crate::support::{page, parse_id, plain_connection};
 
 /// 云助残 queries.
 #[derive(Default)]
@@ -34,17 +34,27 @@ impl GuidanceQuery {
         Ok(GuidanceRequest(view))
     }
 
-    /// 我的助盲出行需求 — the signed-in citizen's requests, newest first.
+    /// 我的助盲出行需求 — the signed-in citizen's requests in the order they were published
+    /// (`last: N` gives the newest N).
     async fn my_guidance_requests(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<GuidanceRequest>> {
+        #[graphql(validator(minimum = 0))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, GuidanceRequest>> {
+        let page = page(first, after, last, before).gql(ctx)?;
         let rows = ctx
             .service::<GuidanceService>()
-            .my_requests()
+            .my_requests(&page)
             .await
             .gql(ctx)?;
-        Ok(rows.into_iter().map(GuidanceRequest).collect())
+        Ok(plain_connection(
+            rows,
+            |r| r.id().to_string(),
+            GuidanceRequest,
+        ))
     }
 
     /// 我的派单 — the signed-in volunteer's live offers, nearest first. A reconnecting app
@@ -74,27 +84,24 @@ impl GuidanceQuery {
         Ok(profile.map(Volunteer))
     }
 
-    /// 志愿者管理 — volunteers serving a street-town in the admin's scope.
+    /// 志愿者管理 — volunteers serving a street-town in the admin's scope, in registration
+    /// order.
     async fn volunteers(
         &self,
         ctx: &Context<'_>,
         status: Option<VolunteerStatus>,
         #[graphql(validator(minimum = 0))] first: Option<i32>,
         after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Volunteer>> {
-        let page = page(first, after, None, None).gql(ctx)?;
+        let page = page(first, after, last, before).gql(ctx)?;
         let rows = ctx
             .service::<VolunteerService>()
             .list(status.map(Into::into), page)
             .await
             .gql(ctx)?;
-        let mut conn = Connection::new(rows.has_previous, rows.has_next);
-        conn.edges.extend(
-            rows.items
-                .into_iter()
-                .map(|v| Edge::new(v.id.to_string(), Volunteer(v))),
-        );
-        Ok(conn)
+        Ok(plain_connection(rows, |v| v.id.to_string(), Volunteer))
     }
 
     /// 志愿者统计 — counts in the admin's scope.

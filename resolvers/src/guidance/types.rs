@@ -120,7 +120,7 @@ pub struct Volunteer(pub volunteer::Volunteer);
 #[Object]
 impl Volunteer {
     /// Id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 姓名
@@ -193,7 +193,7 @@ pub struct GuidanceRequest(pub RequestView);
 #[Object]
 impl GuidanceRequest {
     /// Id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id().to_string())
     }
     /// 需求编号

@@ -1,17 +1,18 @@
 //! 政策找人 queries: pushes (city and district admins), tasks, warnings, statistics and the
 //! monthly report (region staff in scope), as the outreach service answers them.
 
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use zhucan_domain::outreach::OutreachService;
+use zhucan_domain::outreach::{OutreachService, TaskCursor};
 
 use super::types::{
     OutreachMonthlyReport, OutreachPush, OutreachStatistics, OutreachStats, OutreachTask,
-    OutreachTaskPage, OutreachWarning, PushDryRun, PushDryRunRow, TaskStatus,
+    OutreachTaskConnectionFields, OutreachWarning, PushDryRun, PushDryRunRow, TaskStatus,
 };
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
 use crate::region::region_of;
-use crate::support::{optional_id, parse_id};
+use crate::support::{connection, optional_id, page, page_by, parse_id, plain_connection};
 
 /// 政策找人查询
 #[derive(Default)]
@@ -19,10 +20,22 @@ pub struct OutreachQuery;
 
 #[Object]
 impl OutreachQuery {
-    /// 政策推送（本人所在范围发起的），最新在前
-    async fn outreach_pushes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OutreachPush>> {
-        let rows = ctx.service::<OutreachService>().pushes().await.gql(ctx)?;
-        Ok(rows.into_iter().map(OutreachPush).collect())
+    /// 政策推送（本人所在范围发起的），按发起顺序；`last: N` 取最新 N 条
+    async fn outreach_pushes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 0))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, OutreachPush>> {
+        let page = page(first, after, last, before).gql(ctx)?;
+        let rows = ctx
+            .service::<OutreachService>()
+            .pushes(&page)
+            .await
+            .gql(ctx)?;
+        Ok(plain_connection(rows, |p| p.id.to_string(), OutreachPush))
     }
 
     /// 一次推送
@@ -61,30 +74,39 @@ impl OutreachQuery {
         })
     }
 
-    /// 走访任务（本人管辖范围内），按期限排序
+    /// 走访任务（本人管辖范围内），按期限、再按任务排序
+    // A GraphQL field's arguments are its parameters: a connection with filters has this many.
+    #[allow(clippy::too_many_arguments)]
     async fn outreach_tasks(
         &self,
         ctx: &Context<'_>,
         push_id: Option<ID>,
         status: Option<TaskStatus>,
-        #[graphql(default = 20)] first: i32,
-        #[graphql(default)] offset: i32,
-    ) -> async_graphql::Result<OutreachTaskPage> {
+        #[graphql(validator(minimum = 0))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, OutreachTask, OutreachTaskConnectionFields>> {
         let push = optional_id("pushId", push_id.as_ref()).gql(ctx)?;
-        let page = ctx
+        let status = status.map(Into::into);
+        let page = page_by(first, after, last, before, TaskCursor::parse).gql(ctx)?;
+        let rows = ctx
             .service::<OutreachService>()
-            .tasks(
-                push,
-                status.map(Into::into),
-                i64::from(first),
-                i64::from(offset),
-            )
+            .tasks(push, status, &page)
             .await
             .gql(ctx)?;
-        Ok(OutreachTaskPage {
-            total_count: page.total,
-            nodes: page.tasks.into_iter().map(OutreachTask).collect(),
-        })
+        Ok(connection(
+            rows,
+            OutreachTaskConnectionFields { push, status },
+            |t| {
+                TaskCursor {
+                    due_on: t.due_on,
+                    id: t.id,
+                }
+                .encode()
+            },
+            OutreachTask,
+        ))
     }
 
     /// 一个走访任务
@@ -98,18 +120,27 @@ impl OutreachQuery {
         Ok(OutreachTask(task))
     }
 
-    /// 预警（街镇看本街镇的，区、市看已升级到区的）
+    /// 预警（街镇看本街镇的，区、市看已升级到区的），按预警顺序；`last: N` 取最新 N 条
     async fn outreach_warnings(
         &self,
         ctx: &Context<'_>,
         #[graphql(default)] include_resolved: bool,
-    ) -> async_graphql::Result<Vec<OutreachWarning>> {
+        #[graphql(validator(minimum = 0))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, OutreachWarning>> {
+        let page = page(first, after, last, before).gql(ctx)?;
         let rows = ctx
             .service::<OutreachService>()
-            .warnings(include_resolved)
+            .warnings(include_resolved, &page)
             .await
             .gql(ctx)?;
-        Ok(rows.into_iter().map(OutreachWarning).collect())
+        Ok(plain_connection(
+            rows,
+            |w| w.id.to_string(),
+            OutreachWarning,
+        ))
     }
 
     /// 统计：市看各区，区看各街镇（byStreet 让市也按街镇）

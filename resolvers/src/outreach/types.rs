@@ -5,13 +5,14 @@ use chrono::{DateTime, Utc};
 use zhucan_domain::catalog::CatalogService;
 use zhucan_domain::outreach::{self as domain, OutreachService, StatRow};
 use zhucan_domain::person::PersonService;
+use zhucan_domain::types::DisabilityCategory as DomainCategory;
 use zhucan_domain::viewer::Role;
 use zhucan_domain::{DomainError, DomainResult};
 
 use crate::catalog::{Policy, ServiceItem};
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
-use crate::person::types::Person;
+use crate::person::types::{DisabilityCategory, Person};
 use crate::records::service_item;
 use crate::region::{Region, region_of};
 use crate::scalars::Date;
@@ -123,8 +124,8 @@ pub struct TargetFilter {
     pub district_code: Option<String>,
     /// 街镇
     pub street_code: Option<String>,
-    /// 残疾类别 1–7
-    pub category: Option<i32>,
+    /// 残疾类别
+    pub category: Option<DisabilityCategory>,
     /// 残疾等级 1–4
     pub level: Option<i32>,
     /// 最小年龄
@@ -146,7 +147,7 @@ impl TargetFilter {
         Ok(domain::TargetFilter {
             district: self.district_code.clone(),
             street: self.street_code.clone(),
-            category: small("input.filter.category", self.category)?,
+            category: self.category.map(|c| DomainCategory::from(c).code()),
             level: small("input.filter.level", self.level)?,
             min_age: age("input.filter.minAge", self.min_age)?,
             max_age: age("input.filter.maxAge", self.max_age)?,
@@ -157,7 +158,10 @@ impl TargetFilter {
         Self {
             district_code: f.district,
             street_code: f.street,
-            category: f.category.map(i32::from),
+            category: f
+                .category
+                .and_then(|c| DomainCategory::from_code("category", i32::from(c)).ok())
+                .map(Into::into),
             level: f.level.map(i32::from),
             min_age: f.min_age.and_then(|a| i32::try_from(a).ok()),
             max_age: f.max_age.and_then(|a| i32::try_from(a).ok()),
@@ -170,7 +174,8 @@ pub struct OutreachPush(pub domain::Push);
 
 #[Object]
 impl OutreachPush {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 标题
@@ -270,7 +275,8 @@ pub struct OutreachAttachment(pub domain::Attachment);
 
 #[Object]
 impl OutreachAttachment {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 文件名
@@ -300,7 +306,8 @@ pub struct OutreachTask(pub domain::Task);
 
 #[Object]
 impl OutreachTask {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 所属推送
@@ -397,7 +404,8 @@ pub struct OutreachWarning(pub domain::Warning);
 
 #[Object]
 impl OutreachWarning {
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 类型（OVERDUE 逾期未走访 / FAILED_OUTCOME 未能送达政策）
@@ -554,11 +562,19 @@ pub struct PushDryRun {
     pub rows: Vec<PushDryRunRow>,
 }
 
-/// 任务列表
-#[derive(SimpleObject)]
-pub struct OutreachTaskPage {
-    /// 总数
-    pub total_count: u64,
-    /// 本页
-    pub nodes: Vec<OutreachTask>,
+/// Extra fields of the task connection.
+pub struct OutreachTaskConnectionFields {
+    pub(super) push: Option<uuid::Uuid>,
+    pub(super) status: Option<domain::TaskStatus>,
+}
+
+#[Object]
+impl OutreachTaskConnectionFields {
+    /// 总数（本人管辖范围内符合条件的任务；仅在请求时统计）
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        ctx.service::<OutreachService>()
+            .count_tasks(self.push, self.status)
+            .await
+            .gql(ctx)
+    }
 }

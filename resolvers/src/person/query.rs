@@ -65,20 +65,23 @@ pub struct PersonQuery;
 
 #[Object]
 impl PersonQuery {
-    /// 残疾人列表 — persons in the viewer's scope, in registration order.
+    /// 残疾人列表 — persons in the viewer's scope, in registration order (`last`/`before` page
+    /// backwards).
     async fn persons(
         &self,
         ctx: &Context<'_>,
         filter: Option<PersonFilter>,
         #[graphql(validator(minimum = 0))] first: Option<i32>,
         after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<Connection<String, Person, PersonConnectionFields>> {
         let persons = ctx.service::<PersonService>();
         let filter = filter
             .unwrap_or_default()
             .to_domain(&ctx.platform().regions)
             .gql(ctx)?;
-        let page = page(first, after, None, None).gql(ctx)?;
+        let page = page(first, after, last, before).gql(ctx)?;
         let rows = persons.list(&filter, page).await.gql(ctx)?;
         prime_loaders(ctx, &rows.items).await?;
         let mut conn = Connection::with_additional_fields(

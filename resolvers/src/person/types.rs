@@ -247,10 +247,17 @@ pub struct Household {
     id: Uuid,
 }
 
+impl Household {
+    /// The household with this id.
+    pub fn new(id: Uuid) -> Self {
+        Self { id }
+    }
+}
+
 #[Object]
 impl Household {
     /// Household id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.id.to_string())
     }
     /// Registered members within the viewer's scope (one statement per request).
@@ -288,7 +295,7 @@ pub struct VisitorRecord {
 #[Object]
 impl Person {
     /// Id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.id().to_string())
     }
     /// 姓名
