@@ -6,7 +6,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -17,6 +17,9 @@ use crate::error::DomainResult;
 #[derive(Clone)]
 pub struct JobRunner {
     stop: Arc<watch::Sender<bool>>,
+    /// Set (SeqCst) before `shutdown` counts what is running; a pass counts itself as running,
+    /// then reads it, so either shutdown waits for the pass or the pass does not start.
+    stopped: Arc<AtomicBool>,
     running: Arc<AtomicUsize>,
     failures: Arc<AtomicU64>,
 }
@@ -25,6 +28,7 @@ impl Default for JobRunner {
     fn default() -> Self {
         Self {
             stop: Arc::new(watch::Sender::new(false)),
+            stopped: Arc::default(),
             running: Arc::default(),
             failures: Arc::default(),
         }
@@ -58,7 +62,7 @@ impl JobRunner {
 
     /// Whether the node is shutting down.
     pub fn stopping(&self) -> bool {
-        *self.stop.borrow()
+        self.stopped.load(Ordering::SeqCst)
     }
 
     /// Run `pass` every `every` (the first run at once) until shutdown; a failed pass is
@@ -75,10 +79,14 @@ impl JobRunner {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = interval.tick() => {}
+                    biased;
                     _ = stop.wait_for(|s| *s) => return,
+                    _ = interval.tick() => {}
                 }
                 let _running = this.enter();
+                if this.stopping() {
+                    return;
+                }
                 if let Err(e) = pass().await {
                     this.failed(name, &e);
                 }
@@ -114,6 +122,7 @@ impl JobRunner {
     /// Stop the periodic passes and wait up to `grace` for whatever is running; returns how
     /// many were still running when the grace period ended.
     pub async fn shutdown(&self, grace: Duration) -> usize {
+        self.stopped.store(true, Ordering::SeqCst);
         self.stop.send_replace(true);
         let deadline = tokio::time::Instant::now() + grace;
         while self.running() > 0 && tokio::time::Instant::now() < deadline {
