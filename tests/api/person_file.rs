@@ -40,21 +40,28 @@ async fn the_statement_count_of_the_whole_file_does_not_grow_with_the_page() {
         .await;
     }
 
+    // The counter is the whole node's: the periodic passes (SMS outbox, revocation poll,
+    // dispatch and outreach ticks) may run a statement during a request, never take one away,
+    // so the fewest over three tries is the request's own count.
     let mut counts = Vec::new();
     for n in [10, 500] {
-        let before = app.statements();
-        let body = app.gql(Some(&token), WHOLE_FILE, json!({"n": n})).await;
-        let after = app.statements();
-        assert!(body["errors"].is_null(), "{body}");
-        let edges = body["data"]["persons"]["edges"].as_array().unwrap();
-        assert_eq!(edges.len(), n as usize);
-        assert!(edges.iter().all(|e| {
-            !e["node"]["household"]["members"]
-                .as_array()
-                .unwrap()
-                .is_empty()
-        }));
-        counts.push(after - before);
+        let mut fewest = u64::MAX;
+        for _ in 0..3 {
+            let before = app.statements();
+            let body = app.gql(Some(&token), WHOLE_FILE, json!({"n": n})).await;
+            let after = app.statements();
+            assert!(body["errors"].is_null(), "{body}");
+            let edges = body["data"]["persons"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), n as usize);
+            assert!(edges.iter().all(|e| {
+                !e["node"]["household"]["members"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty()
+            }));
+            fewest = fewest.min(after - before);
+        }
+        counts.push(fewest);
     }
     println!(
         "statements per request: N=10 → {}, N=500 → {}",
