@@ -176,6 +176,9 @@ pub struct Settings {
     pub outreach_report_closing_day: u32,
     /// Seconds between warning passes on each node (0: none on this node).
     pub outreach_tick_secs: u64,
+    /// Seconds between passes that close registration, start and finish activities (0: none on
+    /// this node).
+    pub activity_tick_secs: u64,
     /// Largest follow-up attachment, bytes.
     pub attachment_max_bytes: usize,
     /// Largest multipart (upload) request body, bytes; other requests keep `body_limit_bytes`.
@@ -261,6 +264,7 @@ impl Default for Settings {
             outreach_escalate_days: 3,
             outreach_report_closing_day: 25,
             outreach_tick_secs: 300,
+            activity_tick_secs: 60,
             attachment_max_bytes: 5 << 20,
             upload_limit_bytes: 6 << 20,
             sms_gateway_url: None,

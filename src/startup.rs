@@ -529,6 +529,20 @@ fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<
             }
         });
     }
+    if settings.activity_tick_secs > 0 {
+        let p = platform.clone();
+        let every = Duration::from_secs(settings.activity_tick_secs);
+        jobs.every("activity states", every, move || {
+            let p = p.clone();
+            async move {
+                let steps = zhucan_domain::activity::advance(&p.db, chrono::Utc::now()).await?;
+                if steps > 0 {
+                    tracing::info!(steps, "activity states advanced");
+                }
+                Ok(())
+            }
+        });
+    }
     if settings.guidance_tick_secs > 0 {
         let p = platform.clone();
         let every = Duration::from_secs(settings.guidance_tick_secs);

@@ -5,6 +5,7 @@
 #[macro_use]
 mod macros;
 
+pub mod activity;
 pub mod audit;
 pub mod blob;
 pub mod caller;

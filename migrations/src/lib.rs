@@ -28,6 +28,7 @@ mod m20261130_000020_add_person_page_indexes;
 mod m20261202_000021_add_account_origin;
 mod m20261202_000022_add_otp_token;
 mod m20261202_000023_seal_audit_head;
+mod m20261202_000024_create_activities;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000021_add_account_origin::Migration),
             Box::new(m20261202_000022_add_otp_token::Migration),
             Box::new(m20261202_000023_seal_audit_head::Migration),
+            Box::new(m20261202_000024_create_activities::Migration),
         ]
     }
 }

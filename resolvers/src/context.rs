@@ -66,6 +66,7 @@ services!(
     zhucan_domain::volunteer::VolunteerService<'a>,
     zhucan_domain::guidance::GuidanceService<'a>,
     zhucan_domain::outreach::OutreachService<'a>,
+    zhucan_domain::activity::ActivityService<'a>,
 );
 
 /// Convenience accessors on the GraphQL context.

@@ -3,6 +3,7 @@
 //! service of its area from the request's caller and maps what it answers; access is decided by
 //! the service, never here.
 
+pub mod activity;
 pub mod audit;
 pub mod catalog;
 pub mod context;

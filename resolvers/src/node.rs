@@ -6,6 +6,7 @@
 
 use async_graphql::{Context, ID, Interface, Object};
 use uuid::Uuid;
+use zhucan_domain::activity::ActivityService;
 use zhucan_domain::catalog::CatalogService;
 use zhucan_domain::eligibility::EligibilityService;
 use zhucan_domain::guidance::GuidanceService;
@@ -16,6 +17,7 @@ use zhucan_domain::records::RecordService;
 use zhucan_domain::volunteer::VolunteerService;
 use zhucan_domain::{DomainError, DomainResult};
 
+use crate::activity::{Activity, ActivityRegistration};
 use crate::catalog::{EligibilityRule, Institution, Policy, ServiceItem};
 use crate::context::ContextExt;
 use crate::eligibility::GrantJob;
@@ -63,6 +65,10 @@ pub enum Node {
     GuidanceRequest(GuidanceRequest),
     /// 当前登录账户
     Viewer(Viewer),
+    /// 活动
+    Activity(Activity),
+    /// 活动报名
+    ActivityRegistration(ActivityRegistration),
 }
 
 /// A probe's answer: found, or not this kind for this caller (not found, out of scope, not
@@ -136,6 +142,11 @@ async fn locate(ctx: &Context<'_>, id: Uuid) -> DomainResult<Option<Node>> {
     probe!(eligibility.rule(id), |r| Node::EligibilityRule(
         EligibilityRule(r)
     ));
+    let activities = ctx.service::<ActivityService>();
+    probe!(activities.activity(id), |a| Node::Activity(Activity(a)));
+    probe!(activities.registration(id), |r| {
+        Node::ActivityRegistration(ActivityRegistration(r))
+    });
     if found(ctx.service::<PersonService>().household_visible(id).await)?.unwrap_or(false) {
         return Ok(Some(Node::Household(Household::new(id))));
     }

@@ -16,6 +16,7 @@ use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::{Data, Executor, MergedObject, MergedSubscription, Request, Response, Schema};
 use zhucan_domain::Platform;
 use zhucan_domain::persisted::QueryStore;
+use zhucan_resolvers::activity::{ActivityMutation, ActivityQuery};
 use zhucan_resolvers::audit::AuditQuery;
 use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
 use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     EligibilityQuery,
     HomeQuery,
     OutreachQuery,
+    ActivityQuery,
     NodeQuery,
 );
 
@@ -55,6 +57,7 @@ pub struct MutationRoot(
     EligibilityMutation,
     HomeMutation,
     OutreachMutation,
+    ActivityMutation,
 );
 
 /// The subscription root of every domain.

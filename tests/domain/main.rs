@@ -1,12 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Domain services tested below the API, on the same real databases as the API tests: the
-//! guidance dispatcher's tick (time is an argument, so hours pass in a call) and the eligibility
-//! service's decisions. The API tests cover the same areas through GraphQL.
+//! guidance dispatcher's tick and the activity state pass (time is an argument, so hours pass in
+//! a call) and the eligibility service's decisions. The API tests cover the same areas through GraphQL.
 
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod activities;
 mod dispatch;
 mod eligibility;
 

@@ -2,6 +2,8 @@
 //! resolvers' newtypes sit on top.
 
 pub mod account;
+pub mod activity;
+pub mod activity_registration;
 pub mod api_client;
 pub mod api_client_document;
 pub mod audit_head;

@@ -31,11 +31,15 @@ pub enum SmsTemplate {
     AccountCreated,
     /// To a staff member: their password was reset to a temporary one (secret parameters).
     PasswordReset,
+    /// To a registrant: the activity was cancelled.
+    ActivityCancelled,
+    /// To a waitlisted registrant: a place was freed for them.
+    ActivityPromoted,
 }
 
 impl SmsTemplate {
     /// Every template.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::GuidanceEscalated,
         Self::GuidanceClaimed,
         Self::GuidanceCancelled,
@@ -45,6 +49,8 @@ impl SmsTemplate {
         Self::OutreachNotice,
         Self::AccountCreated,
         Self::PasswordReset,
+        Self::ActivityCancelled,
+        Self::ActivityPromoted,
     ];
 
     /// Whether the parameters are secret (a temporary password): stored SM4-GCM encrypted in
@@ -65,6 +71,8 @@ impl SmsTemplate {
             Self::OutreachNotice => "OUTREACH_NOTICE",
             Self::AccountCreated => "ACCOUNT_CREATED",
             Self::PasswordReset => "PASSWORD_RESET",
+            Self::ActivityCancelled => "ACTIVITY_CANCELLED",
+            Self::ActivityPromoted => "ACTIVITY_PROMOTED",
         }
     }
 
@@ -103,6 +111,12 @@ impl SmsTemplate {
             Self::PasswordReset => {
                 "【上海残联】您的助残云账户{username}密码已重置，临时密码{password}，登录后须立即修改。如非本人申请，请联系系统管理员。"
             }
+            Self::ActivityCancelled => {
+                "【上海残联】您报名的活动“{activity}”已取消，原因请在消息中查看。给您带来不便，敬请谅解。"
+            }
+            Self::ActivityPromoted => {
+                "【上海残联】您候补的活动“{activity}”已有空余名额，您已转为正式报名，请按时参加。"
+            }
         }
     }
 
@@ -116,6 +130,7 @@ impl SmsTemplate {
             Self::ServiceGranted | Self::ServiceRevoked => &["service"],
             Self::OutreachNotice => &["policy"],
             Self::AccountCreated | Self::PasswordReset => &["username", "password"],
+            Self::ActivityCancelled | Self::ActivityPromoted => &["activity"],
         }
     }
 
