@@ -179,6 +179,13 @@ pub struct Settings {
     /// Seconds between passes that close registration, start and finish activities (0: none on
     /// this node).
     pub activity_tick_secs: u64,
+    /// Activities: this many no-shows within `activity_no_show_window_days` stop new
+    /// registrations for `activity_no_show_restrict_days` after the latest one (0: never).
+    pub activity_no_show_max: u64,
+    /// Activities: days no-shows are counted over.
+    pub activity_no_show_window_days: i64,
+    /// Activities: days new registrations are refused after the latest no-show.
+    pub activity_no_show_restrict_days: i64,
     /// Largest follow-up attachment, bytes.
     pub attachment_max_bytes: usize,
     /// Largest multipart (upload) request body, bytes; other requests keep `body_limit_bytes`.
@@ -265,6 +272,9 @@ impl Default for Settings {
             outreach_report_closing_day: 25,
             outreach_tick_secs: 300,
             activity_tick_secs: 60,
+            activity_no_show_max: 3,
+            activity_no_show_window_days: 90,
+            activity_no_show_restrict_days: 30,
             attachment_max_bytes: 5 << 20,
             upload_limit_bytes: 6 << 20,
             sms_gateway_url: None,

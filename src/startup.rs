@@ -159,6 +159,14 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         revocations,
         search,
         outreach: settings.outreach()?,
+        activities: zhucan_domain::activity::ActivityPolicy {
+            max_no_shows: match settings.activity_no_show_max {
+                0 => u64::MAX,
+                n => n,
+            },
+            window_days: settings.activity_no_show_window_days.max(1),
+            restrict_days: settings.activity_no_show_restrict_days.max(0),
+        },
         limiter,
         queries,
         activity: Arc::new(zhucan_domain::identity::Activity::new(
@@ -350,6 +358,15 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     seed_people(platform, settings.demo_seed, settings.demo_persons).await?;
     seed_catalog(platform).await?;
+    let citizen = zhucan_domain::identity::AccountRepo::new(&platform.db)
+        .by_username("citizen_demo")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .and_then(|a| a.person_id);
+    let n = demo::seed_demo_activities(platform, citizen)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(activities = n, "demo activities seeded");
     seed_demo_clients(platform).await?;
     Ok(())
 }

@@ -88,6 +88,17 @@ pub enum DomainEvent {
     /// published meanwhile were missed, so what must never be missed (revocations) is re-read
     /// from the database. Delivered to this node's subscribers only, never published.
     BusReconnected,
+    /// Someone checked in at an activity (the organiser's screen shows the count).
+    ActivityCheckedIn {
+        /// Activity.
+        activity_id: Uuid,
+        /// Who checked in.
+        person_id: Uuid,
+        /// Checked in so far.
+        checked_in: i32,
+        /// Confirmed places.
+        confirmed: i32,
+    },
     /// Nobody claimed a request in time: the street-town must act.
     GuidanceEscalated {
         /// Request id.

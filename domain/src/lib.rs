@@ -90,6 +90,8 @@ pub struct PlatformParts {
     pub search: Arc<catalog::search::SearchIndex>,
     /// 政策找人 settings (calendar, deadlines, limits).
     pub outreach: outreach::OutreachConfig,
+    /// Activities: the no-show rule.
+    pub activities: activity::ActivityPolicy,
     /// Where attachments are stored.
     pub blobs: Arc<dyn blob::BlobStore>,
     /// Request rate limits (shared through Redis across nodes when configured).

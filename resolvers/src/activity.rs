@@ -71,6 +71,58 @@ pub enum ActivityRegistrationStatus {
     Waitlisted,
     /// 已取消
     Cancelled,
+    /// 已到场
+    Attended,
+    /// 失约
+    NoShow,
+    /// 失约已免除
+    Excused,
+}
+
+/// 签到方式
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::activity::CheckInMethod")]
+pub enum CheckInMethod {
+    /// 扫现场签到码
+    Code,
+    /// 工作人员扫本人签到凭证
+    Scan,
+    /// 工作人员手工签到
+    Manual,
+}
+
+/// 签到码（现场大屏）或签到凭证（本人应用），按时轮换
+#[derive(SimpleObject)]
+pub struct CheckInCode {
+    /// 8位数字
+    pub code: String,
+    /// 二维码内容
+    pub payload: String,
+    /// 有效至（之后换新码）
+    pub valid_until: DateTime<Utc>,
+}
+
+impl From<domain::CheckInCode> for CheckInCode {
+    fn from(c: domain::CheckInCode) -> Self {
+        Self {
+            code: c.code,
+            payload: c.payload,
+            valid_until: c.valid_until,
+        }
+    }
+}
+
+/// 报名信用：近期失约次数及暂停报名期限
+#[derive(SimpleObject)]
+pub struct ActivityStanding {
+    /// 统计期内失约次数（已免除的不计）
+    pub no_shows: i32,
+    /// 统计期（天）
+    pub window_days: i32,
+    /// 达到此次数暂停报名
+    pub max_no_shows: i32,
+    /// 暂停报名至（未暂停为空）
+    pub restricted_until: Option<DateTime<Utc>>,
 }
 
 /// 无障碍需求
@@ -255,15 +307,15 @@ impl ActivityRegistration {
     }
     /// 活动
     async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
-        match ctx
-            .service::<ActivityService>()
-            .activity(self.0.activity_id)
+        let Some(loaders) = ctx.loaders() else {
+            return Ok(None);
+        };
+        let a = loaders
+            .activities()
+            .load_one(self.0.activity_id)
             .await
-        {
-            Ok(a) => Ok(Some(Activity(a))),
-            Err(zhucan_domain::DomainError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e).gql(ctx),
-        }
+            .map_err(|e| crate::error::loader_error(ctx, e))?;
+        Ok(a.map(Activity))
     }
     /// 报名人（按当前用户的权限脱敏；不在管辖范围内为空）
     async fn person(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
@@ -298,6 +350,14 @@ impl ActivityRegistration {
     /// 报名时间
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// 签到时间
+    async fn checked_in_at(&self) -> Option<DateTime<Utc>> {
+        self.0.checked_in_at
+    }
+    /// 签到方式
+    async fn check_in_method(&self) -> Option<CheckInMethod> {
+        self.0.check_in_method.map(Into::into)
     }
 }
 
@@ -409,6 +469,55 @@ impl ActivityQuery {
             .await
             .gql(ctx)?;
         Ok(Activity(a))
+    }
+
+    /// 现场签到码（活动管理方），每30秒轮换；活动开始前60分钟至结束可用
+    async fn activity_check_in_code(
+        &self,
+        ctx: &Context<'_>,
+        activity_id: ID,
+    ) -> async_graphql::Result<CheckInCode> {
+        let id = parse_id("activityId", &activity_id).gql(ctx)?;
+        let c = ctx
+            .service::<ActivityService>()
+            .check_in_code(id)
+            .await
+            .gql(ctx)?;
+        Ok(c.into())
+    }
+
+    /// 我的签到凭证（残疾人本人），供工作人员扫码签到，按时轮换
+    async fn attendee_pass(
+        &self,
+        ctx: &Context<'_>,
+        registration_id: ID,
+    ) -> async_graphql::Result<CheckInCode> {
+        let id = parse_id("registrationId", &registration_id).gql(ctx)?;
+        let c = ctx
+            .service::<ActivityService>()
+            .attendee_pass(id)
+            .await
+            .gql(ctx)?;
+        Ok(c.into())
+    }
+
+    /// 我的报名信用（残疾人本人）：近期失约次数，及是否暂停报名、暂停到何时
+    async fn my_activity_standing(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ActivityStanding> {
+        let s = ctx
+            .service::<ActivityService>()
+            .my_standing()
+            .await
+            .gql(ctx)?;
+        let int = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+        Ok(ActivityStanding {
+            no_shows: int(s.no_shows),
+            window_days: i32::try_from(s.window_days).unwrap_or(i32::MAX),
+            max_no_shows: int(s.max_no_shows),
+            restricted_until: s.restricted_until,
+        })
     }
 
     /// 我的活动（残疾人本人）：报名、候补和取消的，按报名顺序；`last: N` 取最新 N 条
@@ -527,6 +636,54 @@ impl ActivityMutation {
         let r = ctx
             .service::<ActivityService>()
             .register(input)
+            .await
+            .gql(ctx)?;
+        Ok(ActivityRegistration(r))
+    }
+
+    /// 扫码签到（残疾人本人）：提交现场大屏上的签到码或其二维码内容
+    async fn check_in_to_activity(
+        &self,
+        ctx: &Context<'_>,
+        activity_id: ID,
+        code: String,
+    ) -> async_graphql::Result<ActivityRegistration> {
+        let id = parse_id("activityId", &activity_id).gql(ctx)?;
+        let r = ctx
+            .service::<ActivityService>()
+            .check_in(id, &code)
+            .await
+            .gql(ctx)?;
+        Ok(ActivityRegistration(r))
+    }
+
+    /// 现场签到（活动管理方）：扫本人的签到凭证，或不带凭证手工签到
+    async fn check_in_attendee(
+        &self,
+        ctx: &Context<'_>,
+        registration_id: ID,
+        pass: Option<String>,
+    ) -> async_graphql::Result<ActivityRegistration> {
+        let id = parse_id("registrationId", &registration_id).gql(ctx)?;
+        let r = ctx
+            .service::<ActivityService>()
+            .check_in_attendee(id, pass.as_deref())
+            .await
+            .gql(ctx)?;
+        Ok(ActivityRegistration(r))
+    }
+
+    /// 免除失约（管辖范围内的工作人员），须说明理由，记入审计
+    async fn excuse_no_show(
+        &self,
+        ctx: &Context<'_>,
+        registration_id: ID,
+        reason: String,
+    ) -> async_graphql::Result<ActivityRegistration> {
+        let id = parse_id("registrationId", &registration_id).gql(ctx)?;
+        let r = ctx
+            .service::<ActivityService>()
+            .excuse_no_show(id, &reason)
             .await
             .gql(ctx)?;
         Ok(ActivityRegistration(r))

@@ -31,6 +31,34 @@ pub struct ServiceItems(Source);
 pub struct Records(Source);
 /// Service street-towns of volunteers.
 pub struct Areas(Source);
+/// Activities by id.
+pub struct Activities(Source);
+/// Activity registrations of persons.
+pub struct Registrations(Source);
+
+impl Loader<Uuid> for Activities {
+    type Value = zhucan_domain::activity::Activity;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::activity::ActivityService::new(&self.0.platform, &self.0.caller)
+            .activities_by_id(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+impl Loader<Uuid> for Registrations {
+    type Value = Vec<zhucan_domain::activity::Registration>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::activity::ActivityService::new(&self.0.platform, &self.0.caller)
+            .registrations_of_many(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
 
 impl Loader<Uuid> for Members {
     type Value = Vec<Person>;
@@ -100,6 +128,8 @@ pub struct Loaders {
     service_items: OnceLock<Cached<ServiceItems>>,
     records: OnceLock<Cached<Records>>,
     areas: OnceLock<Cached<Areas>>,
+    activities: OnceLock<Cached<Activities>>,
+    registrations: OnceLock<Cached<Registrations>>,
 }
 
 fn cached<L: Loader<Uuid>>(cell: &OnceLock<Cached<L>>, make: impl FnOnce() -> L) -> &Cached<L> {
@@ -116,6 +146,8 @@ impl Loaders {
             service_items: OnceLock::new(),
             records: OnceLock::new(),
             areas: OnceLock::new(),
+            activities: OnceLock::new(),
+            registrations: OnceLock::new(),
         }
     }
 
@@ -142,5 +174,15 @@ impl Loaders {
     /// Service street-towns of volunteers.
     pub fn areas(&self) -> &Cached<Areas> {
         cached(&self.areas, || Areas(self.source.clone()))
+    }
+
+    /// Activities by id.
+    pub fn activities(&self) -> &Cached<Activities> {
+        cached(&self.activities, || Activities(self.source.clone()))
+    }
+
+    /// Activity registrations of persons.
+    pub fn registrations(&self) -> &Cached<Registrations> {
+        cached(&self.registrations, || Registrations(self.source.clone()))
     }
 }

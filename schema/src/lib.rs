@@ -27,7 +27,9 @@ use zhucan_resolvers::node::NodeQuery;
 use zhucan_resolvers::outreach::{OutreachMutation, OutreachQuery};
 use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
-use zhucan_subscriptions::{GuidanceSubscription, OutreachSubscription, PersonSubscription};
+use zhucan_subscriptions::{
+    ActivitySubscription, GuidanceSubscription, OutreachSubscription, PersonSubscription,
+};
 
 pub use armor::{ArmorLimits, count_tokens};
 
@@ -66,6 +68,7 @@ pub struct SubscriptionRoot(
     PersonSubscription,
     GuidanceSubscription,
     OutreachSubscription,
+    ActivitySubscription,
 );
 
 /// The merged roots as async-graphql's schema.

@@ -2,12 +2,14 @@
 //! Every event is re-authorised for its subscriber before it is sent, and every stream ends when
 //! the subscriber's token expires.
 
+mod activity;
 mod guidance;
 mod in_process;
 mod outreach;
 mod person;
 mod redis_bus;
 
+pub use activity::ActivitySubscription;
 pub use guidance::GuidanceSubscription;
 pub use in_process::InProcessBus;
 pub use outreach::OutreachSubscription;

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod activities;
+mod activity_attendance;
 mod audit;
 mod auth;
 mod bad_input;

@@ -12,6 +12,8 @@
 //! order. However many register at once, exactly `capacity` are confirmed. A cancelled place goes
 //! to the first on the waitlist, who is told.
 
+mod attendance;
+mod checkin;
 mod register;
 mod service;
 mod store;
@@ -19,8 +21,14 @@ mod store;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+pub use attendance::{
+    ActivityPolicy, CHECK_IN_OPENS_BEFORE_MINUTES, CheckInCode, CheckInMethod, CheckInUpdate,
+    CheckInWatch, Standing,
+};
+pub use checkin::STEP_SECS as CHECK_IN_STEP_SECS;
 pub use service::ActivityService;
 pub use store::advance;
+pub(crate) use store::new_draft as store_new_draft;
 
 use crate::entities::{activity, activity_registration};
 use crate::error::{DomainError, DomainResult};
@@ -32,6 +40,8 @@ pub const WHAT: &str = "活动";
 pub const WHAT_REGISTRATION: &str = "活动报名";
 /// Largest capacity of one activity.
 pub const MAX_CAPACITY: i32 = 100_000;
+/// How many registrations a person's file shows (newest first).
+pub const REGISTRATIONS_SHOWN: usize = 50;
 /// Most companions one registrant may bring.
 pub const MAX_COMPANIONS: i32 = 3;
 
@@ -96,6 +106,12 @@ code_enum! {
         Waitlisted = "WAITLISTED",
         /// 已取消
         Cancelled = "CANCELLED",
+        /// 已到场（活动结束时已签到）
+        Attended = "ATTENDED",
+        /// 失约（活动结束时未签到）
+        NoShow = "NO_SHOW",
+        /// 失约已免除
+        Excused = "EXCUSED",
     }
 }
 
@@ -276,6 +292,10 @@ pub struct Registration {
     pub companions: i32,
     /// 报名时间
     pub created_at: DateTime<Utc>,
+    /// 签到时间
+    pub checked_in_at: Option<DateTime<Utc>>,
+    /// 签到方式
+    pub check_in_method: Option<CheckInMethod>,
 }
 
 impl From<activity_registration::Model> for Registration {
@@ -294,6 +314,8 @@ impl From<activity_registration::Model> for Registration {
                 .collect(),
             companions: m.companions,
             created_at: m.created_at,
+            checked_in_at: m.checked_in_at,
+            check_in_method: m.check_in_method.as_deref().map(CheckInMethod::from_stored),
         }
     }
 }

@@ -163,6 +163,10 @@ pub(crate) async fn register(
         m.registered_by = Set(registered_by.chars().take(64).collect());
         m.created_at = Set(now);
         m.updated_at = Set(None);
+        m.checked_in_at = Set(None);
+        m.check_in_method = Set(None);
+        m.excused_by = Set(None);
+        m.excuse_reason = Set(None);
     };
     let row = match existing {
         Some(e) => {

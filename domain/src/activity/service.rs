@@ -25,8 +25,8 @@ use crate::viewer::{PersonScope, Role, ScopeKind, Viewer};
 
 /// Activities for one caller.
 pub struct ActivityService<'a> {
-    p: &'a Platform,
-    caller: &'a Caller,
+    pub(super) p: &'a Platform,
+    pub(super) caller: &'a Caller,
 }
 
 impl<'a> ActivityService<'a> {
@@ -44,12 +44,12 @@ impl<'a> ActivityService<'a> {
     }
 
     /// A region admin, with the scope they manage.
-    fn manager(&self) -> DomainResult<(&Viewer, ScopeKind)> {
+    pub(super) fn manager(&self) -> DomainResult<(&Viewer, ScopeKind)> {
         let viewer = self.caller.region_admin("仅市、区、街镇管理员可管理活动")?;
         Ok((viewer, PersonScope::of(viewer).kind().clone()))
     }
 
-    fn audited<'s, T: Send + 's>(
+    pub(super) fn audited<'s, T: Send + 's>(
         &'s self,
         operation: &'s str,
         object_id: String,
@@ -58,7 +58,7 @@ impl<'a> ActivityService<'a> {
         audit::audited_by(self.p, self.caller, operation, "activity", object_id, body)
     }
 
-    async fn append<C: sea_orm::ConnectionTrait>(
+    pub(super) async fn append<C: sea_orm::ConnectionTrait>(
         &self,
         conn: &C,
         operation: &'static str,
@@ -342,6 +342,21 @@ impl<'a> ActivityService<'a> {
             }
             register::check_audience(self.p.db.conn(), &super::Audience::from_row(&a), &who)
                 .await?;
+            let standing = super::attendance::standing(
+                self.p.db.conn(),
+                &self.p.activities,
+                who.id,
+                Utc::now(),
+            )
+            .await?;
+            if let Some(until) = standing.restricted_until {
+                return Err(DomainError::Conflict(format!(
+                    "近{}天内{}次报名未到场，暂停报名至{}；如有正当理由请联系所在街镇",
+                    standing.window_days,
+                    standing.no_shows,
+                    until.with_timezone(&super::shanghai()).format("%Y-%m-%d")
+                )));
+            }
             let w = self.p.db.begin_write().await?;
             let done = register::register(
                 &w,
@@ -369,7 +384,10 @@ impl<'a> ActivityService<'a> {
     }
 
     /// A registration the caller may act on: their own (citizen) or of a person in scope.
-    async fn own_registration(&self, id: Uuid) -> DomainResult<activity_registration::Model> {
+    pub(super) async fn own_registration(
+        &self,
+        id: Uuid,
+    ) -> DomainResult<activity_registration::Model> {
         let scope = self.caller.person_scope()?;
         let row = activity_registration::Entity::find_by_id(id)
             .one(self.p.db.conn())
@@ -468,6 +486,38 @@ impl<'a> ActivityService<'a> {
     /// One registration the caller may see (its person, or staff with the person in scope).
     pub async fn registration(&self, id: Uuid) -> DomainResult<Registration> {
         Ok(self.own_registration(id).await?.into())
+    }
+
+    /// The latest registrations (at most [`super::REGISTRATIONS_SHOWN`] each) of persons already
+    /// shown to the caller, for their files: one statement, the scope applied as a subquery over
+    /// the people.
+    pub async fn registrations_of_many(
+        &self,
+        persons: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Vec<Registration>>> {
+        use sea_orm::{QuerySelect, QueryTrait};
+        let scope = self.caller.person_scope()?;
+        let admitted = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .filter(person::Column::Id.is_in(persons.iter().copied()))
+            .filter(crate::person::scope_condition(&scope))
+            .into_query();
+        let rows = activity_registration::Entity::find()
+            .filter(activity_registration::Column::PersonId.in_subquery(admitted))
+            .order_by_desc(activity_registration::Column::Id)
+            .all(self.p.db.conn())
+            .await?;
+        let mut out: HashMap<Uuid, Vec<Registration>> =
+            persons.iter().map(|p| (*p, Vec::new())).collect();
+        for r in rows {
+            if let Some(list) = out.get_mut(&r.person_id)
+                && list.len() < super::REGISTRATIONS_SHOWN
+            {
+                list.push(r.into());
+            }
+        }
+        Ok(out)
     }
 
     /// Activities by id, as the caller may see them (DataLoaders).

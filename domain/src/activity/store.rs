@@ -6,9 +6,12 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{ActivityFilter, ActivityInput, ActivityStatus, CheckedActivity, WHAT};
+use super::{
+    ActivityFilter, ActivityInput, ActivityStatus, CheckedActivity, RegistrationStatus, WHAT,
+};
 use crate::db::Db;
 use crate::entities::activity::{self, Column};
+use crate::entities::activity_registration as registration;
 use crate::error::{DomainError, DomainResult};
 use crate::page::{Page, PageRequest};
 use crate::viewer::ScopeKind;
@@ -134,6 +137,7 @@ pub(crate) fn new_draft(
         waitlisted: Set(0),
         arrival_seq: Set(0),
         cancel_reason: Set(None),
+        checkin_secret: Set(Some(super::checkin::new_secret())),
         created_by: Set(created_by.chars().take(64).collect()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -189,7 +193,8 @@ pub(crate) fn status_zh(s: ActivityStatus) -> &'static str {
     }
 }
 
-/// Take the time-driven steps due at `now`: registration closes, activities start and finish.
+/// Take the time-driven steps due at `now`: registration closes, activities start and finish;
+/// as one finishes, confirmed registrations become attended (checked in) or no-shows.
 /// Returns how many steps were taken (an activity may take several). Idempotent: a second run at the same time
 /// changes nothing.
 pub async fn advance(db: &Db, now: DateTime<Utc>) -> DomainResult<u64> {
@@ -217,6 +222,35 @@ pub async fn advance(db: &Db, now: DateTime<Utc>) -> DomainResult<u64> {
         .exec(&w.txn)
         .await?
         .rows_affected;
+    // Who came and who did not, as the activity finishes.
+    let ending = || {
+        use sea_orm::QuerySelect;
+        use sea_orm::QueryTrait;
+        activity::Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .filter(Column::Status.eq(InProgress.as_str()))
+            .filter(Column::EndsAt.lte(now))
+            .into_query()
+    };
+    for (came, status) in [
+        (true, RegistrationStatus::Attended),
+        (false, RegistrationStatus::NoShow),
+    ] {
+        let checked = if came {
+            registration::Column::CheckedInAt.is_not_null()
+        } else {
+            registration::Column::CheckedInAt.is_null()
+        };
+        registration::Entity::update_many()
+            .col_expr(registration::Column::Status, Expr::value(status.as_str()))
+            .col_expr(registration::Column::UpdatedAt, Expr::value(Some(now)))
+            .filter(registration::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
+            .filter(checked)
+            .filter(registration::Column::ActivityId.in_subquery(ending()))
+            .exec(&w.txn)
+            .await?;
+    }
     changed += step(&[InProgress], Finished, Column::EndsAt)
         .exec(&w.txn)
         .await?

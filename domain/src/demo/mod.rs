@@ -4,6 +4,7 @@
 //! deterministic from a seed; and one demo account per role.
 
 mod accounts;
+mod activities;
 mod catalog;
 mod people;
 mod volunteers;
@@ -11,6 +12,7 @@ mod volunteers;
 pub use accounts::{
     DEMO_ACCOUNTS, DEMO_TOTP_SECRET, DemoAccount, seed_demo_accounts, set_demo_second_factor,
 };
+pub use activities::seed_demo_activities;
 pub use catalog::{CatalogReport, demo_services, seed_catalog};
 pub use people::{PeopleGenerator, seed_people};
 pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};

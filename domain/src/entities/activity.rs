@@ -64,6 +64,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last changed.
     pub updated_at: DateTimeUtc,
+    /// Secret of the rotating check-in code (made on first use).
+    pub checkin_secret: Option<Vec<u8>>,
 }
 
 /// No navigated relations.

@@ -16,7 +16,7 @@ pub struct Model {
     pub district_code: String,
     /// The person's street-town when registering (scope).
     pub street_code: String,
-    /// `CONFIRMED`, `WAITLISTED`, `CANCELLED`.
+    /// `CONFIRMED`, `WAITLISTED`, `CANCELLED`, `ATTENDED`, `NO_SHOW`, `EXCUSED`.
     pub status: String,
     /// Arrival number: the waitlist is served in this order.
     pub position: i64,
@@ -30,6 +30,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change of status.
     pub updated_at: Option<DateTimeUtc>,
+    /// Checked in.
+    pub checked_in_at: Option<DateTimeUtc>,
+    /// `CODE`, `SCAN` or `MANUAL`.
+    pub check_in_method: Option<String>,
+    /// Who excused a no-show.
+    pub excused_by: Option<String>,
+    /// Why.
+    pub excuse_reason: Option<String>,
 }
 
 /// No navigated relations.

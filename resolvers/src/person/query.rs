@@ -40,6 +40,27 @@ async fn prime_loaders(ctx: &Context<'_>, rows: &[DomainPerson]) -> async_graphq
             .await
             .map_err(|e| loader_error(ctx, e))?;
     }
+    if asks("serviceRecords", None) {
+        loaders
+            .records()
+            .load_many(rows.iter().map(DomainPerson::id))
+            .await
+            .map_err(|e| loader_error(ctx, e))?;
+    }
+    if asks("activities", None) {
+        let registrations = loaders
+            .registrations()
+            .load_many(rows.iter().map(DomainPerson::id))
+            .await
+            .map_err(|e| loader_error(ctx, e))?;
+        if asks("activities", Some("activity")) {
+            loaders
+                .activities()
+                .load_many(registrations.values().flatten().map(|r| r.activity_id))
+                .await
+                .map_err(|e| loader_error(ctx, e))?;
+        }
+    }
     Ok(())
 }
 

@@ -385,6 +385,25 @@ impl Person {
             .gql(ctx)?;
         Ok(matches.into_iter().map(Into::into).collect())
     }
+    /// 活动 — activities registered for, newest first (at most 50).
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::activity::ActivityRegistration>> {
+        let Some(loaders) = ctx.loaders() else {
+            return Ok(Vec::new());
+        };
+        let rows = loaders
+            .registrations()
+            .load_one(self.0.id())
+            .await
+            .map_err(|e| loader_error(ctx, e))?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::activity::ActivityRegistration)
+            .collect())
+    }
     /// 办件记录 — grants, applications and offline handlings, newest first (at most 50).
     async fn service_records(
         &self,
