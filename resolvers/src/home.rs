@@ -95,6 +95,19 @@ impl Home {
     async fn profile(&self) -> Person {
         Person(self.0.person.clone())
     }
+    /// 可报名的活动 — upcoming activities of your street-town, district and the city that you may
+    /// join now, soonest first (at most 10).
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::activity::Activity>> {
+        let rows = ctx
+            .service::<zhucan_domain::activity::ActivityService>()
+            .open_for(&self.0.person, 10)
+            .await
+            .gql(ctx)?;
+        Ok(rows.into_iter().map(crate::activity::Activity).collect())
+    }
     /// 未读消息数
     async fn unread_messages(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         ctx.service::<HomeService>().unread().await.gql(ctx)

@@ -407,6 +407,29 @@ async fn a_citizen_registers_themself_within_the_window_and_audience_and_sees_it
     let body = app.gql(Some(&citizen), REGISTER, json!({"a": did})).await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
 
+    // Home shows what they may still join: not the hearing-only one, not the one not yet open,
+    // not the one they are in, not the draft.
+    let body = app
+        .gql(
+            Some(&citizen),
+            "{ home { activities { title } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(ok(&body, "home")["activities"], json!([]), "{body}");
+    let extra = published(&app, &pudong, "书法体验课", 10).await;
+    let body = app
+        .gql(
+            Some(&citizen),
+            "{ home { activities { id title } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&body, "home")["activities"],
+        json!([{"id": extra, "title": "书法体验课"}]),
+        "{body}"
+    );
     let body = app
         .gql(
             Some(&citizen),

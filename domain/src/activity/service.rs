@@ -520,6 +520,56 @@ impl<'a> ActivityService<'a> {
         Ok(out)
     }
 
+    /// 可报名的活动 for a citizen's home page: published activities organised by the city, the
+    /// person's district or street-town, open for registration now, whose audience admits the
+    /// person and that they have not registered for; soonest first, at most `limit`.
+    pub async fn open_for(
+        &self,
+        who: &crate::person::Person,
+        limit: usize,
+    ) -> DomainResult<Vec<Activity>> {
+        use sea_orm::QuerySelect;
+        let row = who.row();
+        let now = Utc::now();
+        let mine: Vec<Uuid> = activity_registration::Entity::find()
+            .select_only()
+            .column(activity_registration::Column::ActivityId)
+            .filter(activity_registration::Column::PersonId.eq(row.id))
+            .filter(
+                activity_registration::Column::Status.ne(RegistrationStatus::Cancelled.as_str()),
+            )
+            .into_tuple()
+            .all(self.p.db.conn())
+            .await?;
+        let candidates = activity::Entity::find()
+            .filter(activity::Column::Status.eq(ActivityStatus::Published.as_str()))
+            .filter(activity::Column::ScopeCode.is_in([
+                crate::types::CITY_CODE,
+                row.district_code.as_str(),
+                row.street_code.as_str(),
+            ]))
+            .filter(activity::Column::RegistrationOpensAt.lte(now))
+            .filter(activity::Column::RegistrationClosesAt.gt(now))
+            .filter(activity::Column::Id.is_not_in(mine))
+            .order_by_asc(activity::Column::StartsAt)
+            .limit(u64::try_from(limit * 4).unwrap_or(u64::MAX))
+            .all(self.p.db.conn())
+            .await?;
+        let mut out = Vec::new();
+        for a in candidates {
+            if out.len() == limit {
+                break;
+            }
+            if register::check_audience(self.p.db.conn(), &Audience::from_row(&a), row)
+                .await
+                .is_ok()
+            {
+                out.push(a.into());
+            }
+        }
+        Ok(out)
+    }
+
     /// Activities by id, as the caller may see them (DataLoaders).
     pub async fn activities_by_id(&self, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Activity>> {
         Ok(activity::Entity::find()
