@@ -19,13 +19,18 @@ use crate::error::{DomainError, DomainResult};
 use crate::sms::{self, SmsTemplate};
 use crate::types::Phone;
 
-/// Lock the activity's row for the rest of the transaction and hand out the next arrival
-/// number; answers the row as locked.
-async fn lock<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<activity::Model> {
+/// Lock the activity's row for the rest of the transaction (an update of its arrival counter:
+/// `arrive` hands out the next arrival number, otherwise it is set to itself) and answer the row
+/// as locked.
+async fn lock<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    arrive: bool,
+) -> DomainResult<activity::Model> {
     activity::Entity::update_many()
         .col_expr(
             activity::Column::ArrivalSeq,
-            Expr::col(activity::Column::ArrivalSeq).add(1),
+            Expr::col(activity::Column::ArrivalSeq).add(i64::from(arrive)),
         )
         .filter(activity::Column::Id.eq(id))
         .exec(conn)
@@ -102,11 +107,6 @@ pub(crate) fn window_refusal(a: &activity::Model) -> Option<String> {
     None
 }
 
-/// What registering did.
-pub(crate) struct Registered {
-    pub row: activity_registration::Model,
-}
-
 /// Register `who` inside `w`: the activity row is locked first, so the decision between a
 /// place and the waitlist sees every registration committed before it.
 pub(crate) async fn register(
@@ -116,8 +116,8 @@ pub(crate) async fn register(
     needs: String,
     companions: i32,
     registered_by: &str,
-) -> DomainResult<Registered> {
-    let a = lock(&w.txn, activity_id).await?;
+) -> DomainResult<activity_registration::Model> {
+    let a = lock(&w.txn, activity_id, true).await?;
     if let Some(why) = window_refusal(&a) {
         return Err(DomainError::Conflict(why));
     }
@@ -185,7 +185,7 @@ pub(crate) async fn register(
             m.insert(&w.txn).await?
         }
     };
-    Ok(Registered { row })
+    Ok(row)
 }
 
 /// What cancelling did.
@@ -201,7 +201,7 @@ pub(crate) async fn cancel(
     w: &WriteTxn<'_>,
     reg: &activity_registration::Model,
 ) -> DomainResult<Cancelled> {
-    let a = lock(&w.txn, reg.activity_id).await?;
+    let a = lock(&w.txn, reg.activity_id, false).await?;
     let status = ActivityStatus::from_stored(&a.status);
     if !matches!(
         status,

@@ -373,12 +373,12 @@ impl<'a> ActivityService<'a> {
                 a.id,
                 format!(
                     "registration={} status={} position={}",
-                    done.row.id, done.row.status, done.row.position
+                    done.id, done.status, done.position
                 ),
             )
             .await?;
             w.commit().await?;
-            Ok(done.row.into())
+            Ok(done.into())
         })
         .await
     }

@@ -197,6 +197,32 @@ pub enum PersonStatus {
 #[derive(Clone)]
 pub struct Person(pub DomainPerson);
 
+/// A list on a person's file through its request loader (primed for a whole page by `persons`),
+/// each row wrapped in its GraphQL type.
+async fn per_person<L, T, G>(
+    ctx: &Context<'_>,
+    person: uuid::Uuid,
+    loader: impl FnOnce(&crate::loaders::Loaders) -> &crate::loaders::Cached<L>,
+    wrap: impl FnMut(T) -> G,
+) -> async_graphql::Result<Vec<G>>
+where
+    L: async_graphql::dataloader::Loader<
+            uuid::Uuid,
+            Value = Vec<T>,
+            Error = std::sync::Arc<zhucan_domain::DomainError>,
+        >,
+    T: Clone + Send + Sync + 'static,
+{
+    let Some(loaders) = ctx.loaders() else {
+        return Ok(Vec::new());
+    };
+    let rows = loader(loaders)
+        .load_one(person)
+        .await
+        .map_err(|e| loader_error(ctx, e))?;
+    Ok(rows.unwrap_or_default().into_iter().map(wrap).collect())
+}
+
 impl Person {
     /// A sensitive field as the viewer may see it (masked, or nothing), per the field policy.
     fn sensitive(
@@ -390,38 +416,26 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::activity::ActivityRegistration>> {
-        let Some(loaders) = ctx.loaders() else {
-            return Ok(Vec::new());
-        };
-        let rows = loaders
-            .registrations()
-            .load_one(self.0.id())
-            .await
-            .map_err(|e| loader_error(ctx, e))?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(crate::activity::ActivityRegistration)
-            .collect())
+        per_person(
+            ctx,
+            self.0.id(),
+            |l| l.registrations(),
+            crate::activity::ActivityRegistration,
+        )
+        .await
     }
     /// 办件记录 — grants, applications and offline handlings, newest first (at most 50).
     async fn service_records(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::records::ServiceRecord>> {
-        let Some(loaders) = ctx.loaders() else {
-            return Ok(Vec::new());
-        };
-        let rows = loaders
-            .records()
-            .load_one(self.0.id())
-            .await
-            .map_err(|e| loader_error(ctx, e))?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(crate::records::ServiceRecord)
-            .collect())
+        per_person(
+            ctx,
+            self.0.id(),
+            |l| l.records(),
+            crate::records::ServiceRecord,
+        )
+        .await
     }
     /// 政策找人 — follow-up tasks about this person, newest first, with their history.
     async fn outreach_tasks(
