@@ -206,6 +206,26 @@ pub async fn advance(db: &Db, now: DateTime<Utc>) -> DomainResult<u64> {
             .filter(Column::Status.is_in(from.iter().map(|s| s.as_str())))
             .filter(due.lte(now))
     };
+    // Most passes find nothing due: ask with a read first, so that an idle pass never takes
+    // the write lock (on SQLite a write here collides with the command line's transactions).
+    let due = |status: ActivityStatus, at: Column| {
+        Condition::all()
+            .add(Column::Status.eq(status.as_str()))
+            .add(at.lte(now))
+    };
+    let anything_due = activity::Entity::find()
+        .filter(
+            Condition::any()
+                .add(due(Published, Column::RegistrationClosesAt))
+                .add(due(RegistrationClosed, Column::StartsAt))
+                .add(due(InProgress, Column::EndsAt)),
+        )
+        .one(db.conn())
+        .await?
+        .is_some();
+    if !anything_due {
+        return Ok(0);
+    }
     let w = db.begin_write().await?;
     let mut changed = 0;
     // In this order, so that an activity the pass last saw before registration closed and
