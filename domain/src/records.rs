@@ -34,6 +34,8 @@ code_enum! {
         Application = "APPLICATION",
         /// Handled at an offline service point.
         Offline = "OFFLINE",
+        /// Delivered at a 阳光201 activity.
+        Activity = "ACTIVITY",
     }
 }
 

@@ -30,6 +30,7 @@ mod m20261202_000022_add_otp_token;
 mod m20261202_000023_seal_audit_head;
 mod m20261202_000024_create_activities;
 mod m20261202_000025_add_activity_attendance;
+mod m20261202_000026_create_activity_resources;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000023_seal_audit_head::Migration),
             Box::new(m20261202_000024_create_activities::Migration),
             Box::new(m20261202_000025_add_activity_attendance::Migration),
+            Box::new(m20261202_000026_create_activity_resources::Migration),
         ]
     }
 }

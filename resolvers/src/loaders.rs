@@ -35,6 +35,20 @@ pub struct Areas(Source);
 pub struct Activities(Source);
 /// Activity registrations of persons.
 pub struct Registrations(Source);
+/// Goods, services and volunteer roles of activities.
+pub struct ActivityResources(Source);
+
+impl Loader<Uuid> for ActivityResources {
+    type Value = zhucan_domain::activity::Resources;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::activity::ActivityService::new(&self.0.platform, &self.0.caller)
+            .resources_of_many(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
 
 impl Loader<Uuid> for Activities {
     type Value = zhucan_domain::activity::Activity;
@@ -130,6 +144,7 @@ pub struct Loaders {
     areas: OnceLock<Cached<Areas>>,
     activities: OnceLock<Cached<Activities>>,
     registrations: OnceLock<Cached<Registrations>>,
+    activity_resources: OnceLock<Cached<ActivityResources>>,
 }
 
 fn cached<L: Loader<Uuid>>(cell: &OnceLock<Cached<L>>, make: impl FnOnce() -> L) -> &Cached<L> {
@@ -148,6 +163,7 @@ impl Loaders {
             areas: OnceLock::new(),
             activities: OnceLock::new(),
             registrations: OnceLock::new(),
+            activity_resources: OnceLock::new(),
         }
     }
 
@@ -184,5 +200,12 @@ impl Loaders {
     /// Activity registrations of persons.
     pub fn registrations(&self) -> &Cached<Registrations> {
         cached(&self.registrations, || Registrations(self.source.clone()))
+    }
+
+    /// Goods, services and volunteer roles of activities.
+    pub fn activity_resources(&self) -> &Cached<ActivityResources> {
+        cached(&self.activity_resources, || {
+            ActivityResources(self.source.clone())
+        })
     }
 }

@@ -23,6 +23,8 @@ pub enum ServiceRecordKind {
     Application,
     /// 线下办理
     Offline,
+    /// 活动中提供（阳光201 活动）
+    Activity,
 }
 
 /// 办件记录 — a service record on a person's file.

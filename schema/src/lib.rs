@@ -16,7 +16,9 @@ use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::{Data, Executor, MergedObject, MergedSubscription, Request, Response, Schema};
 use zhucan_domain::Platform;
 use zhucan_domain::persisted::QueryStore;
-use zhucan_resolvers::activity::{ActivityMutation, ActivityQuery};
+use zhucan_resolvers::activity::{
+    ActivityMutation, ActivityQuery, ActivityResourceMutation, ActivityResourceQuery,
+};
 use zhucan_resolvers::audit::AuditQuery;
 use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
 use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
@@ -46,6 +48,7 @@ pub struct QueryRoot(
     HomeQuery,
     OutreachQuery,
     ActivityQuery,
+    ActivityResourceQuery,
     NodeQuery,
 );
 
@@ -60,6 +63,7 @@ pub struct MutationRoot(
     HomeMutation,
     OutreachMutation,
     ActivityMutation,
+    ActivityResourceMutation,
 );
 
 /// The subscription root of every domain.

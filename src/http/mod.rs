@@ -132,6 +132,14 @@ pub fn router(
         )
         .route("/graphql/ws", get(ws::handler))
         .route("/reports/outreach/{file}", get(reports::outreach_report))
+        .route(
+            "/reports/activities/{file}",
+            get(reports::activity_statistics),
+        )
+        .route(
+            "/reports/volunteer-hours.xlsx",
+            get(reports::volunteer_hours),
+        )
         .route("/files/outreach/{id}", get(files::outreach_file))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz));

@@ -1,5 +1,7 @@
-//! The 政策找人 monthly report as an XLSX workbook: `GET /reports/outreach/2026-11.xlsx` with a
-//! bearer token, in the viewer's scope; every export is audited.
+//! Reports as XLSX workbooks, with a bearer token, in the viewer's scope; every export is audited:
+//! the 政策找人 monthly report (`GET /reports/outreach/2026-11.xlsx`), the activity statistics
+//! (`GET /reports/activities/2026-11.xlsx?regionCode=310115`) and a volunteer's hour statement
+//! (`GET /reports/volunteer-hours.xlsx?from=2026-01&to=2026-12[&volunteerId=…]`).
 
 use std::net::SocketAddr;
 
@@ -7,7 +9,11 @@ use axum::Extension;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 use tower_http::request_id::RequestId;
+
+use axum::extract::Query;
+use zhucan_domain::activity::ActivityService;
 use zhucan_domain::outreach::OutreachService;
 use zhucan_resolvers::error::codes;
 
@@ -36,23 +42,89 @@ pub(super) async fn outreach_report(
         .monthly_workbook(month)
         .await
     {
-        Ok((month, bytes)) => no_store(
-            (
-                [
-                    (
-                        axum::http::header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_owned(),
-                    ),
-                    (
-                        axum::http::header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"outreach-{month}.xlsx\""),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
-        ),
+        Ok((month, bytes)) => workbook(&format!("outreach-{month}.xlsx"), bytes),
+        Err(e) => domain_refusal(e, "报表不存在"),
+    }
+}
+
+/// An XLSX download, never cached.
+fn workbook(name: &str, bytes: Vec<u8>) -> Response {
+    no_store(
+        (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+    )
+}
+
+/// 活动统计 as an XLSX workbook: `GET /reports/activities/2026-11.xlsx?regionCode=310115`.
+pub(super) async fn activity_statistics(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = &state.platform;
+    let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    let caller = match download_caller(p, &headers, meta).await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let Some(month) = file.strip_suffix(".xlsx") else {
+        return refusal(StatusCode::NOT_FOUND, codes::NOT_FOUND, "报表不存在");
+    };
+    match ActivityService::new(p, &caller)
+        .statistics_workbook(query.get("regionCode").map(String::as_str), month)
+        .await
+    {
+        Ok((s, bytes)) => workbook(&format!("activities-{}-{}.xlsx", s.region, s.month), bytes),
+        Err(e) => domain_refusal(e, "报表不存在"),
+    }
+}
+
+/// 志愿服务时长证明 as an XLSX workbook:
+/// `GET /reports/volunteer-hours.xlsx?from=2026-01&to=2026-12[&volunteerId=…]`.
+pub(super) async fn volunteer_hours(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = &state.platform;
+    let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    let caller = match download_caller(p, &headers, meta).await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let volunteer = match query.get("volunteerId").map(|v| uuid::Uuid::parse_str(v)) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            return domain_refusal(
+                zhucan_domain::DomainError::bad_input("volunteerId", "volunteerId 不是有效的标识"),
+                "",
+            );
+        }
+    };
+    let arg = |k: &str| query.get(k).map_or("", String::as_str);
+    match ActivityService::new(p, &caller)
+        .volunteer_hours_workbook(volunteer, arg("from"), arg("to"))
+        .await
+    {
+        Ok((s, bytes)) => workbook(&format!("volunteer-hours-{}-{}.xlsx", s.from, s.to), bytes),
         Err(e) => domain_refusal(e, "报表不存在"),
     }
 }

@@ -7,6 +7,7 @@ mod helpers;
 
 mod activities;
 mod activity_attendance;
+mod activity_resources;
 mod audit;
 mod auth;
 mod bad_input;

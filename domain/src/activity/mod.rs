@@ -15,8 +15,11 @@
 mod attendance;
 mod checkin;
 mod register;
+mod resources;
 mod service;
+mod stats;
 mod store;
+mod volunteers;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -26,9 +29,18 @@ pub use attendance::{
     CheckInWatch, Standing,
 };
 pub use checkin::STEP_SECS as CHECK_IN_STEP_SECS;
+pub use resources::{
+    Delivery, Distribution, Goods, GoodsInput, MAX_DELIVERIES_AT_ONCE, MAX_PER_PERSON, MAX_STOCK,
+    OfferedService, OfferedServiceInput, Resources, WHAT_GOODS, WHAT_OFFERED_SERVICE,
+};
 pub use service::ActivityService;
+pub use stats::{ActivityLine, ActivityMeasures, ActivityStatistics, RegionLine, statistics_xlsx};
 pub use store::advance;
 pub(crate) use store::new_draft as store_new_draft;
+pub use volunteers::{
+    HourLine, HourStatement, MAX_ROLE_CAPACITY, MonthHours, Signup, SignupStatus, VolunteerRole,
+    VolunteerRoleInput, hours_xlsx, parse_month,
+};
 
 use crate::entities::{activity, activity_registration};
 use crate::error::{DomainError, DomainResult};

@@ -81,6 +81,29 @@ impl<'a> ActivityService<'a> {
         .map(|_| ())
     }
 
+    /// Record that an export succeeded (a failed one is recorded by [`Self::audited`]).
+    pub(super) async fn exported(
+        &self,
+        operation: &'static str,
+        object_id: String,
+        detail: String,
+    ) -> DomainResult<()> {
+        audit::record_failure(
+            &self.p.db,
+            self.p.audit_key(),
+            &self.caller.actor(),
+            AuditEntry {
+                operation,
+                object_type: "report",
+                object_id,
+                result: "SUCCESS".to_owned(),
+                detail,
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// 活动列表: published activities (anyone, signed in or not) and the drafts the caller
     /// manages, in the order they were created.
     pub async fn activities(

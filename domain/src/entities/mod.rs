@@ -3,7 +3,13 @@
 
 pub mod account;
 pub mod activity;
+pub mod activity_goods;
+pub mod activity_goods_distribution;
 pub mod activity_registration;
+pub mod activity_service;
+pub mod activity_service_delivery;
+pub mod activity_volunteer;
+pub mod activity_volunteer_role;
 pub mod api_client;
 pub mod api_client_document;
 pub mod audit_head;

@@ -13,6 +13,13 @@ use crate::person::types::{DisabilityCategory, Person};
 use crate::region::{Region, region_of};
 use crate::support::{optional_id, page, parse_id, plain_connection};
 
+mod resources;
+
+pub use resources::{
+    ActivityGoods, ActivityOfferedService, ActivityResourceMutation, ActivityResourceQuery,
+    ActivityVolunteerRole, ActivityVolunteerSignup,
+};
+
 /// 活动类型
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "zhucan_domain::activity::ActivityKind")]
@@ -285,6 +292,39 @@ impl Activity {
             |r| r.id.to_string(),
             ActivityRegistration,
         ))
+    }
+    /// 物资清单
+    async fn goods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ActivityGoods>> {
+        Ok(resources::resources(ctx, self.0.id)
+            .await?
+            .goods
+            .into_iter()
+            .map(ActivityGoods)
+            .collect())
+    }
+    /// 服务清单
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ActivityOfferedService>> {
+        Ok(resources::resources(ctx, self.0.id)
+            .await?
+            .services
+            .into_iter()
+            .map(ActivityOfferedService)
+            .collect())
+    }
+    /// 志愿岗位
+    async fn volunteer_roles(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ActivityVolunteerRole>> {
+        Ok(resources::resources(ctx, self.0.id)
+            .await?
+            .roles
+            .into_iter()
+            .map(ActivityVolunteerRole)
+            .collect())
     }
     /// 创建时间
     async fn created_at(&self) -> DateTime<Utc> {
