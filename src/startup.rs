@@ -366,7 +366,12 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
     let n = demo::seed_demo_activities(platform, citizen)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    tracing::info!(activities = n, "demo activities seeded");
+    let indexed = platform
+        .search
+        .rebuild(&platform.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(activities = n, indexed, "demo activities seeded");
     seed_demo_clients(platform).await?;
     Ok(())
 }
@@ -552,7 +557,8 @@ fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<
         jobs.every("activity states", every, move || {
             let p = p.clone();
             async move {
-                let steps = zhucan_domain::activity::advance(&p.db, chrono::Utc::now()).await?;
+                let steps =
+                    zhucan_domain::activity::advance_and_reindex(&p, chrono::Utc::now()).await?;
                 if steps > 0 {
                     tracing::info!(steps, "activity states advanced");
                 }

@@ -632,3 +632,150 @@ async fn statistics_count_each_activity_and_street_in_scope_and_export_as_xlsx()
         .unwrap();
     assert_eq!(exports, 2, "the refused export is audited too");
 }
+
+#[tokio::test]
+async fn the_demo_activities_carry_goods_services_volunteer_hours_and_are_found_by_search() {
+    let app = TestApp::spawn().await;
+    let p = &app.platform;
+    zhucan_domain::demo::seed_demo_accounts(&p.db, &p.cipher, &p.regions, &p.hasher, PASSWORD)
+        .await
+        .unwrap();
+    zhucan_domain::demo::seed_demo_volunteers(p, PASSWORD)
+        .await
+        .unwrap();
+    zhucan_domain::demo::seed_people(&p.db, &p.cipher, &p.regions, 7, 3_000, 500, |_| {})
+        .await
+        .unwrap();
+    zhucan::startup::seed_catalog(p).await.unwrap();
+    let citizen = zhucan_domain::identity::AccountRepo::new(&p.db)
+        .by_username("citizen_demo")
+        .await
+        .unwrap()
+        .and_then(|a| a.person_id);
+    let made = zhucan_domain::demo::seed_demo_activities(p, citizen)
+        .await
+        .unwrap();
+    assert!(made >= 30, "{made}");
+    p.search.rebuild(&p.db).await.unwrap();
+
+    // Every goods row says exactly what its distributions add up to.
+    let goods = activity_goods::Entity::find()
+        .all(p.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(goods.len(), made);
+    let handed = app
+        .rows("SELECT SUM(quantity) AS n FROM activity_goods_distributions")
+        .await[0]
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert!(handed > 0);
+    assert_eq!(
+        handed,
+        goods.iter().map(|g| i64::from(g.issued)).sum::<i64>()
+    );
+    // Delivered assessments are on the files.
+    let on_files = service_record::Entity::find()
+        .filter(service_record::Column::Kind.eq("ACTIVITY"))
+        .all(p.db.conn())
+        .await
+        .unwrap();
+    assert!(!on_files.is_empty());
+
+    // volunteer_demo: an approved role in 陆家嘴's orientation training, hours at its lecture.
+    let me = app.login("volunteer_demo").await;
+    let mine = app
+        .gql(
+            Some(&me),
+            "{ myVolunteerSignups { status activity { title status } } }",
+            json!({}),
+        )
+        .await;
+    let mine = ok(&mine, "myVolunteerSignups").as_array().unwrap().clone();
+    assert!(
+        mine.iter().any(|s| s["status"] == "APPROVED"
+            && s["activity"]["title"]
+                .as_str()
+                .unwrap()
+                .contains("定向行走")),
+        "{mine:?}"
+    );
+    let local = Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    let from = local - Duration::days(40);
+    let hours = app
+        .gql(
+            Some(&me),
+            "query($f: String!, $t: String!) { volunteerHours(from: $f, to: $t) { totalMinutes lines { title } } }",
+            json!({"f": format!("{}-{:02}", from.year(), from.month()), "t": format!("{}-{:02}", local.year(), local.month())}),
+        )
+        .await;
+    let hours = ok(&hours, "volunteerHours");
+    assert!(hours["totalMinutes"].as_i64().unwrap() >= 150, "{hours}");
+
+    // Activities are found by pinyin initials, and only while live.
+    let found = app
+        .gql(
+            None,
+            "{ search(query: \"dxxz\", kinds: [ACTIVITY]) { totalCount edges { node { kind entry { ... on Activity { title status } } } } } }",
+            json!({}),
+        )
+        .await;
+    let found = ok(&found, "search");
+    assert_eq!(found["edges"][0]["node"]["kind"], "ACTIVITY", "{found}");
+    assert!(
+        found["edges"][0]["node"]["entry"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("定向行走"),
+        "{found}"
+    );
+    let finished = app
+        .gql(
+            None,
+            "{ search(query: \"社区康复讲座\", kinds: [ACTIVITY]) { edges { node { entry { ... on Activity { title status } } } } } }",
+            json!({}),
+        )
+        .await;
+    for e in ok(&finished, "search")["edges"].as_array().unwrap() {
+        assert_ne!(e["node"]["entry"]["status"], "FINISHED", "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_published_activity_is_found_at_once_and_a_cancelled_one_no_longer() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let staff = app.login("lujiazui").await;
+    const FIND: &str = "{ search(query: \"gjlrjlh\", kinds: [ACTIVITY]) { totalCount edges { node { entry { ... on Activity { id title } } } } } }";
+    let draft = app
+        .gql(
+            Some(&staff),
+            SAVE,
+            json!({"i": {"kind": "CULTURE_SPORT", "title": "滚球比赛", "venueAddress": "陆家嘴", "startsAt": (Utc::now() + Duration::days(3)).to_rfc3339(), "endsAt": (Utc::now() + Duration::days(3) + Duration::hours(2)).to_rfc3339(), "registrationOpensAt": Utc::now().to_rfc3339(), "registrationClosesAt": (Utc::now() + Duration::days(2)).to_rfc3339(), "capacity": 10}}),
+        )
+        .await;
+    ok(&draft, "saveActivity");
+    // A draft is not found; 滚球 → gunqiu, the initials of 滚球比赛 are gqbs.
+    let none = app
+        .gql(None, &FIND.replace("gjlrjlh", "gqbs"), json!({}))
+        .await;
+    assert_eq!(ok(&none, "search")["totalCount"], 0);
+    let a = activity(&app, &staff, "国际聋人节联欢", 10).await;
+    let found = app.gql(None, FIND, json!({})).await;
+    assert_eq!(
+        ok(&found, "search")["edges"][0]["node"]["entry"]["id"],
+        a.as_str(),
+        "{found}"
+    );
+    ok(
+        &app.gql(
+            Some(&staff),
+            "mutation($id: ID!) { cancelActivity(id: $id, reason: \"场地维修\") { status } }",
+            json!({"id": a}),
+        )
+        .await,
+        "cancelActivity",
+    );
+    let gone = app.gql(None, FIND, json!({})).await;
+    assert_eq!(ok(&gone, "search")["totalCount"], 0, "{gone}");
+}

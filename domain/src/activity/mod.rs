@@ -36,6 +36,50 @@ pub use resources::{
 pub use service::ActivityService;
 pub use stats::{ActivityLine, ActivityMeasures, ActivityStatistics, RegionLine, statistics_xlsx};
 pub use store::advance;
+
+/// Activities found by search, by id: those published and not yet over.
+pub(crate) async fn searchable_by_id(
+    db: &crate::db::Db,
+    ids: &[Uuid],
+) -> DomainResult<Vec<Activity>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(activity::Entity::find()
+        .filter(activity::Column::Id.is_in(ids.iter().copied()))
+        .filter(activity::Column::Status.is_in([
+            ActivityStatus::Published.as_str(),
+            ActivityStatus::RegistrationClosed.as_str(),
+            ActivityStatus::InProgress.as_str(),
+        ]))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Take the time-driven steps due at `now` ([`advance`]) and bring the search index up to date
+/// with the activities that stepped (a finished one is no longer found).
+pub async fn advance_and_reindex(
+    p: &crate::PlatformParts,
+    now: DateTime<Utc>,
+) -> DomainResult<u64> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let steps = advance(&p.db, now).await?;
+    if steps > 0 {
+        let stepped = activity::Entity::find()
+            .filter(activity::Column::UpdatedAt.eq(now))
+            .all(p.db.conn())
+            .await?;
+        for a in stepped {
+            p.search
+                .upsert(a.id, crate::catalog::search::activity_doc(&a).as_ref())?;
+        }
+    }
+    Ok(steps)
+}
 pub(crate) use store::new_draft as store_new_draft;
 pub use volunteers::{
     HourLine, HourStatement, MAX_ROLE_CAPACITY, MonthHours, Signup, SignupStatus, VolunteerRole,

@@ -81,6 +81,13 @@ impl<'a> ActivityService<'a> {
         .map(|_| ())
     }
 
+    /// Bring the search index up to date with a committed change of `row`.
+    fn reindex(&self, row: &activity::Model) -> DomainResult<()> {
+        self.p
+            .search
+            .upsert(row.id, crate::catalog::search::activity_doc(row).as_ref())
+    }
+
     /// Record that an export succeeded (a failed one is recorded by [`Self::audited`]).
     pub(super) async fn exported(
         &self,
@@ -204,6 +211,7 @@ impl<'a> ActivityService<'a> {
                     }
                 };
                 w.commit().await?;
+                self.reindex(&saved)?;
                 Ok(saved.into())
             },
         )
@@ -271,6 +279,7 @@ impl<'a> ActivityService<'a> {
             self.append(&w.txn, "activity.publish", row.id, String::new())
                 .await?;
             w.commit().await?;
+            self.reindex(&row)?;
             Ok(row.into())
         })
         .await
@@ -326,6 +335,7 @@ impl<'a> ActivityService<'a> {
             )
             .await?;
             w.commit().await?;
+            self.reindex(&row)?;
             Ok(row.into())
         })
         .await

@@ -36,6 +36,8 @@ code_enum! {
         ServiceItem = "SERVICE_ITEM",
         /// 助残机构
         Institution = "INSTITUTION",
+        /// 阳光201 活动 (found by search; managed by the activity service, not the catalog)
+        Activity = "ACTIVITY",
     }
 }
 

@@ -216,4 +216,6 @@ pub enum Entry {
     ServiceItem(ServiceItem),
     /// 助残机构
     Institution(Institution),
+    /// 阳光201 活动
+    Activity(crate::activity::Activity),
 }

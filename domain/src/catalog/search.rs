@@ -33,7 +33,7 @@ use uuid::Uuid;
 
 use super::{EntryKind, EntryStatus, json_list};
 use crate::db::Db;
-use crate::entities::{institution, policy, service_item};
+use crate::entities::{activity, institution, policy, service_item};
 use crate::error::{DomainError, DomainResult};
 
 /// Weight of a homophone match: below a title bigram (3.0), so the characters typed win.
@@ -459,6 +459,9 @@ impl SearchIndex {
         for i in institution::Entity::find().all(db.conn()).await? {
             docs.extend(institution_doc(&i));
         }
+        for a in activity::Entity::find().all(db.conn()).await? {
+            docs.extend(activity_doc(&a));
+        }
         self.replace_all(&docs)?;
         Ok(docs.len())
     }
@@ -480,6 +483,10 @@ impl SearchIndex {
                 .one(db.conn())
                 .await?
                 .and_then(|i| institution_doc(&i)),
+            EntryKind::Activity => activity::Entity::find_by_id(id)
+                .one(db.conn())
+                .await?
+                .and_then(|a| activity_doc(&a)),
         };
         self.upsert(id, doc.as_ref())
     }
@@ -618,6 +625,52 @@ pub fn institution_doc(i: &institution::Model) -> Option<SearchDoc> {
             &i.opening_hours,
         ]),
         district: Some(i.district_code.clone()),
+    })
+}
+
+/// The indexed form of an activity: found while it is published and not yet over (drafts,
+/// cancelled and finished ones are not).
+pub fn activity_doc(a: &activity::Model) -> Option<SearchDoc> {
+    use crate::activity::{ActivityKind, ActivityStatus};
+    let live = matches!(
+        ActivityStatus::from_stored(&a.status),
+        ActivityStatus::Published | ActivityStatus::RegistrationClosed | ActivityStatus::InProgress
+    );
+    if !live {
+        return None;
+    }
+    let kind = match ActivityKind::from_stored(&a.kind) {
+        ActivityKind::Rehabilitation => "康复",
+        ActivityKind::Training => "培训",
+        ActivityKind::CultureSport => "文体",
+        ActivityKind::AssistiveDevices => "辅具",
+        ActivityKind::VolunteerService => "志愿服务",
+        ActivityKind::Other => "",
+    };
+    let mut access = Vec::new();
+    for (on, word) in [
+        (a.step_free, "无障碍通道"),
+        (a.accessible_toilet, "无障碍卫生间"),
+        (a.hearing_loop, "助听环路"),
+        (a.sign_language, "手语翻译"),
+    ] {
+        if on {
+            access.push(word);
+        }
+    }
+    Some(SearchDoc {
+        kind: EntryKind::Activity,
+        id: a.id,
+        title: a.title.clone(),
+        body: join(&[
+            "活动",
+            kind,
+            &a.venue_address,
+            &access.join(" "),
+            &a.description,
+        ]),
+        district: (a.scope_code.len() >= 6 && a.scope_code != crate::types::CITY_CODE)
+            .then(|| a.scope_code[..6].to_owned()),
     })
 }
 

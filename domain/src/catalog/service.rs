@@ -93,6 +93,9 @@ impl<'a> CatalogService<'a> {
         {
             entries.insert(i.id, Entry::Institution(i.into()));
         }
+        for a in crate::activity::searchable_by_id(&self.p.db, &ids(EntryKind::Activity)).await? {
+            entries.insert(a.id, Entry::Activity(a));
+        }
         Ok(SearchResults {
             total: page.total,
             hits: page

@@ -74,6 +74,7 @@ impl CatalogWriter<'_> {
                     EntryKind::Policy => "policy",
                     EntryKind::ServiceItem => "service_item",
                     EntryKind::Institution => "institution",
+                    EntryKind::Activity => "activity",
                 },
                 object_id: id.to_string(),
                 result: "SUCCESS".to_owned(),

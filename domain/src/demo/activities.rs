@@ -1,7 +1,12 @@
 //! Demo activities (阳光201): two per district across the city's sixteen districts, spread from
 //! three weeks ago to a month ahead, and in 陆家嘴街道 (where `citizen_demo` lives) upcoming ones
 //! open for registration, one of them full with a waitlist; finished ones carry attendance and
-//! no-shows. Deterministic: the same database gets the same activities.
+//! no-shows. Every activity brings an information pack (goods) and needs guides (a volunteer
+//! role); rehabilitation and assistive-device days deliver an assessment linked to a catalog
+//! service item. Finished ones carry the packs handed out, the assessments delivered (service
+//! records on the files) and two volunteers' hours; `volunteer_demo` holds an approved role in
+//! 陆家嘴's orientation training and served at its finished lecture. Deterministic: the same
+//! database gets the same activities.
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use sea_orm::{
@@ -13,7 +18,11 @@ use crate::Platform;
 use crate::activity::{
     ActivityInput, ActivityKind, ActivityStatus, AudienceKind, RegistrationStatus,
 };
-use crate::entities::{activity, activity_registration, person};
+use crate::entities::{
+    account, activity, activity_goods, activity_goods_distribution, activity_registration,
+    activity_service, activity_service_delivery, activity_volunteer, activity_volunteer_role,
+    person, service_item, volunteer,
+};
 use crate::error::DomainResult;
 use crate::types::DisabilityCategory;
 
@@ -275,5 +284,187 @@ pub async fn seed_demo_activities(p: &Platform, citizen: Option<Uuid>) -> Domain
         seed_one(p, LUJIAZUI, &i, &people, now).await?;
         made += 1;
     }
+    furnish(p).await?;
     Ok(made)
+}
+
+/// Goods, services and volunteer roles on every demo activity; what was handed out, delivered
+/// and served at the finished ones.
+async fn furnish(p: &Platform) -> DomainResult<()> {
+    let conn = p.db.conn();
+    let mut volunteers: Vec<volunteer::Model> = volunteer::Entity::find()
+        .filter(volunteer::Column::Status.eq("VERIFIED"))
+        .order_by_asc(volunteer::Column::CreatedAt)
+        .all(conn)
+        .await?;
+    let demo = account::Entity::find()
+        .filter(account::Column::Username.eq("volunteer_demo"))
+        .one(conn)
+        .await?
+        .map(|a| a.id);
+    // volunteer_demo first, then the others in the order they registered.
+    volunteers.sort_by_key(|v| Some(v.account_id) != demo);
+    let assessment = service_item::Entity::find()
+        .filter(service_item::Column::Status.eq("ACTIVE"))
+        .filter(service_item::Column::Name.eq("残疾人辅助器具适配"))
+        .one(conn)
+        .await?;
+    let activities = activity::Entity::find()
+        .order_by_asc(activity::Column::StartsAt)
+        .all(conn)
+        .await?;
+    let mut served = 0usize;
+    for a in activities {
+        let finished = a.status == ActivityStatus::Finished.as_str();
+        let kind = ActivityKind::from_stored(&a.kind);
+        let w = p.db.begin_write().await?;
+        let attended = activity_registration::Entity::find()
+            .filter(activity_registration::Column::ActivityId.eq(a.id))
+            .filter(activity_registration::Column::Status.eq(RegistrationStatus::Attended.as_str()))
+            .order_by_asc(activity_registration::Column::Position)
+            .all(&w.txn)
+            .await?;
+        let handed = if finished {
+            i32::try_from(attended.len()).unwrap_or(0)
+        } else {
+            0
+        };
+        let goods = activity_goods::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            activity_id: Set(a.id),
+            name: Set("活动资料包（含大字版）".to_owned()),
+            stock: Set(a.capacity),
+            issued: Set(handed),
+            per_person_limit: Set(1),
+            created_at: Set(a.created_at),
+            updated_at: Set(a.created_at),
+        }
+        .insert(&w.txn)
+        .await?;
+        let delivers = matches!(
+            kind,
+            ActivityKind::Rehabilitation | ActivityKind::AssistiveDevices
+        );
+        let service = if delivers {
+            Some(
+                activity_service::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    activity_id: Set(a.id),
+                    name: Set("现场康复与辅具评估".to_owned()),
+                    service_item_id: Set(assessment.as_ref().map(|i| i.id)),
+                    delivered: Set(if finished { handed } else { 0 }),
+                    created_at: Set(a.created_at),
+                }
+                .insert(&w.txn)
+                .await?,
+            )
+        } else {
+            None
+        };
+        if finished {
+            for r in &attended {
+                activity_goods_distribution::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    goods_id: Set(goods.id),
+                    activity_id: Set(a.id),
+                    registration_id: Set(r.id),
+                    person_id: Set(r.person_id),
+                    quantity: Set(1),
+                    recorded_by: Set("demo".to_owned()),
+                    created_at: Set(a.starts_at),
+                }
+                .insert(&w.txn)
+                .await?;
+                if let Some(service) = &service {
+                    let record = match (
+                        &assessment,
+                        person::Entity::find_by_id(r.person_id).one(&w.txn).await?,
+                    ) {
+                        (Some(item), Some(who)) => Some(
+                            crate::eligibility::record(
+                                &w.txn,
+                                &who,
+                                item.id,
+                                crate::records::RecordKind::Activity.as_str(),
+                                &format!("活动“{}”：{}", a.title, service.name),
+                                "demo",
+                            )
+                            .await?
+                            .id,
+                        ),
+                        _ => None,
+                    };
+                    activity_service_delivery::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        service_id: Set(service.id),
+                        activity_id: Set(a.id),
+                        registration_id: Set(r.id),
+                        person_id: Set(r.person_id),
+                        record_id: Set(record),
+                        recorded_by: Set("demo".to_owned()),
+                        created_at: Set(a.starts_at),
+                    }
+                    .insert(&w.txn)
+                    .await?;
+                }
+            }
+        }
+        // Two guides at every finished activity, served in turn; volunteer_demo at 陆家嘴's.
+        let lujiazui = a.scope_code == LUJIAZUI;
+        let helpers: Vec<&volunteer::Model> = if volunteers.is_empty() {
+            Vec::new()
+        } else if lujiazui && (finished || a.title.contains("定向行走")) {
+            vec![&volunteers[0]]
+        } else if finished {
+            let v = &volunteers[1 % volunteers.len()..];
+            let at = served;
+            served += 2;
+            let pick = |k: usize| v.get((at + k) % v.len().max(1));
+            [pick(0), pick(1)].into_iter().flatten().collect()
+        } else {
+            Vec::new()
+        };
+        let role = activity_volunteer_role::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            activity_id: Set(a.id),
+            name: Set("现场引导".to_owned()),
+            description: Set("签到引导、视障人士陪同入场、轮椅协助".to_owned()),
+            capacity: Set(3),
+            approved: Set(i32::try_from(helpers.len()).unwrap_or(0)),
+            created_at: Set(a.created_at),
+        }
+        .insert(&w.txn)
+        .await?;
+        for v in helpers {
+            let (checked_in_at, checked_out_at, minutes) = if finished {
+                let from = a.starts_at - Duration::minutes(30);
+                let to = a.ends_at + Duration::minutes(15);
+                (
+                    Some(from),
+                    Some(to),
+                    i32::try_from((to - from).num_minutes()).unwrap_or(0),
+                )
+            } else {
+                (None, None, 0)
+            };
+            activity_volunteer::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                role_id: Set(role.id),
+                activity_id: Set(a.id),
+                volunteer_id: Set(v.id),
+                status: Set("APPROVED".to_owned()),
+                decided_by: Set(Some("demo".to_owned())),
+                decision_reason: Set(None),
+                checked_in_at: Set(checked_in_at),
+                checked_out_at: Set(checked_out_at),
+                minutes: Set(minutes),
+                created_at: Set(a.registration_opens_at),
+                updated_at: Set(a.registration_opens_at),
+            }
+            .insert(&w.txn)
+            .await?;
+        }
+        w.commit().await?;
+    }
+    Ok(())
 }

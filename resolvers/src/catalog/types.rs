@@ -87,6 +87,8 @@ pub enum CatalogKind {
     ServiceItem,
     /// 助残机构
     Institution,
+    /// 阳光201 活动
+    Activity,
 }
 
 /// 政策法规
@@ -389,6 +391,8 @@ pub enum CatalogEntry {
     ServiceItem(ServiceItem),
     /// 助残机构
     Institution(Institution),
+    /// 阳光201 活动
+    Activity(crate::activity::Activity),
 }
 
 impl From<catalog::Entry> for CatalogEntry {
@@ -397,6 +401,7 @@ impl From<catalog::Entry> for CatalogEntry {
             catalog::Entry::Policy(p) => Self::Policy(Policy(p)),
             catalog::Entry::ServiceItem(s) => Self::ServiceItem(ServiceItem(s)),
             catalog::Entry::Institution(i) => Self::Institution(Institution(i)),
+            catalog::Entry::Activity(a) => Self::Activity(crate::activity::Activity(a)),
         }
     }
 }
