@@ -3,6 +3,9 @@
 //! stalled server cannot hide its queue: coordinated-omission correction). Every response body
 //! is checked: a transport failure, a non-2xx status, a body that is not JSON, carries `errors`
 //! or lacks `data` counts as a failure, never as throughput. Prints one JSON line.
+//!
+//! `--bodies FILE` sends a different body each time instead (one JSON body per line, the k-th
+//! request sends line k, wrapping around): a burst of registrations by different people.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +30,9 @@ pub struct HttpArgs {
     /// Extra header `name: value` (repeatable).
     #[arg(long = "header")]
     headers: Vec<String>,
+    /// One JSON request body per line; request k sends line k (mod the number of lines).
+    #[arg(long, conflicts_with = "body")]
+    bodies: Option<String>,
     /// Concurrent connections (workers).
     #[arg(long, default_value_t = 32)]
     connections: usize,
@@ -70,6 +76,7 @@ fn check(raw: bool, status: reqwest::StatusCode, body: &[u8]) -> Result<(), Stri
 struct Shared {
     args: HttpArgs,
     body: Option<Arc<Vec<u8>>>,
+    bodies: Vec<Arc<Vec<u8>>>,
     client: reqwest::Client,
     headers: reqwest::header::HeaderMap,
     start: Instant,
@@ -82,8 +89,12 @@ struct Shared {
 }
 
 impl Shared {
-    async fn one(&self) -> Result<(), String> {
-        let req = match &self.body {
+    async fn one(&self, k: u64) -> Result<(), String> {
+        let per_request = (!self.bodies.is_empty()).then(|| {
+            let n = self.bodies.len() as u64;
+            &self.bodies[usize::try_from(k % n).unwrap_or(0)]
+        });
+        let req = match per_request.or(self.body.as_ref()) {
             Some(b) => self
                 .client
                 .post(&self.args.url)
@@ -113,10 +124,10 @@ async fn worker(s: Arc<Shared>) -> Vec<u32> {
     let mut lat = Vec::new();
     loop {
         // When this request is due: now (closed loop) or its slot in the schedule (open loop).
+        let k = s.next.fetch_add(1, Ordering::Relaxed);
         let due = match s.args.rate {
             None => Instant::now(),
             Some(rate) => {
-                let k = s.next.fetch_add(1, Ordering::Relaxed);
                 let due = s.start + Duration::from_secs_f64(k as f64 / rate);
                 if due >= s.end {
                     break;
@@ -128,7 +139,7 @@ async fn worker(s: Arc<Shared>) -> Vec<u32> {
         if due >= s.end {
             break;
         }
-        let r = s.one().await;
+        let r = s.one(k).await;
         let measured = due >= s.measure_from;
         match r {
             Ok(()) if measured => {
@@ -167,6 +178,18 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
         Some(b) => Some(b.as_bytes().to_vec()),
         None => None,
     };
+    let bodies: Vec<Arc<Vec<u8>>> = match args.bodies.as_deref() {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading {path}"))?
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Arc::new(l.as_bytes().to_vec()))
+            .collect(),
+        None => Vec::new(),
+    };
+    if args.bodies.is_some() && bodies.is_empty() {
+        bail!("--bodies file has no lines");
+    }
     let mut headers = reqwest::header::HeaderMap::new();
     if let Some(t) = &args.token {
         headers.insert("authorization", format!("Bearer {t}").parse()?);
@@ -188,6 +211,7 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
     let end = measure_from + Duration::from_secs_f64(args.duration);
     let shared = Arc::new(Shared {
         body: body.map(Arc::new),
+        bodies,
         client,
         headers,
         start,
