@@ -228,6 +228,27 @@ async fn goods_never_go_beyond_stock_or_the_per_person_limit_however_many_hand_o
         handed, 5,
         "the distributions add up to what the goods row says"
     );
+    // Five hand-outs to the same person at once with a limit of one: exactly one.
+    let cap = app
+        .gql(
+            Some(&staff),
+            SAVE_GOODS,
+            json!({"i": {"activityId": a, "name": "盲文日历", "stock": 10, "perPersonLimit": 1}}),
+        )
+        .await;
+    let cap = ok(&cap, "saveActivityGoods")["id"].as_str().unwrap().to_owned();
+    let same = (0..5).map(|_| {
+        app.gql(Some(&staff), DISTRIBUTE, json!({"g": cap, "r": came[7], "q": 1}))
+    });
+    let answers = futures::future::join_all(same).await;
+    let won = answers.iter().filter(|b| b["errors"].is_null()).count();
+    assert_eq!(won, 1, "{answers:?}");
+    let row = activity_goods::Entity::find_by_id(uuid::Uuid::parse_str(&cap).unwrap())
+        .one(app.platform.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.issued, 1, "the refused ones rolled back their stock");
     let listed = app
         .gql(
             None,
@@ -236,6 +257,7 @@ async fn goods_never_go_beyond_stock_or_the_per_person_limit_however_many_hand_o
         )
         .await;
     assert_eq!(ok(&listed, "activity")["goods"][0]["remaining"], 0);
+    assert_eq!(ok(&listed, "activity")["goods"][1]["remaining"], 9);
 }
 
 #[tokio::test]
