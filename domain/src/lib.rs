@@ -11,6 +11,7 @@ pub mod blob;
 pub mod caller;
 pub mod catalog;
 pub mod crypto;
+pub mod custody;
 pub mod db;
 pub mod demo;
 pub mod eligibility;

@@ -31,6 +31,7 @@ mod m20261202_000023_seal_audit_head;
 mod m20261202_000024_create_activities;
 mod m20261202_000025_add_activity_attendance;
 mod m20261202_000026_create_activity_resources;
+mod m20261202_000027_create_custody;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000024_create_activities::Migration),
             Box::new(m20261202_000025_add_activity_attendance::Migration),
             Box::new(m20261202_000026_create_activity_resources::Migration),
+            Box::new(m20261202_000027_create_custody::Migration),
         ]
     }
 }

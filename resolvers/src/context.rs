@@ -67,6 +67,7 @@ services!(
     zhucan_domain::guidance::GuidanceService<'a>,
     zhucan_domain::outreach::OutreachService<'a>,
     zhucan_domain::activity::ActivityService<'a>,
+    zhucan_domain::custody::CustodyService<'a>,
 );
 
 /// Convenience accessors on the GraphQL context.

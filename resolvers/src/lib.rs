@@ -7,6 +7,7 @@ pub mod activity;
 pub mod audit;
 pub mod catalog;
 pub mod context;
+pub mod custody;
 pub mod eligibility;
 pub mod error;
 pub mod guidance;

@@ -37,6 +37,20 @@ pub struct Activities(Source);
 pub struct Registrations(Source);
 /// Goods, services and volunteer roles of activities.
 pub struct ActivityResources(Source);
+/// Custodianships of wards (the person file), as the caller may see them.
+pub struct Custodianships(Source);
+
+impl Loader<Uuid> for Custodianships {
+    type Value = Vec<zhucan_domain::custody::Custodianship>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::custody::CustodyService::new(&self.0.platform, &self.0.caller)
+            .of_wards(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
 
 impl Loader<Uuid> for ActivityResources {
     type Value = zhucan_domain::activity::Resources;
@@ -145,6 +159,7 @@ pub struct Loaders {
     activities: OnceLock<Cached<Activities>>,
     registrations: OnceLock<Cached<Registrations>>,
     activity_resources: OnceLock<Cached<ActivityResources>>,
+    custodianships: OnceLock<Cached<Custodianships>>,
 }
 
 fn cached<L: Loader<Uuid>>(cell: &OnceLock<Cached<L>>, make: impl FnOnce() -> L) -> &Cached<L> {
@@ -164,6 +179,7 @@ impl Loaders {
             activities: OnceLock::new(),
             registrations: OnceLock::new(),
             activity_resources: OnceLock::new(),
+            custodianships: OnceLock::new(),
         }
     }
 
@@ -207,5 +223,10 @@ impl Loaders {
         cached(&self.activity_resources, || {
             ActivityResources(self.source.clone())
         })
+    }
+
+    /// Custodianships of wards, as the caller may see them.
+    pub fn custodianships(&self) -> &Cached<Custodianships> {
+        cached(&self.custodianships, || Custodianships(self.source.clone()))
     }
 }

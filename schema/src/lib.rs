@@ -21,6 +21,7 @@ use zhucan_resolvers::activity::{
 };
 use zhucan_resolvers::audit::AuditQuery;
 use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
+use zhucan_resolvers::custody::{CustodyMutation, CustodyQuery};
 use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
 use zhucan_resolvers::guidance::{GuidanceMutation, GuidanceQuery};
 use zhucan_resolvers::home::{HomeMutation, HomeQuery};
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     OutreachQuery,
     ActivityQuery,
     ActivityResourceQuery,
+    CustodyQuery,
     NodeQuery,
 );
 
@@ -64,6 +66,7 @@ pub struct MutationRoot(
     OutreachMutation,
     ActivityMutation,
     ActivityResourceMutation,
+    CustodyMutation,
 );
 
 /// The subscription root of every domain.

@@ -236,9 +236,16 @@ async fn goods_never_go_beyond_stock_or_the_per_person_limit_however_many_hand_o
             json!({"i": {"activityId": a, "name": "盲文日历", "stock": 10, "perPersonLimit": 1}}),
         )
         .await;
-    let cap = ok(&cap, "saveActivityGoods")["id"].as_str().unwrap().to_owned();
+    let cap = ok(&cap, "saveActivityGoods")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let same = (0..5).map(|_| {
-        app.gql(Some(&staff), DISTRIBUTE, json!({"g": cap, "r": came[7], "q": 1}))
+        app.gql(
+            Some(&staff),
+            DISTRIBUTE,
+            json!({"g": cap, "r": came[7], "q": 1}),
+        )
     });
     let answers = futures::future::join_all(same).await;
     let won = answers.iter().filter(|b| b["errors"].is_null()).count();

@@ -14,6 +14,7 @@ mod bad_input;
 mod bench_routes;
 mod cli;
 mod clients;
+mod custody;
 mod duties;
 mod guidance;
 mod hardening;

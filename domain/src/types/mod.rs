@@ -8,8 +8,12 @@ mod phone;
 mod region_code;
 mod text;
 
+pub mod bank_account;
+mod money;
+
 pub use certificate::{CertificateNumber, DisabilityCategory, DisabilityLevel, check_valid_until};
 pub use id_number::{IdNumber, Sex};
+pub use money::{Fen, MAX_FEN};
 pub use person_name::PersonName;
 pub use phone::Phone;
 pub use region_code::{CITY_CODE, RegionCode, RegionLevel, region_code_city};

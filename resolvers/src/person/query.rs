@@ -47,6 +47,13 @@ async fn prime_loaders(ctx: &Context<'_>, rows: &[DomainPerson]) -> async_graphq
             .await
             .map_err(|e| loader_error(ctx, e))?;
     }
+    if asks("custodianships", None) {
+        loaders
+            .custodianships()
+            .load_many(rows.iter().map(DomainPerson::id))
+            .await
+            .map_err(|e| loader_error(ctx, e))?;
+    }
     if asks("activities", None) {
         let registrations = loaders
             .registrations()

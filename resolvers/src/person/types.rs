@@ -424,6 +424,19 @@ impl Person {
         )
         .await
     }
+    /// 代管 — custodianships of this person's money (accounts masked), newest first.
+    async fn custodianships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::custody::Custodianship>> {
+        per_person(
+            ctx,
+            self.0.id(),
+            |l| l.custodianships(),
+            crate::custody::Custodianship,
+        )
+        .await
+    }
     /// 办件记录 — grants, applications and offline handlings, newest first (at most 50).
     async fn service_records(
         &self,

@@ -1,0 +1,538 @@
+//! 代管卡折资金 (R32–R34): custodianships, their accounts (masked; revealed by the supervisor,
+//! audited) and spending. The custody service decides who sees and does what.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use zhucan_domain::custody::{self as domain, CustodyService};
+use zhucan_domain::person::PersonService;
+use zhucan_domain::types::Fen;
+
+use crate::context::ContextExt;
+use crate::error::GqlResultExt;
+use crate::person::types::Person;
+use crate::region::{Region, region_of};
+use crate::scalars::Date;
+use crate::support::{optional_id, page, parse_id, plain_connection};
+
+/// 代管人与被代管人的关系
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::custody::CustodianRelation")]
+pub enum CustodianRelation {
+    /// 父母
+    Parent,
+    /// 配偶
+    Spouse,
+    /// 子女
+    Child,
+    /// 兄弟姐妹
+    Sibling,
+    /// 监护人
+    Guardian,
+    /// 托养机构
+    Institution,
+    /// 其他
+    Other,
+}
+
+/// 代管依据
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::custody::CustodyBasis")]
+pub enum CustodyBasis {
+    /// 法院裁定
+    CourtDecision,
+    /// 居（村）委会指定
+    ResidentsCommittee,
+    /// 家庭协议
+    FamilyAgreement,
+}
+
+/// 代管关系状态
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::custody::CustodyStatus")]
+pub enum CustodyStatus {
+    /// 生效中
+    Active,
+    /// 已终止
+    Ended,
+}
+
+/// 账户类型
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::custody::AccountKind")]
+pub enum CustodyAccountKind {
+    /// 银行卡
+    Card,
+    /// 存折
+    Passbook,
+}
+
+/// 支出类别
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::custody::SpendingCategory")]
+pub enum SpendingCategory {
+    /// 生活
+    Living,
+    /// 医疗
+    Medical,
+    /// 康复
+    Rehabilitation,
+    /// 教育
+    Education,
+    /// 照护
+    Care,
+    /// 其他
+    Other,
+}
+
+/// 支出记录来源
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::custody::SpendingSource")]
+pub enum SpendingSource {
+    /// 代管人录入
+    Entered,
+    /// 银行流水导入
+    Imported,
+}
+
+/// 开户行
+#[derive(SimpleObject)]
+pub struct Bank {
+    /// 行别代码（CNAPS）
+    pub code: String,
+    /// 名称
+    pub name: String,
+}
+
+/// 代管账户（账号脱敏显示）
+pub struct CustodyAccount(pub domain::CustodyAccount);
+
+#[Object]
+impl CustodyAccount {
+    /// 标识
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// 类型
+    async fn kind(&self) -> CustodyAccountKind {
+        self.0.kind.into()
+    }
+    /// 开户行
+    async fn bank(&self) -> Bank {
+        Bank {
+            code: self.0.bank_code.clone(),
+            name: domain::bank_name(&self.0.bank_code)
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
+    /// 账号（脱敏，如 6222 **** **** 1234；监管人可用 revealCustodyAccountNumber 查看完整账号）
+    async fn number(&self) -> &str {
+        &self.0.number_masked
+    }
+    /// 是否在用
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// 登记时间
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// 代管关系
+pub struct Custodianship(pub domain::Custodianship);
+
+#[Object]
+impl Custodianship {
+    /// 标识
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// 被代管人姓名
+    async fn ward_name(&self) -> &str {
+        &self.0.ward_name
+    }
+    /// 被代管人档案（按当前用户的权限；不在管辖范围内为空）
+    async fn ward(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Person>> {
+        let mut found = ctx
+            .service::<PersonService>()
+            .get_many(&[self.0.ward_person_id])
+            .await
+            .gql(ctx)?;
+        Ok(found.remove(&self.0.ward_person_id).map(Person))
+    }
+    /// 被代管人所在街镇
+    async fn street(&self, ctx: &Context<'_>) -> Option<Region> {
+        region_of(ctx, &self.0.ward_street_code)
+    }
+    /// 代管人姓名
+    async fn custodian_name(&self) -> &str {
+        &self.0.custodian_name
+    }
+    /// 关系
+    async fn relation(&self) -> CustodianRelation {
+        self.0.relation.into()
+    }
+    /// 当前用户是否为代管人
+    async fn custodian_is_me(&self, ctx: &Context<'_>) -> bool {
+        ctx.viewer()
+            .is_ok_and(|v| v.account_id == self.0.custodian_account_id)
+    }
+    /// 当前用户是否为监管人
+    async fn supervisor_is_me(&self, ctx: &Context<'_>) -> bool {
+        ctx.viewer()
+            .is_ok_and(|v| v.account_id == self.0.supervisor_account_id)
+    }
+    /// 依据
+    async fn basis(&self) -> CustodyBasis {
+        self.0.basis.into()
+    }
+    /// 依据文书编号
+    async fn basis_document(&self) -> Option<&str> {
+        self.0.basis_document.as_deref()
+    }
+    /// 开始日期
+    async fn starts_on(&self) -> Date {
+        self.0.starts_on.into()
+    }
+    /// 终止日期
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Into::into)
+    }
+    /// 状态
+    async fn status(&self) -> CustodyStatus {
+        self.0.status.into()
+    }
+    /// 终止原因
+    async fn end_reason(&self) -> Option<&str> {
+        self.0.end_reason.as_deref()
+    }
+    /// 版本（修改、终止时提交）
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// 代管账户
+    async fn accounts(&self) -> Vec<CustodyAccount> {
+        self.0
+            .accounts
+            .iter()
+            .cloned()
+            .map(CustodyAccount)
+            .collect()
+    }
+    /// 支出记录（最新在前，最多 500 条）
+    async fn spending(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> async_graphql::Result<Vec<SpendingRecord>> {
+        let rows = ctx
+            .service::<CustodyService>()
+            .spending(self.0.id, from.map(|d| d.0), to.map(|d| d.0))
+            .await
+            .gql(ctx)?;
+        Ok(rows.into_iter().map(SpendingRecord).collect())
+    }
+    /// 创建时间
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// 支出记录
+pub struct SpendingRecord(pub domain::Spending);
+
+#[Object]
+impl SpendingRecord {
+    /// 标识
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// 账户
+    async fn account_id(&self) -> ID {
+        ID(self.0.account_id.to_string())
+    }
+    /// 金额（分）
+    async fn amount_fen(&self) -> i64 {
+        self.0.amount_fen
+    }
+    /// 金额（元，两位小数）
+    async fn amount(&self) -> String {
+        Fen::yuan_text(self.0.amount_fen)
+    }
+    /// 类别
+    async fn category(&self) -> SpendingCategory {
+        self.0.category.into()
+    }
+    /// 商户或收款方
+    async fn merchant(&self) -> &str {
+        &self.0.merchant
+    }
+    /// 日期
+    async fn spent_on(&self) -> Date {
+        self.0.spent_on.into()
+    }
+    /// 备注
+    async fn note(&self) -> &str {
+        &self.0.note
+    }
+    /// 来源
+    async fn source(&self) -> SpendingSource {
+        self.0.source.into()
+    }
+    /// 录入时间
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// 代管关系筛选
+#[derive(InputObject, Default)]
+pub struct CustodyFilter {
+    /// 被代管人所在区或街镇
+    pub region_code: Option<String>,
+    /// 状态
+    pub status: Option<CustodyStatus>,
+    /// 某个残疾人的
+    pub ward_person_id: Option<ID>,
+}
+
+/// 代管关系（新建时不填 id；修改时填 id 和读取时的 version）
+#[derive(InputObject)]
+pub struct CustodianshipInput {
+    /// 修改的代管关系
+    pub id: Option<ID>,
+    /// 读取时的版本
+    pub version: Option<i32>,
+    /// 被代管人（本街镇的残疾人）
+    pub ward_person_id: ID,
+    /// 代管人的登录账号
+    pub custodian_username: String,
+    /// 代管人姓名
+    pub custodian_name: String,
+    /// 关系
+    pub relation: CustodianRelation,
+    /// 监管人的登录账号（默认本人）
+    pub supervisor_username: Option<String>,
+    /// 依据
+    pub basis: CustodyBasis,
+    /// 依据文书编号
+    pub basis_document: Option<String>,
+    /// 开始日期
+    pub starts_on: Date,
+}
+
+/// 代管账户
+#[derive(InputObject)]
+pub struct CustodyAccountInput {
+    /// 代管关系
+    pub custodianship_id: ID,
+    /// 类型
+    pub kind: CustodyAccountKind,
+    /// 开户行代码（见 custodyBanks）
+    pub bank_code: String,
+    /// 卡号或存折账号
+    pub number: String,
+}
+
+/// 支出
+#[derive(InputObject)]
+pub struct SpendingInput {
+    /// 账户
+    pub account_id: ID,
+    /// 金额（元，最多两位小数，如 "128.50"）
+    pub amount: String,
+    /// 类别
+    pub category: SpendingCategory,
+    /// 商户或收款方
+    pub merchant: String,
+    /// 日期（不晚于今天）
+    pub spent_on: Date,
+    /// 备注
+    #[graphql(default)]
+    pub note: String,
+}
+
+/// 代管查询
+#[derive(Default)]
+pub struct CustodyQuery;
+
+#[Object]
+impl CustodyQuery {
+    /// 代管关系列表：街镇、区、市在管辖范围内；代管人、监管人、被代管人本人只见自己的
+    async fn custodianships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] filter: CustodyFilter,
+        #[graphql(validator(minimum = 0))] first: Option<i32>,
+        after: Option<String>,
+        #[graphql(validator(minimum = 0))] last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Custodianship>> {
+        let page = page(first, after, last, before).gql(ctx)?;
+        let filter = domain::CustodyFilter {
+            region: filter.region_code,
+            status: filter.status.map(Into::into),
+            ward_person_id: optional_id("filter.wardPersonId", filter.ward_person_id.as_ref())
+                .gql(ctx)?,
+        };
+        let rows = ctx
+            .service::<CustodyService>()
+            .custodianships(&filter, &page)
+            .await
+            .gql(ctx)?;
+        Ok(plain_connection(rows, |c| c.id.to_string(), Custodianship))
+    }
+
+    /// 一个代管关系
+    async fn custodianship(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Custodianship> {
+        let id = parse_id("id", &id).gql(ctx)?;
+        let c = ctx
+            .service::<CustodyService>()
+            .custodianship(id)
+            .await
+            .gql(ctx)?;
+        Ok(Custodianship(c))
+    }
+
+    /// 支出记录（某代管关系，最新在前）
+    async fn spending_records(
+        &self,
+        ctx: &Context<'_>,
+        custodianship_id: ID,
+        from: Option<Date>,
+        to: Option<Date>,
+    ) -> async_graphql::Result<Vec<SpendingRecord>> {
+        let id = parse_id("custodianshipId", &custodianship_id).gql(ctx)?;
+        let rows = ctx
+            .service::<CustodyService>()
+            .spending(id, from.map(|d| d.0), to.map(|d| d.0))
+            .await
+            .gql(ctx)?;
+        Ok(rows.into_iter().map(SpendingRecord).collect())
+    }
+
+    /// 可登记的开户行
+    async fn custody_banks(&self) -> Vec<Bank> {
+        domain::BANKS
+            .iter()
+            .map(|(code, name)| Bank {
+                code: (*code).to_owned(),
+                name: (*name).to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// 代管操作
+#[derive(Default)]
+pub struct CustodyMutation;
+
+#[Object]
+impl CustodyMutation {
+    /// 保存代管关系（被代管人所在街镇）：新建，或按版本修改
+    async fn save_custodianship(
+        &self,
+        ctx: &Context<'_>,
+        input: CustodianshipInput,
+    ) -> async_graphql::Result<Custodianship> {
+        let domain_input = domain::CustodianshipInput {
+            id: optional_id("input.id", input.id.as_ref()).gql(ctx)?,
+            version: input.version,
+            ward_person_id: parse_id("input.wardPersonId", &input.ward_person_id).gql(ctx)?,
+            custodian_username: input.custodian_username,
+            custodian_name: input.custodian_name,
+            relation: input.relation.into(),
+            supervisor_username: input.supervisor_username,
+            basis: input.basis.into(),
+            basis_document: input.basis_document,
+            starts_on: input.starts_on.0,
+        };
+        let c = ctx
+            .service::<CustodyService>()
+            .save(domain_input)
+            .await
+            .gql(ctx)?;
+        Ok(Custodianship(c))
+    }
+
+    /// 终止代管关系（保留历史，账户随之关闭）
+    async fn end_custodianship(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        ends_on: Date,
+        reason: String,
+    ) -> async_graphql::Result<Custodianship> {
+        let id = parse_id("id", &id).gql(ctx)?;
+        let c = ctx
+            .service::<CustodyService>()
+            .end(id, version, ends_on.0, &reason)
+            .await
+            .gql(ctx)?;
+        Ok(Custodianship(c))
+    }
+
+    /// 登记代管账户：银行卡须通过 Luhn 校验；同一账号不能登记在两个代管关系下
+    async fn add_custody_account(
+        &self,
+        ctx: &Context<'_>,
+        input: CustodyAccountInput,
+    ) -> async_graphql::Result<CustodyAccount> {
+        let domain_input = domain::AccountInput {
+            custodianship_id: parse_id("input.custodianshipId", &input.custodianship_id)
+                .gql(ctx)?,
+            kind: input.kind.into(),
+            bank_code: input.bank_code,
+            number: input.number,
+        };
+        let a = ctx
+            .service::<CustodyService>()
+            .add_account(domain_input)
+            .await
+            .gql(ctx)?;
+        Ok(CustodyAccount(a))
+    }
+
+    /// 查看完整账号（仅监管人，记入审计）
+    async fn reveal_custody_account_number(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+    ) -> async_graphql::Result<String> {
+        let id = parse_id("accountId", &account_id).gql(ctx)?;
+        ctx.service::<CustodyService>()
+            .reveal_account_number(id)
+            .await
+            .gql(ctx)
+    }
+
+    /// 录入支出（代管人本人）
+    async fn record_spending(
+        &self,
+        ctx: &Context<'_>,
+        input: SpendingInput,
+    ) -> async_graphql::Result<SpendingRecord> {
+        let domain_input = domain::SpendingInput {
+            account_id: parse_id("input.accountId", &input.account_id).gql(ctx)?,
+            amount: input.amount,
+            category: input.category.into(),
+            merchant: input.merchant,
+            spent_on: input.spent_on.0,
+            note: input.note,
+        };
+        let s = ctx
+            .service::<CustodyService>()
+            .record_spending(domain_input)
+            .await
+            .gql(ctx)?;
+        Ok(SpendingRecord(s))
+    }
+}

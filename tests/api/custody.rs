@@ -1,0 +1,337 @@
+//! 代管卡折资金: custodianships managed by the ward's street-town and seen in scope; accounts
+//! Luhn-checked, never held for two wards, masked, revealed only by the supervisor (audited);
+//! spending entered by the custodian in exact fen.
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use zhucan_domain::entities::{audit_record, custody_account, spending_record};
+use zhucan_domain::viewer::Role;
+
+use crate::helpers::{TestApp, code, ids};
+
+const SAVE: &str = "mutation($i: CustodianshipInput!) { saveCustodianship(input: $i) { id version status wardName custodianName street { name } } }";
+const ADD: &str = "mutation($i: CustodyAccountInput!) { addCustodyAccount(input: $i) { id number bank { name } } }";
+const LIST: &str = "{ custodianships(first: 20) { edges { node { id } } } }";
+
+fn ok<'a>(body: &'a Value, field: &str) -> &'a Value {
+    assert!(body["errors"].is_null(), "{field}: {body}");
+    &body["data"][field]
+}
+
+struct Scene {
+    app: TestApp,
+    street: String,
+    guardian: String,
+    ward: uuid::Uuid,
+    custodianship: String,
+}
+
+/// 陆家嘴 sets up a custodianship: a ward of theirs, `guardian` as custodian, themselves as
+/// supervisor.
+async fn scene() -> Scene {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let ward = app
+        .person("被代管人", ids::PUDONG_1, "51", "310115005")
+        .await;
+    app.account("guardian", Role::Citizen, None, None).await;
+    let street = app.login("lujiazui").await;
+    let guardian = app.login("guardian").await;
+    let body = app
+        .gql(
+            Some(&street),
+            SAVE,
+            json!({"i": {"wardPersonId": ward.to_string(), "custodianUsername": "guardian", "custodianName": "王监护", "relation": "PARENT", "basis": "COURT_DECISION", "basisDocument": "(2026)沪0115民特123号", "startsOn": "2026-01-01"}}),
+        )
+        .await;
+    let c = ok(&body, "saveCustodianship");
+    assert_eq!(c["status"], "ACTIVE");
+    assert_eq!(c["street"]["name"], "陆家嘴街道");
+    Scene {
+        custodianship: c["id"].as_str().unwrap().to_owned(),
+        app,
+        street,
+        guardian,
+        ward,
+    }
+}
+
+fn count(body: &Value) -> usize {
+    body["data"]["custodianships"]["edges"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn a_street_manages_custodianships_and_another_district_sees_none() {
+    let s = scene().await;
+    let app = &s.app;
+    let huangpu = app.login("huangpu").await;
+    let pudong = app.login("pudong").await;
+    assert_eq!(count(&app.gql(Some(&huangpu), LIST, json!({})).await), 0);
+    assert_eq!(
+        code(
+            &app.gql(
+                Some(&huangpu),
+                "query($id: ID!) { custodianship(id: $id) { id } }",
+                json!({"id": s.custodianship}),
+            )
+            .await
+        ),
+        "NOT_FOUND"
+    );
+    assert_eq!(count(&app.gql(Some(&pudong), LIST, json!({})).await), 1);
+    assert_eq!(count(&app.gql(Some(&s.guardian), LIST, json!({})).await), 1);
+    // The district sees but does not manage; the separated duties see nothing.
+    let again = json!({"i": {"wardPersonId": s.ward.to_string(), "custodianUsername": "guardian", "custodianName": "王监护", "relation": "PARENT", "basis": "FAMILY_AGREEMENT", "startsOn": "2026-02-01"}});
+    assert_eq!(
+        code(&app.gql(Some(&pudong), SAVE, again.clone()).await),
+        "FORBIDDEN"
+    );
+    let auditor = app.login("auditor").await;
+    assert_eq!(
+        code(&app.gql(Some(&auditor), LIST, json!({})).await),
+        "FORBIDDEN"
+    );
+    // One in force per ward.
+    assert_eq!(
+        code(&app.gql(Some(&s.street), SAVE, again.clone()).await),
+        "CONFLICT"
+    );
+    // Ending keeps it; then a new one may begin.
+    const END: &str = "mutation($id: ID!, $v: Int!) { endCustodianship(id: $id, version: $v, endsOn: \"2026-06-30\", reason: \"监护人变更\") { status endsOn endReason } }";
+    assert_eq!(
+        code(
+            &app.gql(Some(&s.street), END, json!({"id": s.custodianship, "v": 7}))
+                .await
+        ),
+        "CONFLICT",
+        "a stale version"
+    );
+    let ended = app
+        .gql(Some(&s.street), END, json!({"id": s.custodianship, "v": 1}))
+        .await;
+    assert_eq!(ok(&ended, "endCustodianship")["status"], "ENDED");
+    ok(
+        &app.gql(Some(&s.street), SAVE, again).await,
+        "saveCustodianship",
+    );
+    let all = app
+        .gql(
+            Some(&pudong),
+            "{ custodianships(first: 10) { edges { node { status } } } }",
+            json!({}),
+        )
+        .await;
+    let statuses: Vec<&str> = ok(&all, "custodianships")["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["ENDED", "ACTIVE"]);
+    // A ward outside the street: not found to them.
+    let elsewhere = app
+        .person("黄浦居民", ids::HUANGPU_1, "51", "310101002")
+        .await;
+    let body = app
+        .gql(
+            Some(&s.street),
+            SAVE,
+            json!({"i": {"wardPersonId": elsewhere.to_string(), "custodianUsername": "guardian", "custodianName": "王监护", "relation": "PARENT", "basis": "COURT_DECISION", "startsOn": "2026-01-01"}}),
+        )
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+}
+
+#[tokio::test]
+async fn accounts_are_luhn_checked_held_once_masked_and_revealed_only_by_the_supervisor() {
+    let s = scene().await;
+    let app = &s.app;
+    let add = |number: &str| json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "102", "number": number}});
+    for (number, why) in [
+        ("4111111111111121", "Luhn"),
+        ("4111", "length"),
+        ("4111x11111111111", "digits"),
+    ] {
+        let body = app.gql(Some(&s.street), ADD, add(number)).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{why}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "input.number");
+    }
+    let bad_bank = app
+        .gql(
+            Some(&s.street),
+            ADD,
+            json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "999", "number": "4111111111111111"}}),
+        )
+        .await;
+    assert_eq!(code(&bad_bank), "BAD_USER_INPUT");
+    assert!(
+        custody_account::Entity::find()
+            .all(app.platform.db.conn())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing written"
+    );
+    let added = app
+        .gql(Some(&s.street), ADD, add("4111 1111 1111 1111"))
+        .await;
+    let added = ok(&added, "addCustodyAccount").clone();
+    assert_eq!(added["number"], "4111 **** **** 1111");
+    assert_eq!(added["bank"]["name"], "中国工商银行");
+    // Stored encrypted: the digits are nowhere in the row.
+    let row = custody_account::Entity::find()
+        .one(app.platform.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !row.number_enc.windows(16).any(|w| w == b"4111111111111111"),
+        "plaintext in the ciphertext column"
+    );
+    // The same number for another ward: refused.
+    let other_ward = app.person("另一人", ids::PUDONG_2, "51", "310115005").await;
+    app.account("guardian2", Role::Citizen, None, None).await;
+    let other = app
+        .gql(
+            Some(&s.street),
+            SAVE,
+            json!({"i": {"wardPersonId": other_ward.to_string(), "custodianUsername": "guardian2", "custodianName": "李监护", "relation": "SIBLING", "basis": "RESIDENTS_COMMITTEE", "startsOn": "2026-03-01"}}),
+        )
+        .await;
+    let other = ok(&other, "saveCustodianship")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dup = app
+        .gql(
+            Some(&s.street),
+            ADD,
+            json!({"i": {"custodianshipId": other, "kind": "CARD", "bankCode": "104", "number": "4111111111111111"}}),
+        )
+        .await;
+    assert_eq!(code(&dup), "CONFLICT", "{dup}");
+
+    // The custodian sees it masked and may not reveal; the district may not; the supervisor may.
+    const REVEAL: &str = "mutation($a: ID!) { revealCustodyAccountNumber(accountId: $a) }";
+    let seen = app
+        .gql(
+            Some(&s.guardian),
+            "{ custodianships(first: 5) { edges { node { custodianIsMe accounts { number } } } } }",
+            json!({}),
+        )
+        .await;
+    let node = &ok(&seen, "custodianships")["edges"][0]["node"];
+    assert_eq!(node["custodianIsMe"], true);
+    assert_eq!(node["accounts"][0]["number"], "4111 **** **** 1111");
+    let id = added["id"].as_str().unwrap();
+    assert_eq!(
+        code(&app.gql(Some(&s.guardian), REVEAL, json!({"a": id})).await),
+        "FORBIDDEN"
+    );
+    let pudong = app.login("pudong").await;
+    assert_eq!(
+        code(&app.gql(Some(&pudong), REVEAL, json!({"a": id})).await),
+        "FORBIDDEN"
+    );
+    let huangpu = app.login("huangpu").await;
+    assert_eq!(
+        code(&app.gql(Some(&huangpu), REVEAL, json!({"a": id})).await),
+        "NOT_FOUND"
+    );
+    let full = app.gql(Some(&s.street), REVEAL, json!({"a": id})).await;
+    assert_eq!(ok(&full, "revealCustodyAccountNumber"), "4111111111111111");
+    let reveals = audit_record::Entity::find()
+        .filter(audit_record::Column::Operation.eq("custody.account.reveal"))
+        .all(app.platform.db.conn())
+        .await
+        .unwrap();
+    let succeeded = reveals.iter().filter(|r| r.result == "SUCCESS").count();
+    assert_eq!(succeeded, 1, "the one reveal is audited");
+    assert_eq!(reveals.len(), 4, "refusals are audited too");
+    // The ward's file carries the custody section, masked, in scope only.
+    const FILE: &str = "query($p: ID!) { person(id: $p) { custodianships { status custodianName accounts { number } } } }";
+    let file = app
+        .gql(Some(&s.street), FILE, json!({"p": s.ward.to_string()}))
+        .await;
+    let section = &ok(&file, "person")["custodianships"];
+    assert_eq!(section[0]["custodianName"], "王监护");
+    assert_eq!(section[0]["accounts"][0]["number"], "4111 **** **** 1111");
+    let elsewhere = app
+        .gql(Some(&huangpu), FILE, json!({"p": s.ward.to_string()}))
+        .await;
+    assert_eq!(code(&elsewhere), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn the_custodian_records_spending_in_exact_fen_and_bad_input_writes_nothing() {
+    let s = scene().await;
+    let app = &s.app;
+    let added = app
+        .gql(
+            Some(&s.street),
+            ADD,
+            json!({"i": {"custodianshipId": s.custodianship, "kind": "PASSBOOK", "bankCode": "403", "number": "0338 9100 0123 45"}}),
+        )
+        .await;
+    let account = ok(&added, "addCustodyAccount")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const RECORD: &str = "mutation($i: SpendingInput!) { recordSpending(input: $i) { amountFen amount category spentOn } }";
+    let input = |amount: &str, on: &str| json!({"i": {"accountId": account, "amount": amount, "category": "MEDICAL", "merchant": "东方医院", "spentOn": on}});
+    for (amount, on, field) in [
+        ("0", "2026-11-02", "input.amount"),
+        ("-12", "2026-11-02", "input.amount"),
+        ("12.345", "2026-11-02", "input.amount"),
+        ("十二元", "2026-11-02", "input.amount"),
+        ("12", "2099-01-01", "input.spentOn"),
+        ("12", "2025-12-31", "input.spentOn"),
+    ] {
+        let body = app.gql(Some(&s.guardian), RECORD, input(amount, on)).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{amount} {on}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    // Only the custodian enters spending.
+    assert_eq!(
+        code(
+            &app.gql(Some(&s.street), RECORD, input("12", "2026-11-02"))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    assert!(
+        spending_record::Entity::find()
+            .all(app.platform.db.conn())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let done = app
+        .gql(Some(&s.guardian), RECORD, input("128.5", "2026-11-02"))
+        .await;
+    let done = ok(&done, "recordSpending");
+    assert_eq!(done["amountFen"], 12850);
+    assert_eq!(done["amount"], "128.50");
+    let listed = app
+        .gql(
+            Some(&s.street),
+            "query($c: ID!) { spendingRecords(custodianshipId: $c) { amount merchant category } }",
+            json!({"c": s.custodianship}),
+        )
+        .await;
+    assert_eq!(ok(&listed, "spendingRecords")[0]["merchant"], "东方医院");
+    let huangpu = app.login("huangpu").await;
+    assert_eq!(
+        code(
+            &app.gql(
+                Some(&huangpu),
+                "query($c: ID!) { spendingRecords(custodianshipId: $c) { amount } }",
+                json!({"c": s.custodianship}),
+            )
+            .await
+        ),
+        "NOT_FOUND"
+    );
+}
