@@ -372,6 +372,10 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(activities = n, indexed, "demo activities seeded");
+    let custody = demo::seed_demo_custody(platform, settings.demo_password.expose())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(custodianships = custody, "demo custodianships seeded");
     seed_demo_clients(platform).await?;
     Ok(())
 }

@@ -335,3 +335,93 @@ async fn the_custodian_records_spending_in_exact_fen_and_bad_input_writes_nothin
         "NOT_FOUND"
     );
 }
+
+#[tokio::test]
+async fn the_demo_custodian_holds_two_wards_with_a_year_of_spending() {
+    use zhucan_domain::entities::custodianship;
+    use zhucan_domain::types::bank_account::{AccountNumber, AccountNumberKind};
+    let app = TestApp::spawn().await;
+    let p = &app.platform;
+    zhucan_domain::demo::seed_demo_accounts(
+        &p.db,
+        &p.cipher,
+        &p.regions,
+        &p.hasher,
+        crate::helpers::PASSWORD,
+    )
+    .await
+    .unwrap();
+    zhucan_domain::demo::seed_people(&p.db, &p.cipher, &p.regions, 7, 3_000, 500, |_| {})
+        .await
+        .unwrap();
+    let made = zhucan_domain::demo::seed_demo_custody(p, crate::helpers::PASSWORD)
+        .await
+        .unwrap();
+    assert!(made >= 10, "{made}");
+    assert_eq!(
+        zhucan_domain::demo::seed_demo_custody(p, crate::helpers::PASSWORD)
+            .await
+            .unwrap(),
+        0,
+        "seeding twice adds nothing"
+    );
+    let rows = custodianship::Entity::find()
+        .all(p.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), made);
+    assert!(
+        rows.iter()
+            .all(|r| r.ward_street_code == "310115005" || r.ward_street_code == "310101002")
+    );
+    let me = app.login("custodian_demo").await;
+    let mine = app
+        .gql(
+            Some(&me),
+            "{ custodianships(first: 10) { edges { node { id custodianIsMe street { name } accounts { id number } spending { amountFen } } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = ok(&mine, "custodianships")["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(edges.len(), 2);
+    for e in &edges {
+        let n = &e["node"];
+        assert_eq!(n["custodianIsMe"], true);
+        assert_eq!(n["street"]["name"], "陆家嘴街道");
+        assert!(n["spending"].as_array().unwrap().len() >= 20, "{n}");
+        assert!(
+            n["accounts"][0]["number"]
+                .as_str()
+                .unwrap()
+                .contains("****")
+        );
+    }
+    // The demo numbers are Luhn-valid, so the custodian's own entries work on them.
+    let first = custodianship::Entity::find()
+        .filter(custodianship::Column::CustodianAccountId.ne(uuid::Uuid::nil()))
+        .one(p.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let account = custody_account::Entity::find()
+        .filter(custody_account::Column::CustodianshipId.eq(first.id))
+        .one(p.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let number = p
+        .cipher
+        .decrypt(
+            zhucan_domain::crypto::FieldAad {
+                table: "custody_accounts",
+                column: "number",
+                row: &account.id,
+            },
+            &account.number_enc,
+        )
+        .unwrap();
+    assert!(AccountNumber::parse("n", AccountNumberKind::Card, &number).is_ok());
+}

@@ -6,6 +6,7 @@
 mod accounts;
 mod activities;
 mod catalog;
+mod custody;
 mod people;
 mod volunteers;
 
@@ -14,5 +15,6 @@ pub use accounts::{
 };
 pub use activities::seed_demo_activities;
 pub use catalog::{CatalogReport, demo_services, seed_catalog};
+pub use custody::seed_demo_custody;
 pub use people::{PeopleGenerator, seed_people};
 pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};
