@@ -288,6 +288,161 @@ impl SpendingRecord {
     }
 }
 
+/// 某类别的支出
+#[derive(SimpleObject)]
+pub struct CategoryAmount {
+    /// 类别
+    pub category: SpendingCategory,
+    /// 金额（分）
+    pub amount_fen: i64,
+}
+
+fn by_category(c: &domain::ByCategory) -> Vec<CategoryAmount> {
+    c.pairs()
+        .into_iter()
+        .map(|(category, amount_fen)| CategoryAmount {
+            category: category.into(),
+            amount_fen,
+        })
+        .collect()
+}
+
+/// 按月支出
+#[derive(SimpleObject)]
+pub struct MonthSpending {
+    /// 月份（YYYY-MM）
+    pub month: String,
+    /// 笔数
+    pub records: i64,
+    /// 合计（分）
+    pub total_fen: i64,
+    /// 按类别
+    pub by_category: Vec<CategoryAmount>,
+}
+
+/// 区域支出
+pub struct RegionSpending(domain::RegionSpending);
+
+#[Object]
+impl RegionSpending {
+    /// 区域代码
+    async fn region_code(&self) -> &str {
+        &self.0.region
+    }
+    /// 区域
+    async fn region(&self, ctx: &Context<'_>) -> Option<Region> {
+        region_of(ctx, &self.0.region)
+    }
+    /// 有支出的被代管人数
+    async fn wards(&self) -> i64 {
+        self.0.wards
+    }
+    /// 笔数
+    async fn records(&self) -> i64 {
+        self.0.records
+    }
+    /// 合计（分）
+    async fn total_fen(&self) -> i64 {
+        self.0.by_category.total()
+    }
+    /// 按类别
+    async fn by_category(&self) -> Vec<CategoryAmount> {
+        by_category(&self.0.by_category)
+    }
+}
+
+/// 被代管人支出（按月、按类别）
+#[derive(SimpleObject)]
+pub struct WardSpending {
+    /// 代管关系
+    pub custodianship_id: ID,
+    /// 被代管人姓名
+    pub ward_name: String,
+    /// 街镇代码
+    pub street_code: String,
+    /// 合计（分）
+    pub total_fen: i64,
+    /// 按类别
+    pub by_category: Vec<CategoryAmount>,
+    /// 按月
+    pub months: Vec<MonthSpending>,
+}
+
+/// 代管资金支出统计
+pub struct SpendingStatistics(domain::SpendingStatistics);
+
+#[Object]
+impl SpendingStatistics {
+    /// 所查区域代码
+    async fn region_code(&self) -> &str {
+        &self.0.region
+    }
+    /// 起始月份
+    async fn from(&self) -> &str {
+        &self.0.from
+    }
+    /// 截止月份
+    async fn to(&self) -> &str {
+        &self.0.to
+    }
+    /// 按月（趋势）
+    async fn months(&self) -> Vec<MonthSpending> {
+        self.0
+            .months
+            .iter()
+            .map(|m| MonthSpending {
+                month: m.month.clone(),
+                records: m.records,
+                total_fen: m.by_category.total(),
+                by_category: by_category(&m.by_category),
+            })
+            .collect()
+    }
+    /// 按下级区域（市：各区；区：各街镇）
+    async fn regions(&self) -> Vec<RegionSpending> {
+        self.0.regions.iter().cloned().map(RegionSpending).collect()
+    }
+    /// 按被代管人
+    async fn wards(&self) -> Vec<WardSpending> {
+        self.0
+            .wards
+            .iter()
+            .map(|w| WardSpending {
+                custodianship_id: ID(w.custodianship_id.to_string()),
+                ward_name: w.ward_name.clone(),
+                street_code: w.street_code.clone(),
+                total_fen: w.by_category.total(),
+                by_category: by_category(&w.by_category),
+                months: w
+                    .months
+                    .iter()
+                    .map(|m| MonthSpending {
+                        month: m.month.clone(),
+                        records: 0,
+                        total_fen: m.by_category.total(),
+                        by_category: by_category(&m.by_category),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+    /// 合计（分）
+    async fn total_fen(&self) -> i64 {
+        self.0.total.total()
+    }
+    /// 合计按类别
+    async fn by_category(&self) -> Vec<CategoryAmount> {
+        by_category(&self.0.total)
+    }
+    /// XLSX 下载路径（GET，带 Authorization 头）
+    async fn download_path(&self) -> String {
+        format!(
+            "/reports/custody-spending.xlsx?regionCode={}&from={}&to={}",
+            self.0.region, self.0.from, self.0.to
+        )
+    }
+}
+
 /// 代管关系筛选
 #[derive(InputObject, Default)]
 pub struct CustodyFilter {
@@ -416,6 +571,22 @@ impl CustodyQuery {
             .await
             .gql(ctx)?;
         Ok(rows.into_iter().map(SpendingRecord).collect())
+    }
+
+    /// 代管资金支出统计（市、区、街镇管理员，本辖区）：按月趋势、按下级区域、按被代管人按月按类别
+    async fn spending_statistics(
+        &self,
+        ctx: &Context<'_>,
+        region_code: Option<String>,
+        from: String,
+        to: String,
+    ) -> async_graphql::Result<SpendingStatistics> {
+        let s = ctx
+            .service::<CustodyService>()
+            .statistics(region_code.as_deref(), &from, &to)
+            .await
+            .gql(ctx)?;
+        Ok(SpendingStatistics(s))
     }
 
     /// 可登记的开户行

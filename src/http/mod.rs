@@ -140,6 +140,10 @@ pub fn router(
             "/reports/volunteer-hours.xlsx",
             get(reports::volunteer_hours),
         )
+        .route(
+            "/reports/custody-spending.xlsx",
+            get(reports::custody_spending),
+        )
         .route("/files/outreach/{id}", get(files::outreach_file))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz));

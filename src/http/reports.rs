@@ -14,6 +14,7 @@ use tower_http::request_id::RequestId;
 
 use axum::extract::Query;
 use zhucan_domain::activity::ActivityService;
+use zhucan_domain::custody::CustodyService;
 use zhucan_domain::outreach::OutreachService;
 use zhucan_resolvers::error::codes;
 
@@ -125,6 +126,38 @@ pub(super) async fn volunteer_hours(
         .await
     {
         Ok((s, bytes)) => workbook(&format!("volunteer-hours-{}-{}.xlsx", s.from, s.to), bytes),
+        Err(e) => domain_refusal(e, "报表不存在"),
+    }
+}
+
+/// 代管资金支出统计 as an XLSX workbook:
+/// `GET /reports/custody-spending.xlsx?regionCode=310115005&from=2026-01&to=2026-12`.
+pub(super) async fn custody_spending(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = &state.platform;
+    let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    let caller = match download_caller(p, &headers, meta).await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let arg = |k: &str| query.get(k).map_or("", String::as_str);
+    match CustodyService::new(p, &caller)
+        .statistics_workbook(
+            query.get("regionCode").map(String::as_str),
+            arg("from"),
+            arg("to"),
+        )
+        .await
+    {
+        Ok((s, bytes)) => workbook(
+            &format!("custody-spending-{}-{}-{}.xlsx", s.region, s.from, s.to),
+            bytes,
+        ),
         Err(e) => domain_refusal(e, "报表不存在"),
     }
 }

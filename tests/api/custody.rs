@@ -425,3 +425,129 @@ async fn the_demo_custodian_holds_two_wards_with_a_year_of_spending() {
         .unwrap();
     assert!(AccountNumber::parse("n", AccountNumberKind::Card, &number).is_ok());
 }
+
+#[tokio::test]
+async fn spending_statistics_add_up_by_month_region_and_ward_in_scope_and_export() {
+    let s = scene().await;
+    let app = &s.app;
+    let added = app
+        .gql(
+            Some(&s.street),
+            ADD,
+            json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "325", "number": "5555555555554444"}}),
+        )
+        .await;
+    let account = ok(&added, "addCustodyAccount")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const RECORD: &str = "mutation($i: SpendingInput!) { recordSpending(input: $i) { id } }";
+    for (amount, category, on) in [
+        ("100.10", "LIVING", "2026-10-03"),
+        ("50", "LIVING", "2026-10-20"),
+        ("300.5", "MEDICAL", "2026-11-02"),
+    ] {
+        ok(
+            &app.gql(
+                Some(&s.guardian),
+                RECORD,
+                json!({"i": {"accountId": account, "amount": amount, "category": category, "merchant": "商户", "spentOn": on}}),
+            )
+            .await,
+            "recordSpending",
+        );
+    }
+    const STATS: &str = "query($r: String, $f: String!, $t: String!) { spendingStatistics(regionCode: $r, from: $f, to: $t) { regionCode totalFen months { month records totalFen } regions { regionCode wards records totalFen } wards { wardName totalFen months { month totalFen byCategory { category amountFen } } } downloadPath } }";
+    let pudong = app.login("pudong").await;
+    let body = app
+        .gql(
+            Some(&pudong),
+            STATS,
+            json!({"f": "2026-01", "t": "2026-12"}),
+        )
+        .await;
+    let st = ok(&body, "spendingStatistics").clone();
+    assert_eq!(st["totalFen"], 45_060);
+    assert_eq!(st["months"][0]["month"], "2026-10");
+    assert_eq!(st["months"][0]["totalFen"], 15_010);
+    assert_eq!(st["months"][1]["totalFen"], 30_050);
+    assert_eq!(st["regions"][0]["regionCode"], "310115005");
+    assert_eq!(st["regions"][0]["wards"], 1);
+    assert_eq!(st["regions"][0]["records"], 3);
+    assert_eq!(st["wards"][0]["wardName"], "被代管人");
+    let nov = &st["wards"][0]["months"][1];
+    let medical = nov["byCategory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "MEDICAL")
+        .unwrap();
+    assert_eq!(medical["amountFen"], 30_050);
+    // Out of scope, a custodian, a bad period: refused.
+    let huangpu = app.login("huangpu").await;
+    assert_eq!(
+        code(
+            &app.gql(
+                Some(&huangpu),
+                STATS,
+                json!({"r": "310115", "f": "2026-01", "t": "2026-12"})
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    let theirs = app
+        .gql(
+            Some(&huangpu),
+            STATS,
+            json!({"f": "2026-01", "t": "2026-12"}),
+        )
+        .await;
+    assert_eq!(ok(&theirs, "spendingStatistics")["totalFen"], 0);
+    assert_eq!(
+        code(
+            &app.gql(
+                Some(&s.guardian),
+                STATS,
+                json!({"f": "2026-01", "t": "2026-12"})
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        code(
+            &app.gql(
+                Some(&pudong),
+                STATS,
+                json!({"f": "2026-12", "t": "2026-01"})
+            )
+            .await
+        ),
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        code(
+            &app.gql(
+                Some(&pudong),
+                STATS,
+                json!({"f": "2024-01", "t": "2026-12"})
+            )
+            .await
+        ),
+        "BAD_USER_INPUT"
+    );
+    let resp = app
+        .client
+        .get(format!(
+            "{}{}",
+            app.address,
+            st["downloadPath"].as_str().unwrap()
+        ))
+        .bearer_auth(&pudong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
+}

@@ -9,11 +9,16 @@
 //! is entered by the custodian, in fen, never in the future.
 
 mod service;
+mod stats;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 pub use service::CustodyService;
+pub use stats::{
+    ByCategory, MonthSpending, RegionSpending, SpendingStatistics, WardMonth, WardSpending,
+    statistics_xlsx,
+};
 
 use crate::entities::{custodianship, spending_record};
 

@@ -30,8 +30,8 @@ use crate::viewer::{PersonScope, Role, ScopeKind, Viewer};
 
 /// Custodianships, accounts and spending for one caller.
 pub struct CustodyService<'a> {
-    p: &'a Platform,
-    caller: &'a Caller,
+    pub(super) p: &'a Platform,
+    pub(super) caller: &'a Caller,
 }
 
 /// Who a row of `custodianships` is shown to: region admins in scope (by the ward's street-town),
@@ -64,7 +64,7 @@ impl<'a> CustodyService<'a> {
         Self { p, caller }
     }
 
-    fn audited<'s, T: Send + 's>(
+    pub(super) fn audited<'s, T: Send + 's>(
         &'s self,
         operation: &'s str,
         object_id: String,
