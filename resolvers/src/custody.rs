@@ -2,7 +2,9 @@
 //! audited) and spending. The custody service decides who sees and does what.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use std::io::Read as _;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
 use zhucan_domain::custody::{self as domain, CustodyService};
 use zhucan_domain::person::PersonService;
@@ -443,6 +445,32 @@ impl SpendingStatistics {
     }
 }
 
+/// 导入流水中有问题的一行
+#[derive(SimpleObject)]
+pub struct StatementRowError {
+    /// 行号（表头为第 1 行）
+    pub row: i32,
+    /// 列
+    pub column: String,
+    /// 问题
+    pub message: String,
+}
+
+/// 银行流水导入结果
+#[derive(SimpleObject)]
+pub struct StatementImport {
+    /// 数据行数
+    pub rows: i32,
+    /// 本次导入
+    pub imported: i32,
+    /// 此前已导入（流水号相同，未重复导入）
+    pub already_imported: i32,
+    /// 有问题的行数（未导入）
+    pub faulty: i32,
+    /// 问题明细（最多 200 条）
+    pub errors: Vec<StatementRowError>,
+}
+
 /// 代管关系筛选
 #[derive(InputObject, Default)]
 pub struct CustodyFilter {
@@ -683,6 +711,49 @@ impl CustodyMutation {
             .reveal_account_number(id)
             .await
             .gql(ctx)
+    }
+
+    /// 导入银行流水（被代管人所在街镇）：CSV（UTF-8 或 GBK）或 XLSX，表头须含 流水号、日期、金额、
+    /// 收款方（可选 类别、备注）；逐行校验并报告行号，有效行按流水号幂等导入；文件级错误不导入任何行
+    async fn import_bank_statement(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+        file: Upload,
+    ) -> async_graphql::Result<StatementImport> {
+        let id = parse_id("accountId", &account_id).gql(ctx)?;
+        let upload = file
+            .value(ctx)
+            .map_err(|_| zhucan_domain::DomainError::bad_input("file", "未收到文件"))
+            .gql(ctx)?;
+        let name = upload.filename.clone();
+        let mut bytes = Vec::new();
+        upload
+            .into_read()
+            .read_to_end(&mut bytes)
+            .map_err(|_| zhucan_domain::DomainError::bad_input("file", "文件读取失败"))
+            .gql(ctx)?;
+        let r = ctx
+            .service::<CustodyService>()
+            .import_statement(id, &name, &bytes)
+            .await
+            .gql(ctx)?;
+        let int = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        Ok(StatementImport {
+            rows: int(r.rows),
+            imported: int(r.imported),
+            already_imported: int(r.already),
+            faulty: int(r.faulty),
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| StatementRowError {
+                    row: int(e.row),
+                    column: e.column,
+                    message: e.message,
+                })
+                .collect(),
+        })
     }
 
     /// 录入支出（代管人本人）

@@ -551,3 +551,134 @@ async fn spending_statistics_add_up_by_month_region_and_ward_in_scope_and_export
     assert_eq!(resp.status(), 200);
     assert!(resp.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
 }
+
+fn statement_upload(account: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "zhucanStatementBoundary";
+    let ops = json!({"query": "mutation($a:ID!,$f:Upload!){ importBankStatement(accountId:$a, file:$f){ rows imported alreadyImported faulty errors { row column message } } }", "variables": {"a": account, "f": null}});
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{ops}\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\":[\"variables.f\"]}}\r\n").as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn import(app: &TestApp, token: &str, account: &str, name: &str, bytes: &[u8]) -> Value {
+    let (ct, body) = statement_upload(account, name, bytes);
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", ct)
+        .header("x-zhucan-csrf", "1")
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_gbk_statement_imports_its_valid_rows_once_and_reports_the_rest_by_row() {
+    let s = scene().await;
+    let app = &s.app;
+    let added = app
+        .gql(
+            Some(&s.street),
+            ADD,
+            json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "102", "number": "4111111111111111"}}),
+        )
+        .await;
+    let account = ok(&added, "addCustodyAccount")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csv = "交易流水号说明\n";
+    // A wrong header: nothing imported.
+    let body = import(
+        app,
+        &s.street,
+        &account,
+        "bad.csv",
+        format!("{csv}A1,2026-11-02,12,超市\n").as_bytes(),
+    )
+    .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    // GBK, as banks export it: two good rows, a duplicate id, a fraction of a fen, a future date.
+    let text = "流水号,日期,金额,收款方,类别,备注\n\
+                T001,2026/11/02,128.50,联华超市,生活,\n\
+                T002,20261105,300,东方医院,医疗,门诊\n\
+                T002,2026-11-06,20,重复,生活,\n\
+                T003,2026-11-07,1.234,药房,医疗,\n\
+                T004,2099-01-01,10,未来,生活,\n\
+                T005,2026-11-08,10,,生活,\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let first = import(app, &s.street, &account, "statement.csv", &gbk).await;
+    let r = ok(&first, "importBankStatement").clone();
+    assert_eq!(r["rows"], 6);
+    assert_eq!(r["imported"], 2);
+    assert_eq!(r["faulty"], 4);
+    let rows: Vec<i64> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rows, [4, 5, 6, 7], "{r}");
+    assert_eq!(r["errors"][1]["column"], "金额");
+    // The same statement again: nothing new.
+    let again = import(app, &s.street, &account, "statement.csv", &gbk).await;
+    let again = ok(&again, "importBankStatement");
+    assert_eq!(
+        (
+            again["imported"].as_i64(),
+            again["alreadyImported"].as_i64()
+        ),
+        (Some(0), Some(2))
+    );
+    let stored = spending_record::Entity::find()
+        .all(app.platform.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored.iter().map(|r| r.amount_fen).sum::<i64>(), 42_850);
+    assert!(stored.iter().all(|r| r.source == "IMPORTED"));
+    // Text mixing GBK with UTF-8 cannot be read: a file-level error.
+    let mut mixed = gbk.to_vec();
+    mixed.extend_from_slice("T009,2026-11-09,5,混合编码,生活,\n".as_bytes());
+    mixed.push(0xFF);
+    assert_eq!(
+        code(&import(app, &s.street, &account, "mixed.csv", &mixed).await),
+        "BAD_USER_INPUT"
+    );
+    // XLSX, and only the ward's street imports.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_row(0, 0, ["流水号", "日期", "金额", "收款方"])
+        .unwrap();
+    ws.write_row(1, 0, ["X001", "2026-11-10", "66.6", "康复中心"])
+        .unwrap();
+    let xlsx = wb.save_to_buffer().unwrap();
+    let pudong = app.login("pudong").await;
+    assert_eq!(
+        code(&import(app, &pudong, &account, "s.xlsx", &xlsx).await),
+        "FORBIDDEN"
+    );
+    let x = import(app, &s.street, &account, "s.xlsx", &xlsx).await;
+    assert_eq!(ok(&x, "importBankStatement")["imported"], 1, "{x}");
+    assert_eq!(
+        spending_record::Entity::find()
+            .all(app.platform.db.conn())
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}

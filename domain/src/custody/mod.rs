@@ -8,12 +8,14 @@
 //! (`6222 **** **** 1234`); only the supervisor may reveal one, one at a time, audited. Spending
 //! is entered by the custodian, in fen, never in the future.
 
+mod import;
 mod service;
 mod stats;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+pub use import::{COLUMNS as STATEMENT_COLUMNS, ImportReport, MAX_REPORTED, RowError};
 pub use service::CustodyService;
 pub use stats::{
     ByCategory, MonthSpending, RegionSpending, SpendingStatistics, WardMonth, WardSpending,

@@ -80,7 +80,7 @@ impl<'a> CustodyService<'a> {
         )
     }
 
-    async fn append<C: ConnectionTrait>(
+    pub(super) async fn append<C: ConnectionTrait>(
         &self,
         conn: &C,
         operation: &'static str,
@@ -104,7 +104,7 @@ impl<'a> CustodyService<'a> {
     }
 
     /// The street admin of the ward's street-town (who manages custodianships).
-    fn manager(&self) -> DomainResult<(&Viewer, RegionCode)> {
+    pub(super) fn manager(&self) -> DomainResult<(&Viewer, RegionCode)> {
         let viewer = self.caller.viewer()?;
         match (viewer.role, PersonScope::of(viewer).kind()) {
             (Role::StreetAdmin, ScopeKind::Street(s)) => Ok((viewer, s.clone())),
@@ -129,7 +129,7 @@ impl<'a> CustodyService<'a> {
     }
 
     /// One custodianship the caller manages (the ward's street admin).
-    async fn managed<C: ConnectionTrait>(
+    pub(super) async fn managed<C: ConnectionTrait>(
         &self,
         conn: &C,
         id: Uuid,
