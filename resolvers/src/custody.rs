@@ -471,6 +471,54 @@ pub struct StatementImport {
     pub errors: Vec<StatementRowError>,
 }
 
+/// 一对相符的记录
+pub struct MatchedSpending(domain::Spending, domain::Spending);
+
+#[Object]
+impl MatchedSpending {
+    /// 代管人录入的
+    async fn entered(&self) -> SpendingRecord {
+        SpendingRecord(self.0.clone())
+    }
+    /// 银行流水中的
+    async fn on_statement(&self) -> SpendingRecord {
+        SpendingRecord(self.1.clone())
+    }
+}
+
+/// 对账结果：录入与银行流水（金额相同、日期相差不超过 3 天即相符）
+pub struct SpendingReconciliation(domain::Reconciliation);
+
+#[Object]
+impl SpendingReconciliation {
+    /// 相符
+    async fn matched(&self) -> Vec<MatchedSpending> {
+        self.0
+            .matched
+            .iter()
+            .map(|(e, s)| MatchedSpending(e.clone(), s.clone()))
+            .collect()
+    }
+    /// 仅录入（无银行记录）
+    async fn only_entered(&self) -> Vec<SpendingRecord> {
+        self.0
+            .only_entered
+            .iter()
+            .cloned()
+            .map(SpendingRecord)
+            .collect()
+    }
+    /// 仅在银行流水中（代管人未说明用途）
+    async fn only_on_statement(&self) -> Vec<SpendingRecord> {
+        self.0
+            .only_on_statement
+            .iter()
+            .cloned()
+            .map(SpendingRecord)
+            .collect()
+    }
+}
+
 /// 代管关系筛选
 #[derive(InputObject, Default)]
 pub struct CustodyFilter {
@@ -615,6 +663,23 @@ impl CustodyQuery {
             .await
             .gql(ctx)?;
         Ok(SpendingStatistics(s))
+    }
+
+    /// 对账（某账户，期间内）：录入与银行流水相符、仅录入、仅在流水中
+    async fn spending_reconciliation(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+        from: Date,
+        to: Date,
+    ) -> async_graphql::Result<SpendingReconciliation> {
+        let id = parse_id("accountId", &account_id).gql(ctx)?;
+        let r = ctx
+            .service::<CustodyService>()
+            .reconciliation(id, from.0, to.0)
+            .await
+            .gql(ctx)?;
+        Ok(SpendingReconciliation(r))
     }
 
     /// 可登记的开户行

@@ -666,6 +666,33 @@ async fn a_gbk_statement_imports_its_valid_rows_once_and_reports_the_rest_by_row
     ws.write_row(1, 0, ["X001", "2026-11-10", "66.6", "康复中心"])
         .unwrap();
     let xlsx = wb.save_to_buffer().unwrap();
+    // Reconciliation: the custodian entered one of the two (a day off), and one the bank never saw.
+    const RECORD: &str = "mutation($i: SpendingInput!) { recordSpending(input: $i) { id } }";
+    for (amount, on) in [("128.5", "2026-11-03"), ("9.9", "2026-11-04")] {
+        ok(
+            &app.gql(
+                Some(&s.guardian),
+                RECORD,
+                json!({"i": {"accountId": account, "amount": amount, "category": "LIVING", "merchant": "超市", "spentOn": on}}),
+            )
+            .await,
+            "recordSpending",
+        );
+    }
+    let rec = app
+        .gql(
+            Some(&s.street),
+            "query($a: ID!) { spendingReconciliation(accountId: $a, from: \"2026-11-01\", to: \"2026-11-30\") { matched { entered { spentOn } onStatement { spentOn amount } } onlyEntered { amount } onlyOnStatement { amount merchant } } }",
+            json!({"a": account}),
+        )
+        .await;
+    let rec = ok(&rec, "spendingReconciliation");
+    assert_eq!(
+        rec["matched"][0]["onStatement"]["spentOn"], "2026-11-02",
+        "{rec}"
+    );
+    assert_eq!(rec["onlyEntered"][0]["amount"], "9.90");
+    assert_eq!(rec["onlyOnStatement"][0]["merchant"], "东方医院");
     let pudong = app.login("pudong").await;
     assert_eq!(
         code(&import(app, &pudong, &account, "s.xlsx", &xlsx).await),
@@ -679,6 +706,6 @@ async fn a_gbk_statement_imports_its_valid_rows_once_and_reports_the_rest_by_row
             .await
             .unwrap()
             .len(),
-        3
+        5
     );
 }

@@ -9,6 +9,7 @@
 //! is entered by the custodian, in fen, never in the future.
 
 mod import;
+mod reconcile;
 mod service;
 mod stats;
 
@@ -16,6 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 pub use import::{COLUMNS as STATEMENT_COLUMNS, ImportReport, MAX_REPORTED, RowError};
+pub use reconcile::{MATCH_DAYS, Reconciliation, reconcile};
 pub use service::CustodyService;
 pub use stats::{
     ByCategory, MonthSpending, RegionSpending, SpendingStatistics, WardMonth, WardSpending,
