@@ -158,12 +158,17 @@ pub fn router(
         Some(layer) => router.layer(layer),
         None => router,
     };
+    let upload_mb = settings.upload_limit_bytes >> 20;
     router
         // gzip, Brotli or zstd as the client accepts (a 500-person page: 162 KB → 22 KB).
         .layer(CompressionLayer::new())
         // Uploads (multipart) may be up to `upload_limit_bytes`; everything else is held to
         // `body_limit_bytes` by `json_body_limit` on the GraphQL route.
         .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes.max(settings.upload_limit_bytes)))
+        // The limit layer answers 413 with an empty body: say what happened, in zh-CN JSON.
+        .layer(axum::middleware::map_response(move |res: Response| async move {
+            too_large(res, upload_mb)
+        }))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(settings.request_timeout_secs)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -197,6 +202,25 @@ fn meta(addr: SocketAddr, request_id: Option<&RequestId>) -> RequestMeta {
 
 /// A GraphQL error response with `code` and the given HTTP status. Server-made errors have no
 /// position in any document, so they carry no `locations`.
+/// A bare 413 (from the body-limit layer) as a GraphQL-shaped zh-CN error; anything else as is.
+fn too_large(res: Response, upload_mb: usize) -> Response {
+    let bare = res.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && !res
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+    if bare {
+        refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            zhucan_resolvers::error::codes::BAD_REQUEST,
+            &format!("请求体过大：上传的文件不能超过 {upload_mb} MB，较大的流水请按月拆分后上传"),
+        )
+    } else {
+        res
+    }
+}
+
 fn refusal(status: StatusCode, code: &'static str, message: &str) -> Response {
     let mut err = async_graphql::ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();

@@ -709,3 +709,49 @@ async fn a_gbk_statement_imports_its_valid_rows_once_and_reports_the_rest_by_row
         5
     );
 }
+
+#[tokio::test]
+async fn a_statement_beyond_the_upload_limit_is_refused_whole() {
+    let s = scene().await;
+    let app = &s.app;
+    let added = app
+        .gql(
+            Some(&s.street),
+            ADD,
+            json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "102", "number": "4111111111111111"}}),
+        )
+        .await;
+    let account = ok(&added, "addCustodyAccount")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Valid rows, 7 MB of them: more than `upload_limit_bytes` (6 MB).
+    let mut text = String::from("流水号,日期,金额,收款方\n");
+    let mut i = 0;
+    while text.len() < 7 << 20 {
+        i += 1;
+        text.push_str(&format!("BIG{i:08},2026-11-02,1.00,超市\n"));
+    }
+    let (ct, body) = statement_upload(&account, "big.csv", text.as_bytes());
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", ct)
+        .header("x-zhucan-csrf", "1")
+        .bearer_auth(&s.street)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let answer: Value = resp.json().await.unwrap();
+    assert!(answer.to_string().contains("请求体过大"), "{answer}");
+    assert!(
+        spending_record::Entity::find()
+            .all(app.platform.db.conn())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing imported"
+    );
+}
