@@ -552,34 +552,12 @@ async fn spending_statistics_add_up_by_month_region_and_ward_in_scope_and_export
     assert!(resp.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
 }
 
-fn statement_upload(account: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "zhucanStatementBoundary";
-    let ops = json!({"query": "mutation($a:ID!,$f:Upload!){ importBankStatement(accountId:$a, file:$f){ rows imported alreadyImported faulty errors { row column message } } }", "variables": {"a": account, "f": null}});
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{ops}\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\":[\"variables.f\"]}}\r\n").as_bytes());
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
+const IMPORT: &str = "mutation($a:ID!,$f:Upload!){ importBankStatement(accountId:$a, file:$f){ rows imported alreadyImported faulty errors { row column message } } }";
 
 async fn import(app: &TestApp, token: &str, account: &str, name: &str, bytes: &[u8]) -> Value {
-    let (ct, body) = statement_upload(account, name, bytes);
-    app.client
-        .post(format!("{}/graphql", app.address))
-        .header("content-type", ct)
-        .header("x-zhucan-csrf", "1")
-        .bearer_auth(token)
-        .body(body)
-        .send()
+    let request = crate::helpers::multipart_upload(IMPORT, json!({"a": account}), name, bytes);
+    app.post_multipart(token, request)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap()
@@ -732,17 +710,9 @@ async fn a_statement_beyond_the_upload_limit_is_refused_whole() {
         i += 1;
         text.push_str(&format!("BIG{i:08},2026-11-02,1.00,超市\n"));
     }
-    let (ct, body) = statement_upload(&account, "big.csv", text.as_bytes());
-    let resp = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header("content-type", ct)
-        .header("x-zhucan-csrf", "1")
-        .bearer_auth(&s.street)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let request =
+        crate::helpers::multipart_upload(IMPORT, json!({"a": account}), "big.csv", text.as_bytes());
+    let resp = app.post_multipart(&s.street, request).await;
     assert_eq!(resp.status(), 413);
     let answer: Value = resp.json().await.unwrap();
     assert!(answer.to_string().contains("请求体过大"), "{answer}");

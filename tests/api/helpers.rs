@@ -558,3 +558,47 @@ pub mod ws {
         }
     }
 }
+
+/// A GraphQL multipart request (the GraphQL multipart request spec) uploading one file as the
+/// variable `f` of `query`, with `variables` for the rest: the content type and the body.
+pub fn multipart_upload(
+    query: &str,
+    mut variables: Value,
+    file_name: &str,
+    bytes: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = "zhucanBoundary7MA4YWxkTrZu0gW";
+    variables["f"] = Value::Null;
+    let ops = json!({"query": query, "variables": variables});
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{ops}\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\":[\"variables.f\"]}}\r\n").as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// Send a multipart request (with the CSRF header a browser form cannot set).
+    pub async fn post_multipart(
+        &self,
+        token: &str,
+        (content_type, body): (String, Vec<u8>),
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .header("content-type", content_type)
+            .header("x-zhucan-csrf", "1")
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}

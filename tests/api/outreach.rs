@@ -48,34 +48,15 @@ fn task_of<'a>(tasks: &'a Value, person: &uuid::Uuid) -> &'a str {
         .unwrap()
 }
 
-fn multipart(task: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "zhucanBoundary7MA4YWxkTrZu0gW";
-    let ops = json!({"query": "mutation($t:ID!,$f:Upload!){ attachFollowUpMaterial(taskId:$t, file:$f){ contentType sizeBytes sm3 } }", "variables": {"t": task, "f": null}});
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{ops}\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\":[\"variables.f\"]}}\r\n").as_bytes());
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn upload(app: &TestApp, token: &str, task: &str, name: &str, bytes: &[u8]) -> Value {
-    let (ct, body) = multipart(task, name, bytes);
-    app.client
-        .post(format!("{}/graphql", app.address))
-        .header("content-type", ct)
-        .header("x-zhucan-csrf", "1")
-        .bearer_auth(token)
-        .body(body)
-        .send()
+    let request = crate::helpers::multipart_upload(
+        "mutation($t:ID!,$f:Upload!){ attachFollowUpMaterial(taskId:$t, file:$f){ contentType sizeBytes sm3 } }",
+        json!({"t": task}),
+        name,
+        bytes,
+    );
+    app.post_multipart(token, request)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap()
