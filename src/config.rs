@@ -176,6 +176,11 @@ pub struct Settings {
     pub outreach_report_closing_day: u32,
     /// Seconds between warning passes on each node (0: none on this node).
     pub outreach_tick_secs: u64,
+    /// 代管资金: days an alert not yet explained or confirmed waits before escalating to the
+    /// district.
+    pub custody_escalate_days: i64,
+    /// Seconds between custody-alert escalation passes on each node (0: none on this node).
+    pub custody_tick_secs: u64,
     /// Seconds between passes that close registration, start and finish activities (0: none on
     /// this node).
     pub activity_tick_secs: u64,
@@ -271,6 +276,8 @@ impl Default for Settings {
             outreach_escalate_days: 3,
             outreach_report_closing_day: 25,
             outreach_tick_secs: 300,
+            custody_escalate_days: 3,
+            custody_tick_secs: 600,
             activity_tick_secs: 60,
             activity_no_show_max: 3,
             activity_no_show_window_days: 90,

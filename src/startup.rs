@@ -159,6 +159,9 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         revocations,
         search,
         outreach: settings.outreach()?,
+        custody: zhucan_domain::custody::CustodyConfig {
+            escalate_after_days: settings.custody_escalate_days.max(0),
+        },
         activities: zhucan_domain::activity::ActivityPolicy {
             max_no_shows: match settings.activity_no_show_max {
                 0 => u64::MAX,
@@ -550,6 +553,20 @@ fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<
                         resolved = r.resolved,
                         "outreach warnings"
                     );
+                }
+                Ok(())
+            }
+        });
+    }
+    if settings.custody_tick_secs > 0 {
+        let p = platform.clone();
+        let every = Duration::from_secs(settings.custody_tick_secs);
+        jobs.every("custody alert escalation", every, move || {
+            let p = p.clone();
+            async move {
+                let r = zhucan_domain::custody::escalate(&p, chrono::Utc::now()).await?;
+                if r.escalated > 0 {
+                    tracing::info!(escalated = r.escalated, "custody alerts escalated");
                 }
                 Ok(())
             }

@@ -99,6 +99,18 @@ pub enum DomainEvent {
         /// Confirmed places.
         confirmed: i32,
     },
+    /// A custody alert was raised (to its supervisor and street-town) or escalated (to the
+    /// district). Carries only what subscribers need to authorise and refetch.
+    CustodyAlertRaised {
+        /// Alert.
+        alert_id: Uuid,
+        /// The ward's street-town.
+        street_code: String,
+        /// The custodianship's supervisor.
+        supervisor_account_id: Uuid,
+        /// `STREET` or `DISTRICT`.
+        level: String,
+    },
     /// Nobody claimed a request in time: the street-town must act.
     GuidanceEscalated {
         /// Request id.

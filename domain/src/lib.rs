@@ -93,6 +93,8 @@ pub struct PlatformParts {
     pub outreach: outreach::OutreachConfig,
     /// Activities: the no-show rule.
     pub activities: activity::ActivityPolicy,
+    /// 代管资金: when unhandled alerts escalate.
+    pub custody: custody::CustodyConfig,
     /// Where attachments are stored.
     pub blobs: Arc<dyn blob::BlobStore>,
     /// Request rate limits (shared through Redis across nodes when configured).

@@ -32,6 +32,7 @@ mod m20261202_000024_create_activities;
 mod m20261202_000025_add_activity_attendance;
 mod m20261202_000026_create_activity_resources;
 mod m20261202_000027_create_custody;
+mod m20261203_000028_create_custody_alerts;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000025_add_activity_attendance::Migration),
             Box::new(m20261202_000026_create_activity_resources::Migration),
             Box::new(m20261202_000027_create_custody::Migration),
+            Box::new(m20261203_000028_create_custody_alerts::Migration),
         ]
     }
 }

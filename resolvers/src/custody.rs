@@ -465,6 +465,8 @@ pub struct StatementImport {
     pub imported: i32,
     /// 此前已导入（流水号相同，未重复导入）
     pub already_imported: i32,
+    /// 触发的异常支出预警数
+    pub alerts: i32,
     /// 有问题的行数（未导入）
     pub faulty: i32,
     /// 问题明细（最多 200 条）
@@ -800,7 +802,7 @@ impl CustodyMutation {
             .gql(ctx)?;
         let r = ctx
             .service::<CustodyService>()
-            .import_statement(id, &name, &bytes)
+            .import_statement(id, &name, bytes)
             .await
             .gql(ctx)?;
         let int = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
@@ -809,6 +811,7 @@ impl CustodyMutation {
             imported: int(r.imported),
             already_imported: int(r.already),
             faulty: int(r.faulty),
+            alerts: int(r.alerts),
             errors: r
                 .errors
                 .into_iter()
@@ -834,6 +837,7 @@ impl CustodyMutation {
             merchant: input.merchant,
             spent_on: input.spent_on.0,
             note: input.note,
+            receipt: None,
         };
         let s = ctx
             .service::<CustodyService>()

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalog;
 pub mod context;
 pub mod custody;
+pub mod custody_alerts;
 pub mod eligibility;
 pub mod error;
 pub mod guidance;

@@ -22,6 +22,7 @@ use zhucan_resolvers::activity::{
 use zhucan_resolvers::audit::AuditQuery;
 use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
 use zhucan_resolvers::custody::{CustodyMutation, CustodyQuery};
+use zhucan_resolvers::custody_alerts::{CustodyAlertMutation, CustodyAlertQuery};
 use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
 use zhucan_resolvers::guidance::{GuidanceMutation, GuidanceQuery};
 use zhucan_resolvers::home::{HomeMutation, HomeQuery};
@@ -51,6 +52,7 @@ pub struct QueryRoot(
     ActivityQuery,
     ActivityResourceQuery,
     CustodyQuery,
+    CustodyAlertQuery,
     NodeQuery,
 );
 
@@ -67,6 +69,7 @@ pub struct MutationRoot(
     ActivityMutation,
     ActivityResourceMutation,
     CustodyMutation,
+    CustodyAlertMutation,
 );
 
 /// The subscription root of every domain.

@@ -10,25 +10,25 @@ use zhucan_domain::viewer::Role;
 use crate::helpers::{TestApp, code, ids};
 
 const SAVE: &str = "mutation($i: CustodianshipInput!) { saveCustodianship(input: $i) { id version status wardName custodianName street { name } } }";
-const ADD: &str = "mutation($i: CustodyAccountInput!) { addCustodyAccount(input: $i) { id number bank { name } } }";
+pub(crate) const ADD: &str = "mutation($i: CustodyAccountInput!) { addCustodyAccount(input: $i) { id number bank { name } } }";
 const LIST: &str = "{ custodianships(first: 20) { edges { node { id } } } }";
 
-fn ok<'a>(body: &'a Value, field: &str) -> &'a Value {
+pub(crate) fn ok<'a>(body: &'a Value, field: &str) -> &'a Value {
     assert!(body["errors"].is_null(), "{field}: {body}");
     &body["data"][field]
 }
 
-struct Scene {
-    app: TestApp,
-    street: String,
-    guardian: String,
-    ward: uuid::Uuid,
-    custodianship: String,
+pub(crate) struct Scene {
+    pub app: TestApp,
+    pub street: String,
+    pub guardian: String,
+    pub ward: uuid::Uuid,
+    pub custodianship: String,
 }
 
 /// 陆家嘴 sets up a custodianship: a ward of theirs, `guardian` as custodian, themselves as
 /// supervisor.
-async fn scene() -> Scene {
+pub(crate) async fn scene() -> Scene {
     let app = TestApp::spawn().await;
     app.staff().await;
     let ward = app
@@ -554,7 +554,13 @@ async fn spending_statistics_add_up_by_month_region_and_ward_in_scope_and_export
 
 const IMPORT: &str = "mutation($a:ID!,$f:Upload!){ importBankStatement(accountId:$a, file:$f){ rows imported alreadyImported faulty errors { row column message } } }";
 
-async fn import(app: &TestApp, token: &str, account: &str, name: &str, bytes: &[u8]) -> Value {
+pub(crate) async fn import(
+    app: &TestApp,
+    token: &str,
+    account: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Value {
     let request = crate::helpers::multipart_upload(IMPORT, json!({"a": account}), name, bytes);
     app.post_multipart(token, request)
         .await

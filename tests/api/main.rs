@@ -15,6 +15,7 @@ mod bench_routes;
 mod cli;
 mod clients;
 mod custody;
+mod custody_alerts;
 mod duties;
 mod guidance;
 mod hardening;

@@ -8,16 +8,25 @@
 //! (`6222 **** **** 1234`); only the supervisor may reveal one, one at a time, audited. Spending
 //! is entered by the custodian, in fen, never in the future.
 
+mod alerts;
+mod files;
 mod import;
 mod reconcile;
+pub mod rules;
 mod service;
 mod stats;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+pub use alerts::{
+    Alert, AlertAction, AlertFilter, AlertLevel, AlertStatus, CustodyConfig, EscalationReport,
+    WHAT_ALERT, addressed, escalate,
+};
+pub use files::{CustodyFile, FileOwner};
 pub use import::{COLUMNS as STATEMENT_COLUMNS, ImportReport, MAX_REPORTED, RowError};
 pub use reconcile::{MATCH_DAYS, Reconciliation, reconcile};
+pub use rules::{RuleInput, Severity};
 pub use service::CustodyService;
 pub use stats::{
     ByCategory, MonthSpending, RegionSpending, SpendingStatistics, WardMonth, WardSpending,
@@ -280,6 +289,8 @@ pub struct SpendingInput {
     pub spent_on: NaiveDate,
     /// 备注
     pub note: String,
+    /// 凭证（文件名、内容）：JPEG、PNG 或 PDF
+    pub receipt: Option<(String, Vec<u8>)>,
 }
 
 /// One spending record.

@@ -10,6 +10,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::alerts::{Ward, day_totals, last_balance, publish, raise, supervisor_phone};
+use super::files::FileOwner;
+use super::rules::RuleSet;
 use super::{
     AccountInput, AccountKind, Custodianship, CustodianshipInput, CustodyAccount, CustodyFilter,
     CustodyStatus, MAX_SPENDING_PAGE, NUMBER_INDEX, Spending, SpendingInput, SpendingSource, WHAT,
@@ -115,7 +118,7 @@ impl<'a> CustodyService<'a> {
     }
 
     /// One custodianship row the caller may see.
-    async fn row<C: ConnectionTrait>(
+    pub(super) async fn row<C: ConnectionTrait>(
         &self,
         conn: &C,
         id: Uuid,
@@ -671,7 +674,14 @@ impl<'a> CustodyService<'a> {
                         "支出日期早于代管关系开始日期",
                     ));
                 }
+                let receipt = input
+                    .receipt
+                    .as_ref()
+                    .map(|(name, bytes)| self.checked_file(name, bytes))
+                    .transpose()?;
+                let mut rules = RuleSet::load(&self.p.db).await?;
                 let w = self.p.db.begin_write().await?;
+                let balance_before = last_balance(&w.txn, a.id).await?;
                 let row = spending_record::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     account_id: Set(a.id),
@@ -687,9 +697,26 @@ impl<'a> CustodyService<'a> {
                     bank_txn_id: Set(None),
                     entered_by: Set(viewer.username.chars().take(64).collect()),
                     created_at: Set(Utc::now()),
+                    import_id: Set(None),
+                    spent_hour: Set(None),
+                    balance_fen: Set(None),
                 }
                 .insert(&w.txn)
                 .await?;
+                if let (Some((name, content_type)), Some((_, bytes))) =
+                    (receipt, input.receipt.as_ref())
+                {
+                    self.store_file(
+                        &w.txn,
+                        FileOwner::Spending,
+                        row.id,
+                        c.id,
+                        name,
+                        content_type,
+                        bytes,
+                    )
+                    .await?;
+                }
                 self.append(
                     &w.txn,
                     "custody.spending.record",
@@ -700,7 +727,32 @@ impl<'a> CustodyService<'a> {
                     ),
                 )
                 .await?;
+                // The rules, over this record and its day on the account (it included).
+                let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+                let ward = Ward::load(&w.txn, self.p, c.ward_person_id, today).await?;
+                let (day_total, day_count) = day_totals(&w.txn, a.id, &[row.spent_on])
+                    .await?
+                    .get(&row.spent_on)
+                    .copied()
+                    .unwrap_or((row.amount_fen, 1));
+                let balance = balance_before.map(|b| (b - row.amount_fen).max(0));
+                let hits = rules.evaluate(&ward.facts(&row, day_total, day_count, balance));
+                let raised = if hits.is_empty() {
+                    Vec::new()
+                } else {
+                    let phone = supervisor_phone(&w.txn, self.p, c.supervisor_account_id).await?;
+                    raise(
+                        &w.txn,
+                        self.p,
+                        &c,
+                        &ward,
+                        phone.as_ref(),
+                        vec![(&row, hits)],
+                    )
+                    .await?
+                };
                 w.commit().await?;
+                publish(self.p, raised);
                 Ok(row.into())
             },
         )

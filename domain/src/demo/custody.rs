@@ -194,6 +194,9 @@ async fn seed_one(
                     bank_txn_id: Set(None),
                     entered_by: Set("demo".to_owned()),
                     created_at: Set(now),
+                    import_id: Set(None),
+                    spent_hour: Set(None),
+                    balance_fen: Set(None),
                 });
             }
         };

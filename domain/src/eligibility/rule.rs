@@ -307,70 +307,83 @@ pub fn compile(conditions: &[Condition]) -> DomainResult<CompiledRule> {
             crate::types::BoundedText::parse(&format!("conditions[{i}].label"), &c.label, 60)?
                 .into_string();
         let field = format!("conditions[{i}].expression");
-        let src = c.expression.trim();
-        if src.is_empty() {
-            return Err(DomainError::bad_input(field, "表达式不能为空"));
-        }
-        if src.chars().count() > MAX_EXPRESSION_CHARS {
-            return Err(DomainError::bad_input(
-                field,
-                format!("表达式不能超过{MAX_EXPRESSION_CHARS}个字符"),
-            ));
-        }
-        // The CEL parser recurses per nesting level; deep nesting is refused before it runs.
-        if nesting(src) > MAX_NESTING {
-            return Err(DomainError::bad_input(
-                field,
-                format!("括号嵌套不能超过{MAX_NESTING}层"),
-            ));
-        }
-        let program = Program::compile(src).map_err(|errs| {
-            let first = errs.errors.first();
-            let (line, col) = first.map_or((1, 1), |e| e.pos);
-            let msg = first.map_or_else(String::new, |e| e.msg.clone());
-            DomainError::bad_input(
-                field.clone(),
-                format!("第{line}行第{col}列附近有语法错误：{msg}"),
-            )
-        })?;
-        let mut facts: Vec<String> = Vec::new();
-        for v in free_variables(&program) {
-            if !FACTS.iter().any(|(name, _, _)| *name == v) {
-                let known: Vec<&str> = FACTS.iter().map(|(n, _, _)| *n).collect();
-                return Err(DomainError::bad_input(
-                    field,
-                    format!("未知的事实“{v}”，可用的事实：{}", known.join("、")),
-                ));
-            }
-            if !facts.contains(&v) {
-                facts.push(v);
-            }
-        }
+        let known: Vec<&str> = FACTS.iter().map(|(n, _, _)| *n).collect();
+        let (src, program, facts) = compile_expression(&field, &c.expression, &known)?;
         let compiled = CompiledCondition {
             label,
-            expression: src.to_owned(),
+            expression: src,
             facts,
             program,
         };
         sample.bind(&mut eval.ctx);
-        match compiled.program.execute(&eval.ctx) {
-            Ok(Value::Bool(_)) => {}
-            Ok(_) => {
-                return Err(DomainError::bad_input(
-                    field,
-                    "表达式的结果须为真或假（布尔值）",
-                ));
-            }
-            Err(e) => {
-                return Err(DomainError::bad_input(
-                    field,
-                    format!("表达式无法求值：{e}"),
-                ));
-            }
-        }
+        checked_bool(&field, compiled.program.execute(&eval.ctx))?;
         out.push(compiled);
     }
     Ok(CompiledRule { conditions: out })
+}
+
+/// A trial evaluation's result as a boolean, or why it is not one (errors name `field`).
+pub(crate) fn checked_bool(
+    field: &str,
+    result: Result<Value, cel::ExecutionError>,
+) -> DomainResult<bool> {
+    match result {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(_) => Err(DomainError::bad_input(
+            field,
+            "表达式的结果须为真或假（布尔值）",
+        )),
+        Err(e) => Err(DomainError::bad_input(
+            field,
+            format!("表达式无法求值：{e}"),
+        )),
+    }
+}
+
+/// Parse one CEL expression that may read only the variables `known`: refuses an empty or
+/// over-long expression, deep nesting (the parser recurses per level), a syntax error (with its
+/// line and column) and an unknown variable (naming the known ones). Returns the trimmed source,
+/// the program and the variables it reads, in order of first mention. Errors name `field`.
+pub(crate) fn compile_expression(
+    field: &str,
+    expression: &str,
+    known: &[&str],
+) -> DomainResult<(String, Program, Vec<String>)> {
+    let src = expression.trim();
+    if src.is_empty() {
+        return Err(DomainError::bad_input(field, "表达式不能为空"));
+    }
+    if src.chars().count() > MAX_EXPRESSION_CHARS {
+        return Err(DomainError::bad_input(
+            field,
+            format!("表达式不能超过{MAX_EXPRESSION_CHARS}个字符"),
+        ));
+    }
+    if nesting(src) > MAX_NESTING {
+        return Err(DomainError::bad_input(
+            field,
+            format!("括号嵌套不能超过{MAX_NESTING}层"),
+        ));
+    }
+    let program = Program::compile(src).map_err(|errs| {
+        let first = errs.errors.first();
+        let (line, col) = first.map_or((1, 1), |e| e.pos);
+        let msg = first.map_or_else(String::new, |e| e.msg.clone());
+        DomainError::bad_input(field, format!("第{line}行第{col}列附近有语法错误：{msg}"))
+    })?;
+    let mut vars: Vec<String> = Vec::new();
+    for v in free_variables(&program) {
+        if !known.contains(&v.as_str()) {
+            return Err(DomainError::bad_input(
+                field,
+                format!("未知的事实“{v}”，可用的事实：{}", known.join("、")),
+            ));
+        }
+        if !vars.contains(&v) {
+            vars.push(v);
+        }
+    }
+    Ok((src.to_owned(), program, vars))
 }
 
 /// Deepest bracket nesting accepted in an expression.

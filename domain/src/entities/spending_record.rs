@@ -34,6 +34,12 @@ pub struct Model {
     pub entered_by: String,
     /// Recorded.
     pub created_at: DateTimeUtc,
+    /// The statement import that brought it.
+    pub import_id: Option<Uuid>,
+    /// Hour of the bank's transaction (0–23), where the statement gives a time.
+    pub spent_hour: Option<i16>,
+    /// Balance after it, fen, where the statement gives one.
+    pub balance_fen: Option<i64>,
 }
 
 /// No navigated relations.

@@ -35,11 +35,15 @@ pub enum SmsTemplate {
     ActivityCancelled,
     /// To a waitlisted registrant: a place was freed for them.
     ActivityPromoted,
+    /// To a custodianship's supervisor: spending met an abnormal-spending rule.
+    CustodyAlertSupervisor,
+    /// To the ward (or their family): spending from their account met a rule.
+    CustodyAlertWard,
 }
 
 impl SmsTemplate {
     /// Every template.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::GuidanceEscalated,
         Self::GuidanceClaimed,
         Self::GuidanceCancelled,
@@ -51,6 +55,8 @@ impl SmsTemplate {
         Self::PasswordReset,
         Self::ActivityCancelled,
         Self::ActivityPromoted,
+        Self::CustodyAlertSupervisor,
+        Self::CustodyAlertWard,
     ];
 
     /// Whether the parameters are secret (a temporary password): stored SM4-GCM encrypted in
@@ -73,6 +79,8 @@ impl SmsTemplate {
             Self::PasswordReset => "PASSWORD_RESET",
             Self::ActivityCancelled => "ACTIVITY_CANCELLED",
             Self::ActivityPromoted => "ACTIVITY_PROMOTED",
+            Self::CustodyAlertSupervisor => "CUSTODY_ALERT_SUPERVISOR",
+            Self::CustodyAlertWard => "CUSTODY_ALERT_WARD",
         }
     }
 
@@ -117,6 +125,12 @@ impl SmsTemplate {
             Self::ActivityPromoted => {
                 "【上海残联】您候补的活动“{activity}”已有空余名额，您已转为正式报名，请按时参加。"
             }
+            Self::CustodyAlertSupervisor => {
+                "【上海残联】您监管的{ward}代管账户{date}支出{amount}元，触发预警“{rule}”，请登录助残云核实处理。"
+            }
+            Self::CustodyAlertWard => {
+                "【上海残联】您（或您家人）的代管账户{date}有一笔{amount}元支出触发预警，街镇监管人将核实。如有疑问请联系所在街镇残联。"
+            }
         }
     }
 
@@ -131,6 +145,8 @@ impl SmsTemplate {
             Self::OutreachNotice => &["policy"],
             Self::AccountCreated | Self::PasswordReset => &["username", "password"],
             Self::ActivityCancelled | Self::ActivityPromoted => &["activity"],
+            Self::CustodyAlertSupervisor => &["ward", "date", "amount", "rule"],
+            Self::CustodyAlertWard => &["date", "amount"],
         }
     }
 
