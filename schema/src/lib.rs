@@ -32,7 +32,8 @@ use zhucan_resolvers::outreach::{OutreachMutation, OutreachQuery};
 use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
 use zhucan_subscriptions::{
-    ActivitySubscription, GuidanceSubscription, OutreachSubscription, PersonSubscription,
+    ActivitySubscription, CustodySubscription, GuidanceSubscription, OutreachSubscription,
+    PersonSubscription,
 };
 
 pub use armor::{ArmorLimits, count_tokens};
@@ -78,6 +79,7 @@ pub struct SubscriptionRoot(
     PersonSubscription,
     GuidanceSubscription,
     OutreachSubscription,
+    CustodySubscription,
     ActivitySubscription,
 );
 

@@ -3,6 +3,7 @@
 //! the subscriber's token expires.
 
 mod activity;
+mod custody;
 mod guidance;
 mod in_process;
 mod outreach;
@@ -10,6 +11,7 @@ mod person;
 mod redis_bus;
 
 pub use activity::ActivitySubscription;
+pub use custody::CustodySubscription;
 pub use guidance::GuidanceSubscription;
 pub use in_process::InProcessBus;
 pub use outreach::OutreachSubscription;

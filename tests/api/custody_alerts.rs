@@ -202,3 +202,41 @@ async fn rules_are_checked_before_saving_and_only_the_city_edits_them() {
         .await;
     assert_eq!(code(&off), "FORBIDDEN", "the built-in rule always runs");
 }
+
+#[tokio::test]
+async fn supervisors_hear_alerts_live_and_another_district_does_not() {
+    use crate::helpers::ws;
+    let s = scene().await;
+    let app = &s.app;
+    let added = app
+        .gql(
+            Some(&s.street),
+            ADD,
+            json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "102", "number": "4111111111111111"}}),
+        )
+        .await;
+    let account = ok(&added, "addCustodyAccount")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const SUB: &str = "subscription { custodyAlertRaised { ruleCode level amount } }";
+    let mut street_ws = ws::connect(app, &s.street).await;
+    ws::subscribe(&mut street_ws, "a", SUB, json!({})).await;
+    let huangpu = app.login("huangpu").await;
+    let mut other_ws = ws::connect(app, &huangpu).await;
+    ws::subscribe(&mut other_ws, "a", SUB, json!({})).await;
+    app.subscribed(2).await;
+    let text = "流水号,日期,金额,收款方\nB1,2026-11-03,6000,某商场\n";
+    let r = import(app, &s.street, &account, "s.csv", text.as_bytes()).await;
+    assert_eq!(ok(&r, "importBankStatement")["imported"], 1, "{r}");
+    let msg = ws::next(&mut street_ws).await;
+    assert_eq!(
+        msg["payload"]["data"]["custodyAlertRaised"]["ruleCode"], "LARGE_SINGLE",
+        "{msg}"
+    );
+    assert_eq!(
+        msg["payload"]["data"]["custodyAlertRaised"]["level"],
+        "STREET"
+    );
+    ws::quiet(&mut other_ws, 300).await;
+}

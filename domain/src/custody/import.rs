@@ -668,7 +668,7 @@ mod tests {
         assert!(err.contains("第 3 行"), "{err}");
         // UTF-8 first, then GBK far beyond the sniffed sample.
         let mut long = "流水号,日期\n".repeat(8_000).into_bytes();
-        long.extend_from_slice(&encoding_rs::GBK.encode("3,医院\n").0);
+        long.extend_from_slice(&encoding_rs::GBK.encode("3,收款方\n").0);
         assert!(read(long).is_err());
     }
 
