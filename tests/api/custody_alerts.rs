@@ -10,6 +10,22 @@ use crate::helpers::code;
 const ALERTS: &str = "{ custodyAlerts(first: 50) { edges { node { id ruleCode status level version amountFen events { action status note } } } } }";
 const HANDLE: &str = "mutation($id:ID!,$v:Int!,$a:CustodyAlertAction!,$n:String!){ handleCustodyAlert(id:$id, version:$v, action:$a, note:$n){ status version events { action } } }";
 
+/// The scene's ward gets a card (added by their street-town); its id.
+async fn card(s: &crate::custody::Scene) -> String {
+    let added = s
+        .app
+        .gql(
+            Some(&s.street),
+            ADD,
+            json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "102", "number": "4111111111111111"}}),
+        )
+        .await;
+    ok(&added, "addCustodyAccount")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 fn alerts(body: &Value) -> Vec<Value> {
     body["data"]["custodyAlerts"]["edges"]
         .as_array()
@@ -21,17 +37,7 @@ fn alerts(body: &Value) -> Vec<Value> {
 async fn statements_and_entries_raise_alerts_once_that_are_handled_escalated_and_scoped() {
     let s = scene().await;
     let app = &s.app;
-    let added = app
-        .gql(
-            Some(&s.street),
-            ADD,
-            json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "102", "number": "4111111111111111"}}),
-        )
-        .await;
-    let account = ok(&added, "addCustodyAccount")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let account = card(&s).await;
     // One ordinary row, then one row for each of three rules.
     let text = "流水号,日期,金额,收款方,类别,余额\n\
                 A1,2026-11-02 10:00:00,128.50,联华超市,生活,9000\n\
@@ -208,17 +214,7 @@ async fn supervisors_hear_alerts_live_and_another_district_does_not() {
     use crate::helpers::ws;
     let s = scene().await;
     let app = &s.app;
-    let added = app
-        .gql(
-            Some(&s.street),
-            ADD,
-            json!({"i": {"custodianshipId": s.custodianship, "kind": "CARD", "bankCode": "102", "number": "4111111111111111"}}),
-        )
-        .await;
-    let account = ok(&added, "addCustodyAccount")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let account = card(&s).await;
     const SUB: &str = "subscription { custodyAlertRaised { ruleCode level amount } }";
     let mut street_ws = ws::connect(app, &s.street).await;
     ws::subscribe(&mut street_ws, "a", SUB, json!({})).await;
