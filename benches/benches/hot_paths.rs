@@ -1,5 +1,6 @@
 //! In-process hot paths: catalog search over a 10,000-entry index, matching one person against
-//! every service rule, SM4-GCM field encryption, ID-number parsing.
+//! every service rule, the custody abnormal-spending rules over one transaction, SM4-GCM field
+//! encryption, ID-number parsing.
 //!
 //! `cargo bench -p zhucan-benches` runs the criterion groups; before them it prints the search
 //! latency distribution (p50 / p99 over 8,000 queries), which criterion's summary does not give.
@@ -93,6 +94,56 @@ fn matching(c: &mut Criterion) {
     );
 }
 
+/// The seeded abnormal-spending rules (as the migration stores them) over one ordinary
+/// transaction (no rule met: every rule runs to its end) and one that meets several.
+fn custody_rules(c: &mut Criterion) {
+    use zhucan_domain::custody::rules::{RuleSet, TxnFacts};
+    use zhucan_domain::entities::custody_rule;
+    let now = chrono::Utc::now();
+    let rows: Vec<custody_rule::Model> = zhucan_migrations::DEFAULT_CUSTODY_RULES
+        .iter()
+        .map(
+            |(code, label, expression, severity, builtin)| custody_rule::Model {
+                id: uuid::Uuid::now_v7(),
+                code: (*code).to_owned(),
+                label: (*label).to_owned(),
+                expression: (*expression).to_owned(),
+                severity: (*severity).to_owned(),
+                enabled: true,
+                builtin: *builtin,
+                version: 1,
+                updated_by: "bench".to_owned(),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .collect();
+    let mut set = RuleSet::of(&rows);
+    let ordinary = TxnFacts::sample();
+    assert!(set.evaluate(&ordinary).is_empty());
+    let suspicious = TxnFacts {
+        amount: 600_000,
+        merchant: "中国体育彩票投注站".to_owned(),
+        hour: 2,
+        day_total: 1_200_000,
+        day_count: 7,
+        balance: 50_000,
+        ..TxnFacts::sample()
+    };
+    assert!(set.evaluate(&suspicious).len() >= 5);
+    c.bench_function(
+        &format!("custody_rules_{}_over_one_ordinary_transaction", set.len()),
+        |b| b.iter(|| set.evaluate(black_box(&ordinary)).len()),
+    );
+    c.bench_function(
+        &format!(
+            "custody_rules_{}_over_one_suspicious_transaction",
+            set.len()
+        ),
+        |b| b.iter(|| set.evaluate(black_box(&suspicious)).len()),
+    );
+}
+
 fn crypto(c: &mut Criterion) {
     let keys = StaticKeys::from_material(&KeyMaterial {
         data_keys: DEMO_DATA_KEY.to_owned(),
@@ -123,7 +174,7 @@ fn crypto(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, search, matching, crypto);
+criterion_group!(benches, search, matching, custody_rules, crypto);
 
 fn main() {
     percentiles();

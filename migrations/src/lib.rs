@@ -34,6 +34,9 @@ mod m20261202_000026_create_activity_resources;
 mod m20261202_000027_create_custody;
 mod m20261203_000028_create_custody_alerts;
 
+/// The abnormal-spending rules a fresh installation starts with (benches evaluate them).
+pub use m20261203_000028_create_custody_alerts::DEFAULT_RULES as DEFAULT_CUSTODY_RULES;
+
 /// Every migration, in order.
 pub struct Migrator;
 

@@ -2,7 +2,6 @@
 //! audited) and spending. The custody service decides who sees and does what.
 
 use async_graphql::connection::Connection;
-use std::io::Read as _;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
@@ -15,7 +14,7 @@ use crate::error::GqlResultExt;
 use crate::person::types::Person;
 use crate::region::{Region, region_of};
 use crate::scalars::Date;
-use crate::support::{optional_id, page, parse_id, plain_connection};
+use crate::support::{optional_id, page, parse_id, plain_connection, read_upload};
 
 /// 代管人与被代管人的关系
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -243,6 +242,49 @@ impl Custodianship {
     }
 }
 
+/// 代管附件（支出凭证或预警处理材料）
+pub struct CustodyFile(pub domain::CustodyFile);
+
+#[Object]
+impl CustodyFile {
+    /// 标识
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// 文件名
+    async fn file_name(&self) -> &str {
+        &self.0.file_name
+    }
+    /// 类型（按内容识别：image/jpeg、image/png、application/pdf）
+    async fn content_type(&self) -> &str {
+        &self.0.content_type
+    }
+    /// 大小（字节）
+    async fn size_bytes(&self) -> i64 {
+        self.0.size_bytes
+    }
+    /// SM3 摘要
+    async fn sm3(&self) -> &str {
+        &self.0.sm3
+    }
+    /// 上传时间
+    async fn uploaded_at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// 下载地址（GET，带 Bearer 令牌；每次下载记入审计）
+    async fn url(&self) -> String {
+        format!("/files/custody/{}", self.0.id)
+    }
+}
+
+/// The files of a record or alert, through the request's loader.
+pub(crate) async fn files_of(
+    ctx: &Context<'_>,
+    owner: uuid::Uuid,
+) -> async_graphql::Result<Vec<CustodyFile>> {
+    crate::loaders::load_list(ctx, owner, |l| l.custody_files(), CustodyFile).await
+}
+
 /// 支出记录
 pub struct SpendingRecord(pub domain::Spending);
 
@@ -287,6 +329,10 @@ impl SpendingRecord {
     /// 录入时间
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// 凭证
+    async fn receipts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustodyFile>> {
+        files_of(ctx, self.0.id).await
     }
 }
 
@@ -789,17 +835,7 @@ impl CustodyMutation {
         file: Upload,
     ) -> async_graphql::Result<StatementImport> {
         let id = parse_id("accountId", &account_id).gql(ctx)?;
-        let upload = file
-            .value(ctx)
-            .map_err(|_| zhucan_domain::DomainError::bad_input("file", "未收到文件"))
-            .gql(ctx)?;
-        let name = upload.filename.clone();
-        let mut bytes = Vec::new();
-        upload
-            .into_read()
-            .read_to_end(&mut bytes)
-            .map_err(|_| zhucan_domain::DomainError::bad_input("file", "文件读取失败"))
-            .gql(ctx)?;
+        let (name, bytes) = read_upload(ctx, &file, None).gql(ctx)?;
         let r = ctx
             .service::<CustodyService>()
             .import_statement(id, &name, bytes)
@@ -824,12 +860,19 @@ impl CustodyMutation {
         })
     }
 
-    /// 录入支出（代管人本人）
+    /// 录入支出（代管人本人）；可附凭证（JPEG、PNG 或 PDF，按内容识别；multipart 请求须带
+    /// x-zhucan-csrf 头），与记录在同一事务中保存
     async fn record_spending(
         &self,
         ctx: &Context<'_>,
         input: SpendingInput,
+        receipt: Option<Upload>,
     ) -> async_graphql::Result<SpendingRecord> {
+        let limit = ctx.platform().outreach.attachment_max_bytes;
+        let receipt = receipt
+            .map(|f| read_upload(ctx, &f, Some(limit)))
+            .transpose()
+            .gql(ctx)?;
         let domain_input = domain::SpendingInput {
             account_id: parse_id("input.accountId", &input.account_id).gql(ctx)?,
             amount: input.amount,
@@ -837,7 +880,7 @@ impl CustodyMutation {
             merchant: input.merchant,
             spent_on: input.spent_on.0,
             note: input.note,
-            receipt: None,
+            receipt,
         };
         let s = ctx
             .service::<CustodyService>()
@@ -846,4 +889,32 @@ impl CustodyMutation {
             .gql(ctx)?;
         Ok(SpendingRecord(s))
     }
+
+    /// 补传支出凭证（代管人本人或街镇管理员；每条记录最多 10 个）
+    async fn attach_spending_receipt(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+        file: Upload,
+    ) -> async_graphql::Result<CustodyFile> {
+        let id = parse_id("recordId", &record_id).gql(ctx)?;
+        attach(ctx, domain::FileOwner::Spending, id, &file).await
+    }
+}
+
+/// Read an upload within the attachment limit and attach it to its record or alert.
+pub(crate) async fn attach(
+    ctx: &Context<'_>,
+    owner: domain::FileOwner,
+    owner_id: uuid::Uuid,
+    file: &Upload,
+) -> async_graphql::Result<CustodyFile> {
+    let limit = ctx.platform().outreach.attachment_max_bytes;
+    let (name, bytes) = read_upload(ctx, file, Some(limit)).gql(ctx)?;
+    let f = ctx
+        .service::<CustodyService>()
+        .attach_file(owner, owner_id, &name, &bytes)
+        .await
+        .gql(ctx)?;
+    Ok(CustodyFile(f))
 }

@@ -221,6 +221,13 @@ impl CustodyAlert {
             .map(CustodyAlertEvent)
             .collect())
     }
+    /// 处理材料
+    async fn files(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::custody::CustodyFile>> {
+        crate::custody::files_of(ctx, self.0.id).await
+    }
 }
 
 /// 预警筛选
@@ -355,5 +362,16 @@ impl CustodyAlertMutation {
             .await
             .gql(ctx)?;
         Ok(CustodyAlert(a.row))
+    }
+
+    /// 上传预警处理材料（可处理该预警者；JPEG、PNG 或 PDF，每条最多 10 个）
+    async fn attach_custody_alert_file(
+        &self,
+        ctx: &Context<'_>,
+        alert_id: ID,
+        file: async_graphql::Upload,
+    ) -> async_graphql::Result<crate::custody::CustodyFile> {
+        let id = parse_id("alertId", &alert_id).gql(ctx)?;
+        crate::custody::attach(ctx, domain::FileOwner::Alert, id, &file).await
     }
 }

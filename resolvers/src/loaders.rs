@@ -39,6 +39,21 @@ pub struct Registrations(Source);
 pub struct ActivityResources(Source);
 /// Custodianships of wards (the person file), as the caller may see them.
 pub struct Custodianships(Source);
+/// Receipts of spending records and materials of custody alerts (their owners are already
+/// scoped: the loader is only reached from a record or alert the caller sees).
+pub struct CustodyFiles(Source);
+
+impl Loader<Uuid> for CustodyFiles {
+    type Value = Vec<zhucan_domain::custody::CustodyFile>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::custody::CustodyService::new(&self.0.platform, &self.0.caller)
+            .files_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
 
 impl Loader<Uuid> for Custodianships {
     type Value = Vec<zhucan_domain::custody::Custodianship>;
@@ -160,6 +175,7 @@ pub struct Loaders {
     registrations: OnceLock<Cached<Registrations>>,
     activity_resources: OnceLock<Cached<ActivityResources>>,
     custodianships: OnceLock<Cached<Custodianships>>,
+    custody_files: OnceLock<Cached<CustodyFiles>>,
 }
 
 fn cached<L: Loader<Uuid>>(cell: &OnceLock<Cached<L>>, make: impl FnOnce() -> L) -> &Cached<L> {
@@ -180,6 +196,7 @@ impl Loaders {
             registrations: OnceLock::new(),
             activity_resources: OnceLock::new(),
             custodianships: OnceLock::new(),
+            custody_files: OnceLock::new(),
         }
     }
 
@@ -229,4 +246,33 @@ impl Loaders {
     pub fn custodianships(&self) -> &Cached<Custodianships> {
         cached(&self.custodianships, || Custodianships(self.source.clone()))
     }
+
+    /// Receipts and alert materials of custody records and alerts.
+    pub fn custody_files(&self) -> &Cached<CustodyFiles> {
+        cached(&self.custody_files, || CustodyFiles(self.source.clone()))
+    }
+}
+
+/// A list keyed by a parent's id (a person's section of the file, a record's receipts) through
+/// the request's loader (primed for a whole page at once), each row wrapped in its GraphQL type.
+/// Without loaders (a subscription's event) the list is empty.
+pub async fn load_list<L, T, G>(
+    ctx: &async_graphql::Context<'_>,
+    key: Uuid,
+    loader: impl FnOnce(&Loaders) -> &Cached<L>,
+    wrap: impl FnMut(T) -> G,
+) -> async_graphql::Result<Vec<G>>
+where
+    L: Loader<Uuid, Value = Vec<T>, Error = Arc<DomainError>>,
+    T: Clone + Send + Sync + 'static,
+{
+    use crate::context::ContextExt as _;
+    let Some(loaders) = ctx.loaders() else {
+        return Ok(Vec::new());
+    };
+    let rows = loader(loaders)
+        .load_one(key)
+        .await
+        .map_err(|e| crate::error::loader_error(ctx, e))?;
+    Ok(rows.unwrap_or_default().into_iter().map(wrap).collect())
 }

@@ -92,3 +92,27 @@ where
 {
     connection(page, EmptyFields, cursor, node)
 }
+
+/// An uploaded file's name and bytes. With a `limit`, at most `limit + 1` bytes are read, so an
+/// oversized file is refused by the domain's size check without being read whole.
+pub fn read_upload(
+    ctx: &async_graphql::Context<'_>,
+    file: &async_graphql::Upload,
+    limit: Option<usize>,
+) -> DomainResult<(String, Vec<u8>)> {
+    use std::io::Read as _;
+    let upload = file
+        .value(ctx)
+        .map_err(|_| DomainError::bad_input("file", "未收到文件"))?;
+    let name = upload.filename.clone();
+    let mut bytes = Vec::new();
+    let read = match limit {
+        Some(limit) => upload
+            .into_read()
+            .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+            .read_to_end(&mut bytes),
+        None => upload.into_read().read_to_end(&mut bytes),
+    };
+    read.map_err(|_| DomainError::bad_input("file", "文件读取失败"))?;
+    Ok((name, bytes))
+}

@@ -145,6 +145,7 @@ pub fn router(
             get(reports::custody_spending),
         )
         .route("/files/outreach/{id}", get(files::outreach_file))
+        .route("/files/custody/{id}", get(files::custody_file))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz));
     if settings.graphiql {

@@ -424,6 +424,31 @@ async fn the_demo_custodian_holds_two_wards_with_a_year_of_spending() {
         )
         .unwrap();
     assert!(AccountNumber::parse("n", AccountNumberKind::Card, &number).is_ok());
+
+    // The demo's imported statements, run through the real import, meet every default rule
+    // (the built-in one on a ward who has died with their card still spent).
+    use zhucan_domain::entities::custody_alert;
+    let mut met: Vec<String> = custody_alert::Entity::find()
+        .all(p.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.rule_code)
+        .collect();
+    met.sort();
+    met.dedup();
+    let mut every: Vec<&str> = zhucan_migrations::DEFAULT_CUSTODY_RULES
+        .iter()
+        .map(|r| r.0)
+        .collect();
+    every.sort_unstable();
+    assert_eq!(met, every);
+    let imported = spending_record::Entity::find()
+        .filter(spending_record::Column::Source.eq("IMPORTED"))
+        .all(p.db.conn())
+        .await
+        .unwrap();
+    assert!(imported.len() >= 15, "{}", imported.len());
 }
 
 #[tokio::test]

@@ -236,3 +236,275 @@ async fn supervisors_hear_alerts_live_and_another_district_does_not() {
     );
     ws::quiet(&mut other_ws, 300).await;
 }
+
+/// Give the street admin (the supervisor) a mobile number, as account creation by the system
+/// admin does.
+async fn supervisor_phone(app: &crate::helpers::TestApp, username: &str) {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    use zhucan_domain::entities::account;
+    let a = account::Entity::find()
+        .filter(account::Column::Username.eq(username))
+        .one(app.platform.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let enc = app
+        .platform
+        .cipher
+        .encrypt(
+            zhucan_domain::identity::admin::phone_aad(&a.id),
+            "13900001111",
+        )
+        .unwrap();
+    let mut m: account::ActiveModel = a.into();
+    m.phone_enc = Set(Some(enc));
+    m.update(app.platform.db.conn()).await.unwrap();
+}
+
+/// The custody SMS in the outbox: (template, dedupe key).
+async fn custody_sms(app: &crate::helpers::TestApp) -> Vec<(String, String)> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use zhucan_domain::entities::sms_outbox;
+    let mut rows: Vec<(String, String)> = sms_outbox::Entity::find()
+        .filter(sms_outbox::Column::DedupeKey.starts_with("custody-alert:"))
+        .all(app.platform.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.template, r.dedupe_key))
+        .collect();
+    rows.sort();
+    rows
+}
+
+const RECORD_WITH_RECEIPT: &str = "mutation($i: SpendingInput!, $f: Upload){ recordSpending(input:$i, receipt:$f){ id receipts { id fileName contentType sizeBytes sm3 url } } }";
+
+#[tokio::test]
+async fn receipts_and_alert_materials_are_stored_downloaded_in_scope_and_each_alert_texts_once() {
+    let s = scene().await;
+    let app = &s.app;
+    supervisor_phone(app, "lujiazui").await;
+    let account = card(&s).await;
+    let png = b"\x89PNG\r\n\x1a\n0000IHDRreceipt-bytes";
+
+    // The custodian enters a spending with its receipt in one request; a large one raises an
+    // alert, texted once to the supervisor and once to the ward.
+    let input = json!({"i": {"accountId": account, "amount": "5200", "category": "MEDICAL", "merchant": "仁济医院", "spentOn": "2026-11-10", "note": "住院押金"}});
+    let request =
+        crate::helpers::multipart_upload(RECORD_WITH_RECEIPT, input.clone(), "发票.png", png);
+    let body: Value = app
+        .post_multipart(&s.guardian, request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let record = ok(&body, "recordSpending").clone();
+    let receipt = &record["receipts"][0];
+    assert_eq!(receipt["contentType"], "image/png", "{body}");
+    assert_eq!(receipt["fileName"], "发票.png");
+    assert_eq!(receipt["sizeBytes"], png.len());
+    let url = format!("{}{}", app.address, receipt["url"].as_str().unwrap());
+    let sms = custody_sms(app).await;
+    let templates: Vec<&str> = sms.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        templates,
+        ["CUSTODY_ALERT_SUPERVISOR", "CUSTODY_ALERT_WARD"],
+        "{sms:?}"
+    );
+
+    // A receipt that is not an image or PDF is refused and the spending is not written.
+    let bad = crate::helpers::multipart_upload(
+        RECORD_WITH_RECEIPT,
+        input.clone(),
+        "x.exe",
+        b"MZ\x90\x00",
+    );
+    let refused: Value = app
+        .post_multipart(&s.guardian, bad)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(code(&refused), "BAD_USER_INPUT", "{refused}");
+    let listed = app
+        .gql(
+            Some(&s.street),
+            "query($c:ID!){ spendingRecords(custodianshipId:$c) { id } }",
+            json!({"c": s.custodianship}),
+        )
+        .await;
+    assert_eq!(
+        ok(&listed, "spendingRecords").as_array().unwrap().len(),
+        1,
+        "{listed}"
+    );
+
+    // The receipt downloads for the custodian and the street, not for another district or
+    // without a token; the download is audited.
+    for (token, status) in [(&s.guardian, 200), (&s.street, 200)] {
+        let resp = app
+            .client
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status);
+        assert_eq!(resp.headers()["content-type"], "image/png");
+        assert_eq!(
+            resp.headers()["x-content-sm3"],
+            receipt["sm3"].as_str().unwrap()
+        );
+        assert_eq!(&resp.bytes().await.unwrap()[..], &png[..]);
+    }
+    let huangpu = app.login("huangpu").await;
+    let resp = app
+        .client
+        .get(&url)
+        .bearer_auth(&huangpu)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(app.client.get(&url).send().await.unwrap().status(), 401);
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        use zhucan_domain::entities::audit_record;
+        let downloads = audit_record::Entity::find()
+            .filter(audit_record::Column::Operation.eq("custody.file.download"))
+            .count(app.platform.db.conn())
+            .await
+            .unwrap();
+        assert!(downloads >= 2, "each download is audited: {downloads}");
+    }
+
+    // The supervisor adds material to the alert while explaining it.
+    let list = alerts(&app.gql(Some(&s.street), ALERTS, json!({})).await);
+    let alert_id = list[0]["id"].as_str().unwrap().to_owned();
+    let pdf = b"%PDF-1.7\n%hospital invoice\n";
+    let attach = "mutation($a:ID!,$f:Upload!){ attachCustodyAlertFile(alertId:$a, file:$f){ id contentType url } }";
+    let request =
+        crate::helpers::multipart_upload(attach, json!({"a": alert_id}), "住院证明.pdf", pdf);
+    let body: Value = app
+        .post_multipart(&s.street, request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ok(&body, "attachCustodyAlertFile")["contentType"],
+        "application/pdf"
+    );
+    let request = crate::helpers::multipart_upload(attach, json!({"a": alert_id}), "x.pdf", pdf);
+    let other: Value = app
+        .post_multipart(&huangpu, request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(code(&other), "NOT_FOUND", "another district: {other}");
+    let files = app
+        .gql(
+            Some(&s.street),
+            "{ custodyAlerts(first: 5) { edges { node { files { fileName } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        alerts(&files)[0]["files"][0]["fileName"],
+        "住院证明.pdf",
+        "{files}"
+    );
+
+    // Re-running the rules (a statement carrying the same spending by its bank id twice) adds
+    // no second text for the same alert.
+    let text = "流水号,日期,金额,收款方\nC1,2026-11-12,6000,某商场\nC1,2026-11-12,6000,某商场\n";
+    import(app, &s.street, &account, "s.csv", text.as_bytes()).await;
+    import(app, &s.street, &account, "s.csv", text.as_bytes()).await;
+    let after = custody_sms(app).await;
+    let new: Vec<_> = after.iter().filter(|r| !sms.contains(r)).collect();
+    assert!(
+        !new.is_empty() && new.len().is_multiple_of(2),
+        "each new alert texts the supervisor and the ward: {after:?}"
+    );
+    let keys: std::collections::HashSet<_> = after.iter().map(|(_, k)| k).collect();
+    assert_eq!(keys.len(), after.len(), "one text per alert and recipient");
+}
+
+#[tokio::test]
+async fn the_console_imports_a_statement_file_reporting_faulty_rows_and_adding_nothing_twice() {
+    let s = scene().await;
+    let app = &s.app;
+    let account = card(&s).await;
+    let path = app.settings.data_dir.join("statement.csv");
+    // GBK, as banks export: three good rows, a fraction of a fen, a date in the future.
+    let text = "流水号,日期,金额,收款方,类别\n\
+                K1,2026-10-02,35.20,联华超市,生活\n\
+                K2,2026-10-03,120,社区卫生服务中心,医疗\n\
+                K3,2026-10-04,0.001,便利店,生活\n\
+                K4,2099-01-01,10,便利店,生活\n\
+                K5,2026-10-05,66.60,药房,医疗\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    std::fs::write(&path, &gbk).unwrap();
+    let path = path.to_str().unwrap();
+    let run = || crate::cli::zhucan(app, &["custody", "import", "--account", &account, path]);
+    let first = run();
+    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert_eq!(
+        first.status.code(),
+        Some(2),
+        "rows were refused: {out} {}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(out.contains("第 4 行"), "{out}");
+    assert!(out.contains("第 5 行"), "{out}");
+    assert!(out.contains("新导入 3"), "{out}");
+    let again = run();
+    let out = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(
+        out.contains("新导入 0") && out.contains("此前已导入 3"),
+        "{out}"
+    );
+    let listed = app
+        .gql(
+            Some(&s.street),
+            "query($c:ID!){ spendingRecords(custodianshipId:$c) { amountFen source } }",
+            json!({"c": s.custodianship}),
+        )
+        .await;
+    let rows = ok(&listed, "spendingRecords").as_array().unwrap().clone();
+    assert_eq!(rows.len(), 3, "{listed}");
+    assert!(rows.iter().all(|r| r["source"] == "IMPORTED"));
+    let total: i64 = rows.iter().map(|r| r["amountFen"].as_i64().unwrap()).sum();
+    assert_eq!(total, 3_520 + 12_000 + 6_660);
+
+    // A file that is not a statement imports nothing and says why; an unknown account too.
+    std::fs::write(app.settings.data_dir.join("bad.csv"), "a,b\n1,2\n").unwrap();
+    let bad = crate::cli::zhucan(
+        app,
+        &[
+            "custody",
+            "import",
+            "--account",
+            &account,
+            app.settings.data_dir.join("bad.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("流水号"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let unknown = crate::cli::zhucan(
+        app,
+        &[
+            "custody",
+            "import",
+            "--account",
+            &uuid::Uuid::now_v7().to_string(),
+            path,
+        ],
+    );
+    assert!(!unknown.status.success());
+}

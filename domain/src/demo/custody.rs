@@ -91,22 +91,191 @@ pub async fn seed_demo_custody(p: &Platform, password: &str) -> DomainResult<usi
             let custodian = if seq <= 2 {
                 template.id
             } else {
-                let mut a: account::ActiveModel = template.clone().into();
-                let id = Uuid::now_v7();
-                a.id = Set(id);
-                a.username = Set(format!("custodian_demo_{seq}"));
-                a.display_name = Set(format!("演示代管人{seq}"));
-                a.created_at = Set(Utc::now());
-                let w = p.db.begin_write().await?;
-                a.insert(&w.txn).await?;
-                w.commit().await?;
-                id
+                another_custodian(p, &template, seq).await?
             };
             seed_one(p, &ward, custodian, supervisor.id, seq, today).await?;
             made += 1;
         }
     }
+    seed_demo_anomalies(p, &template, today).await?;
     Ok(made)
+}
+
+/// A demo custodian account like `custodian_demo` (same password), numbered `seq`.
+async fn another_custodian(
+    p: &Platform,
+    template: &account::Model,
+    seq: u64,
+) -> DomainResult<Uuid> {
+    let mut a: account::ActiveModel = template.clone().into();
+    let id = Uuid::now_v7();
+    a.id = Set(id);
+    a.username = Set(format!("custodian_demo_{seq}"));
+    a.display_name = Set(format!("演示代管人{seq}"));
+    a.created_at = Set(Utc::now());
+    let w = p.db.begin_write().await?;
+    a.insert(&w.txn).await?;
+    w.commit().await?;
+    Ok(id)
+}
+
+/// The demo's one imported bank statement (on `custodian_demo`'s first ward in 陆家嘴): ordinary
+/// rows and rows that meet each abnormal-spending rule; and a ward who has died while their
+/// card is still spent (the built-in rule). Imported through the real import, so the alerts,
+/// their SMS and their events are what the platform itself raises.
+async fn seed_demo_anomalies(
+    p: &Platform,
+    template: &account::Model,
+    today: NaiveDate,
+) -> DomainResult<()> {
+    let caller = crate::Caller::console("demo custody statement");
+    let service = crate::custody::CustodyService::new(p, &caller);
+    let Some(first) = custodianship::Entity::find()
+        .filter(custodianship::Column::CustodianAccountId.eq(template.id))
+        .order_by_asc(custodianship::Column::Id)
+        .one(p.db.conn())
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(card) = custody_account::Entity::find()
+        .filter(custody_account::Column::CustodianshipId.eq(first.id))
+        .one(p.db.conn())
+        .await?
+    else {
+        return Ok(());
+    };
+    let day = |back: i64| {
+        (today - Duration::days(back))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let mut text = String::from("流水号,日期,时间,金额,收款方,类别,余额\n");
+    let mut row =
+        |id: &str, back: i64, time: &str, yuan: &str, payee: &str, cat: &str, bal: &str| {
+            text.push_str(&format!(
+                "{id},{},{time},{yuan},{payee},{cat},{bal}\n",
+                day(back)
+            ));
+        };
+    // Ordinary spending.
+    row(
+        "DEMO-001",
+        24,
+        "09:12:05",
+        "86.50",
+        "联华超市",
+        "生活",
+        "9113.50",
+    );
+    row(
+        "DEMO-002",
+        23,
+        "17:40:11",
+        "1200.00",
+        "阳光心园",
+        "托养",
+        "7913.50",
+    );
+    // 单笔达到5000元 and 花去余额八成以上.
+    row(
+        "DEMO-003",
+        20,
+        "14:05:00",
+        "6500.00",
+        "某家电商场",
+        "其他",
+        "1413.50",
+    );
+    // 深夜交易.
+    row(
+        "DEMO-004",
+        18,
+        "02:31:40",
+        "300.00",
+        "24小时便利店",
+        "生活",
+        "1113.50",
+    );
+    // 彩票.
+    row(
+        "DEMO-005",
+        15,
+        "19:20:00",
+        "200.00",
+        "中国体育彩票投注站",
+        "其他",
+        "913.50",
+    );
+    // 当日6笔.
+    for (i, yuan) in ["12.00", "8.50", "30.00", "15.00", "9.90", "22.00"]
+        .iter()
+        .enumerate()
+    {
+        row(
+            &format!("DEMO-01{i}"),
+            12,
+            &format!("1{i}:00:00"),
+            yuan,
+            "社区小卖部",
+            "生活",
+            "",
+        );
+    }
+    // 当日累计达到10000元 (a pension just paid in; no single payment of 5000).
+    row("DEMO-020", 8, "10:00:00", "4800.00", "某金店", "其他", "");
+    row("DEMO-021", 8, "11:00:00", "4800.00", "某金店", "其他", "");
+    row("DEMO-022", 8, "12:00:00", "900.00", "某商场", "其他", "");
+    service
+        .import_statement(card.id, "演示银行流水.csv", text.into_bytes())
+        .await?;
+
+    // A ward who has died (注销) whose card is still spent: the built-in rule. The last
+    // custodianship of the street (its custodian has not yet reported the death).
+    let Some(last) = custodianship::Entity::find()
+        .filter(custodianship::Column::WardStreetCode.eq(STREETS[0].0))
+        .filter(custodianship::Column::CustodianAccountId.ne(template.id))
+        .order_by_desc(custodianship::Column::Id)
+        .one(p.db.conn())
+        .await?
+    else {
+        return Ok(());
+    };
+    let actor = crate::audit::Actor::system("demo");
+    let scope = crate::viewer::PersonScope::of(&crate::viewer::Viewer {
+        account_id: Uuid::nil(),
+        username: "demo".to_owned(),
+        role: Role::CityAdmin,
+        region: None,
+        person_id: None,
+        client: None,
+    });
+    crate::person::PersonWriter {
+        db: &p.db,
+        cipher: &p.cipher,
+        actor: &actor,
+        scope: &scope,
+    }
+    .deactivate(
+        last.ward_person_id,
+        crate::types::BoundedText::parse("reason", "死亡（演示）", 200)?,
+    )
+    .await?;
+    let Some(card) = custody_account::Entity::find()
+        .filter(custody_account::Column::CustodianshipId.eq(last.id))
+        .one(p.db.conn())
+        .await?
+    else {
+        return Ok(());
+    };
+    let text = format!(
+        "流水号,日期,时间,金额,收款方,类别\nDEMO-D01,{},15:30:00,2000.00,某银行ATM取现,其他\n",
+        day(2)
+    );
+    service
+        .import_statement(card.id, "演示银行流水-已注销.csv", text.into_bytes())
+        .await?;
+    Ok(())
 }
 
 async fn seed_one(

@@ -1,7 +1,5 @@
 //! 政策找人 mutations; the outreach service decides who may do what and audits every attempt.
 
-use std::io::Read;
-
 use async_graphql::{Context, ID, InputObject, Object, Upload};
 use zhucan_domain::DomainError;
 use zhucan_domain::outreach::{self as domain, OutreachService, ReviewDecision as DomainDecision};
@@ -13,7 +11,7 @@ use super::types::{
 use crate::context::ContextExt;
 use crate::error::GqlResultExt;
 use crate::scalars::Date;
-use crate::support::{optional_id, parse_id};
+use crate::support::{optional_id, parse_id, read_upload};
 
 /// 发起政策推送
 #[derive(InputObject)]
@@ -132,19 +130,8 @@ impl OutreachMutation {
         file: Upload,
     ) -> async_graphql::Result<OutreachAttachment> {
         let id = parse_id("taskId", &task_id).gql(ctx)?;
-        let upload = file
-            .value(ctx)
-            .map_err(|_| DomainError::bad_input("file", "未收到文件"))
-            .gql(ctx)?;
-        let name = upload.filename.clone();
         let limit = ctx.platform().outreach.attachment_max_bytes;
-        let mut bytes = Vec::new();
-        upload
-            .into_read()
-            .take(u64::try_from(limit).unwrap_or(u64::MAX) + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|_| DomainError::bad_input("file", "文件读取失败"))
-            .gql(ctx)?;
+        let (name, bytes) = read_upload(ctx, &file, Some(limit)).gql(ctx)?;
         let attachment = ctx
             .service::<OutreachService>()
             .attach(

@@ -197,32 +197,6 @@ pub enum PersonStatus {
 #[derive(Clone)]
 pub struct Person(pub DomainPerson);
 
-/// A list on a person's file through its request loader (primed for a whole page by `persons`),
-/// each row wrapped in its GraphQL type.
-async fn per_person<L, T, G>(
-    ctx: &Context<'_>,
-    person: uuid::Uuid,
-    loader: impl FnOnce(&crate::loaders::Loaders) -> &crate::loaders::Cached<L>,
-    wrap: impl FnMut(T) -> G,
-) -> async_graphql::Result<Vec<G>>
-where
-    L: async_graphql::dataloader::Loader<
-            uuid::Uuid,
-            Value = Vec<T>,
-            Error = std::sync::Arc<zhucan_domain::DomainError>,
-        >,
-    T: Clone + Send + Sync + 'static,
-{
-    let Some(loaders) = ctx.loaders() else {
-        return Ok(Vec::new());
-    };
-    let rows = loader(loaders)
-        .load_one(person)
-        .await
-        .map_err(|e| loader_error(ctx, e))?;
-    Ok(rows.unwrap_or_default().into_iter().map(wrap).collect())
-}
-
 impl Person {
     /// A sensitive field as the viewer may see it (masked, or nothing), per the field policy.
     fn sensitive(
@@ -416,7 +390,7 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::activity::ActivityRegistration>> {
-        per_person(
+        crate::loaders::load_list(
             ctx,
             self.0.id(),
             |l| l.registrations(),
@@ -429,7 +403,7 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::custody::Custodianship>> {
-        per_person(
+        crate::loaders::load_list(
             ctx,
             self.0.id(),
             |l| l.custodianships(),
@@ -442,7 +416,7 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::records::ServiceRecord>> {
-        per_person(
+        crate::loaders::load_list(
             ctx,
             self.0.id(),
             |l| l.records(),
