@@ -181,6 +181,8 @@ pub struct Settings {
     pub custody_escalate_days: i64,
     /// Seconds between custody-alert escalation passes on each node (0: none on this node).
     pub custody_tick_secs: u64,
+    /// Seconds between questionnaire-reminder passes on each node (0: none on this node).
+    pub survey_tick_secs: u64,
     /// Seconds between passes that close registration, start and finish activities (0: none on
     /// this node).
     pub activity_tick_secs: u64,
@@ -278,6 +280,7 @@ impl Default for Settings {
             outreach_tick_secs: 300,
             custody_escalate_days: 3,
             custody_tick_secs: 600,
+            survey_tick_secs: 900,
             activity_tick_secs: 60,
             activity_no_show_max: 3,
             activity_no_show_window_days: 90,

@@ -379,6 +379,10 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(custodianships = custody, "demo custodianships seeded");
+    let answered = demo::seed_demo_surveys(platform)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(submissions = answered, "demo questionnaires seeded");
     seed_demo_clients(platform).await?;
     Ok(())
 }
@@ -567,6 +571,20 @@ fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<
                 let r = zhucan_domain::custody::escalate(&p, chrono::Utc::now()).await?;
                 if r.escalated > 0 {
                     tracing::info!(escalated = r.escalated, "custody alerts escalated");
+                }
+                Ok(())
+            }
+        });
+    }
+    if settings.survey_tick_secs > 0 {
+        let p = platform.clone();
+        let every = Duration::from_secs(settings.survey_tick_secs);
+        jobs.every("questionnaire reminders", every, move || {
+            let p = p.clone();
+            async move {
+                let n = zhucan_domain::survey::remind(&p, chrono::Utc::now()).await?;
+                if n > 0 {
+                    tracing::info!(reminded = n, "questionnaire reminders queued");
                 }
                 Ok(())
             }

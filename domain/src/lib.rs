@@ -32,6 +32,7 @@ pub mod policy;
 pub mod records;
 pub mod region;
 pub mod sms;
+pub mod survey;
 pub mod types;
 pub mod viewer;
 pub mod volunteer;

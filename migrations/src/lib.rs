@@ -33,6 +33,7 @@ mod m20261202_000025_add_activity_attendance;
 mod m20261202_000026_create_activity_resources;
 mod m20261202_000027_create_custody;
 mod m20261203_000028_create_custody_alerts;
+mod m20261203_000029_create_questionnaires;
 
 /// The abnormal-spending rules a fresh installation starts with (benches evaluate them).
 pub use m20261203_000028_create_custody_alerts::DEFAULT_RULES as DEFAULT_CUSTODY_RULES;
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000026_create_activity_resources::Migration),
             Box::new(m20261202_000027_create_custody::Migration),
             Box::new(m20261203_000028_create_custody_alerts::Migration),
+            Box::new(m20261203_000029_create_questionnaires::Migration),
         ]
     }
 }

@@ -68,6 +68,7 @@ services!(
     zhucan_domain::outreach::OutreachService<'a>,
     zhucan_domain::activity::ActivityService<'a>,
     zhucan_domain::custody::CustodyService<'a>,
+    zhucan_domain::survey::SurveyService<'a>,
 );
 
 /// Convenience accessors on the GraphQL context.

@@ -22,5 +22,6 @@ pub mod records;
 pub mod region;
 pub mod scalars;
 pub mod support;
+pub mod survey;
 
 pub use context::{RequestData, attach_request_data};

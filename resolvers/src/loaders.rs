@@ -39,6 +39,35 @@ pub struct Registrations(Source);
 pub struct ActivityResources(Source);
 /// Custodianships of wards (the person file), as the caller may see them.
 pub struct Custodianships(Source);
+/// Needs on person files, as the caller may see them.
+pub struct Needs(Source);
+/// Named questionnaire submissions of persons (in force and replaced).
+pub struct QuestionnaireResponses(Source);
+
+impl Loader<Uuid> for Needs {
+    type Value = Vec<zhucan_domain::survey::Need>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::survey::SurveyService::new(&self.0.platform, &self.0.caller)
+            .needs_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+impl Loader<Uuid> for QuestionnaireResponses {
+    type Value = Vec<zhucan_domain::survey::Response>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::survey::SurveyService::new(&self.0.platform, &self.0.caller)
+            .responses_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
 /// Receipts of spending records and materials of custody alerts (their owners are already
 /// scoped: the loader is only reached from a record or alert the caller sees).
 pub struct CustodyFiles(Source);
@@ -176,6 +205,8 @@ pub struct Loaders {
     activity_resources: OnceLock<Cached<ActivityResources>>,
     custodianships: OnceLock<Cached<Custodianships>>,
     custody_files: OnceLock<Cached<CustodyFiles>>,
+    needs: OnceLock<Cached<Needs>>,
+    questionnaire_responses: OnceLock<Cached<QuestionnaireResponses>>,
 }
 
 fn cached<L: Loader<Uuid>>(cell: &OnceLock<Cached<L>>, make: impl FnOnce() -> L) -> &Cached<L> {
@@ -197,6 +228,8 @@ impl Loaders {
             activity_resources: OnceLock::new(),
             custodianships: OnceLock::new(),
             custody_files: OnceLock::new(),
+            needs: OnceLock::new(),
+            questionnaire_responses: OnceLock::new(),
         }
     }
 
@@ -250,6 +283,18 @@ impl Loaders {
     /// Receipts and alert materials of custody records and alerts.
     pub fn custody_files(&self) -> &Cached<CustodyFiles> {
         cached(&self.custody_files, || CustodyFiles(self.source.clone()))
+    }
+
+    /// Needs of persons.
+    pub fn needs(&self) -> &Cached<Needs> {
+        cached(&self.needs, || Needs(self.source.clone()))
+    }
+
+    /// Named questionnaire submissions of persons.
+    pub fn questionnaire_responses(&self) -> &Cached<QuestionnaireResponses> {
+        cached(&self.questionnaire_responses, || {
+            QuestionnaireResponses(self.source.clone())
+        })
     }
 }
 

@@ -31,6 +31,7 @@ use zhucan_resolvers::node::NodeQuery;
 use zhucan_resolvers::outreach::{OutreachMutation, OutreachQuery};
 use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
+use zhucan_resolvers::survey::{SurveyMutation, SurveyQuery};
 use zhucan_subscriptions::{
     ActivitySubscription, CustodySubscription, GuidanceSubscription, OutreachSubscription,
     PersonSubscription,
@@ -54,6 +55,7 @@ pub struct QueryRoot(
     ActivityResourceQuery,
     CustodyQuery,
     CustodyAlertQuery,
+    SurveyQuery,
     NodeQuery,
 );
 
@@ -71,6 +73,7 @@ pub struct MutationRoot(
     ActivityResourceMutation,
     CustodyMutation,
     CustodyAlertMutation,
+    SurveyMutation,
 );
 
 /// The subscription root of every domain.

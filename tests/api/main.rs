@@ -29,4 +29,5 @@ mod scope;
 mod second_factor;
 mod subscriptions;
 mod sunshine;
+mod surveys;
 mod ws_sessions;

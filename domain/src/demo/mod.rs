@@ -8,6 +8,7 @@ mod activities;
 mod catalog;
 mod custody;
 mod people;
+mod survey;
 mod volunteers;
 
 pub use accounts::{
@@ -17,4 +18,5 @@ pub use activities::seed_demo_activities;
 pub use catalog::{CatalogReport, demo_services, seed_catalog};
 pub use custody::seed_demo_custody;
 pub use people::{PeopleGenerator, seed_people};
+pub use survey::{needs_survey, seed_demo_surveys};
 pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};

@@ -14,6 +14,7 @@ mod model;
 mod push;
 mod service;
 mod stats;
+pub mod targets;
 mod task;
 mod warnings;
 

@@ -7,20 +7,17 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::targets::{TargetPages, Targeting, check_filter};
 use super::{OutreachConfig, TaskStatus};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::crypto::FieldCipher;
 use crate::db::Db;
-use crate::eligibility::{self, Evaluator, Facts};
 use crate::entities::{
-    inbox_message, outreach_event, outreach_push, outreach_task, person, policy, service_item,
+    inbox_message, outreach_event, outreach_push, outreach_task, person, policy,
 };
 use crate::error::{DomainError, DomainResult};
 use crate::region::RegionDirectory;
@@ -125,68 +122,6 @@ pub struct DryRunRow {
     pub count: u64,
 }
 
-fn check_filter(
-    regions: &RegionDirectory,
-    scope: &OutreachScope,
-    f: &TargetFilter,
-) -> DomainResult<TargetFilter> {
-    let mut out = f.clone();
-    if let Some(d) = &f.district {
-        let code = regions.parse_existing("input.filter.districtCode", d, RegionLevel::District)?;
-        if !scope.covers(code.as_str()) {
-            return Err(DomainError::Forbidden("推送对象超出您的管辖范围"));
-        }
-    }
-    if let OutreachScope::District(own) = scope {
-        out.district = Some(own.clone());
-    }
-    if let Some(s) = &f.street {
-        let code = regions.parse_existing("input.filter.streetCode", s, RegionLevel::Street)?;
-        let district = code
-            .district()
-            .map(|d| d.as_str().to_owned())
-            .unwrap_or_default();
-        if !scope.covers(&district) {
-            return Err(DomainError::Forbidden("推送对象超出您的管辖范围"));
-        }
-        if out.district.as_ref().is_some_and(|d| *d != district) {
-            return Err(DomainError::bad_input(
-                "input.filter.streetCode",
-                "街镇不属于所选区",
-            ));
-        }
-    }
-    if f.category.is_some_and(|c| !(1..=7).contains(&c)) {
-        return Err(DomainError::bad_input(
-            "input.filter.category",
-            "残疾类别应为1–7",
-        ));
-    }
-    if f.level.is_some_and(|l| !(1..=4).contains(&l)) {
-        return Err(DomainError::bad_input(
-            "input.filter.level",
-            "残疾等级应为1–4",
-        ));
-    }
-    for (name, v) in [("minAge", f.min_age), ("maxAge", f.max_age)] {
-        if v.is_some_and(|a| a > 150) {
-            return Err(DomainError::bad_input(
-                format!("input.filter.{name}"),
-                "年龄应在0–150之间",
-            ));
-        }
-    }
-    if let (Some(lo), Some(hi)) = (f.min_age, f.max_age)
-        && lo > hi
-    {
-        return Err(DomainError::bad_input(
-            "input.filter.minAge",
-            "最小年龄不能大于最大年龄",
-        ));
-    }
-    Ok(out)
-}
-
 /// Create a push (draft) in the creator's scope.
 pub async fn create_push(
     db: &Db,
@@ -220,23 +155,14 @@ pub async fn create_push(
     {
         return Err(DomainError::bad_input("input.policyId", "政策不存在"));
     }
-    if let Some(sid) = input.service_item_id {
-        let item = service_item::Entity::find_by_id(sid)
-            .one(db.conn())
-            .await?
-            .ok_or_else(|| DomainError::bad_input("input.serviceItemId", "服务事项不存在"))?;
-        if input.use_rule && item.rule_version == 0 {
-            return Err(DomainError::bad_input(
-                "input.useRule",
-                "该服务事项尚无现行适用条件，不能按条件选择对象",
-            ));
-        }
-    } else if input.use_rule {
-        return Err(DomainError::bad_input(
-            "input.useRule",
-            "按适用条件选择对象须选择服务事项",
-        ));
+    Targeting {
+        filter: filter.clone(),
+        scope_code: scope.code().to_owned(),
+        use_rule: input.use_rule,
+        service_item_id: input.service_item_id,
     }
+    .check(db.conn())
+    .await?;
     let w = db.begin_write().await?;
     let row = outreach_push::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -303,131 +229,19 @@ pub async fn pushes(
     Ok(page.finish(rows))
 }
 
-fn filter_of(push: &outreach_push::Model) -> DomainResult<TargetFilter> {
-    serde_json::from_str(&push.filter).map_err(DomainError::internal)
-}
-
-/// The SQL condition of a push's targets (active people, filters, the creator's scope).
-fn condition(push: &outreach_push::Model, today: NaiveDate) -> DomainResult<Condition> {
-    use crate::types::{DisabilityCategory, DisabilityLevel, RegionCode};
-    let f = filter_of(push)?;
-    let pf = crate::person::PersonFilter {
-        district: f.district.map(RegionCode::from_trusted),
-        street: f.street.map(RegionCode::from_trusted),
-        category: f
-            .category
-            .map(|c| DisabilityCategory::from_code("category", i32::from(c)))
-            .transpose()?,
-        level: f
-            .level
-            .map(|l| DisabilityLevel::from_code("level", i32::from(l)))
-            .transpose()?,
-        min_age: f.min_age,
-        max_age: f.max_age,
-        status: Some(crate::person::PersonStatus::Active),
-        name_contains: None,
-    };
-    let mut c = pf.condition(today);
-    if push.scope_code != crate::types::region_code_city() {
-        c = c.add(person::Column::DistrictCode.eq(push.scope_code.as_str()));
-    }
-    Ok(c)
+/// Who a push reaches.
+fn targeting(push: &outreach_push::Model) -> DomainResult<Targeting> {
+    Ok(Targeting {
+        filter: serde_json::from_str(&push.filter).map_err(DomainError::internal)?,
+        scope_code: push.scope_code.clone(),
+        use_rule: push.use_rule,
+        service_item_id: push.service_item_id,
+    })
 }
 
 /// Shanghai's date now (UTC+8, no daylight saving).
 pub(crate) fn today_shanghai() -> NaiveDate {
     (Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
-/// A push's rule in force, when it targets by rule.
-async fn rule_of<C: ConnectionTrait>(
-    conn: &C,
-    push: &outreach_push::Model,
-) -> DomainResult<
-    Option<(
-        service_item::Model,
-        std::sync::Arc<eligibility::rule::CompiledRule>,
-    )>,
-> {
-    if !push.use_rule {
-        return Ok(None);
-    }
-    let Some(sid) = push.service_item_id else {
-        return Ok(None);
-    };
-    let ruled = eligibility::ruled_services(conn, None, false)
-        .await?
-        .into_iter()
-        .find(|s| s.item.id == sid)
-        .ok_or_else(|| {
-            DomainError::Conflict("该服务事项已无现行适用条件，请修改推送".to_owned())
-        })?;
-    Ok(Some((ruled.item, ruled.compiled)))
-}
-
-/// The targets of a push, a page at a time (people who pass the filters, the creator's scope
-/// and, when the push targets by rule, the rule in force).
-struct TargetPages {
-    cond: Condition,
-    rule: Option<(
-        service_item::Model,
-        std::sync::Arc<eligibility::rule::CompiledRule>,
-    )>,
-    today: NaiveDate,
-    after: Option<Uuid>,
-    done: bool,
-}
-
-impl TargetPages {
-    async fn new<C: ConnectionTrait>(conn: &C, push: &outreach_push::Model) -> DomainResult<Self> {
-        let today = Utc::now().date_naive();
-        Ok(Self {
-            cond: condition(push, today)?,
-            rule: rule_of(conn, push).await?,
-            today,
-            after: None,
-            done: false,
-        })
-    }
-
-    /// The next non-empty page, or `None` at the end.
-    async fn next<C: ConnectionTrait>(
-        &mut self,
-        conn: &C,
-    ) -> DomainResult<Option<Vec<person::Model>>> {
-        while !self.done {
-            let mut q = person::Entity::find()
-                .filter(self.cond.clone())
-                .order_by_asc(person::Column::Id)
-                .limit(PAGE);
-            if let Some(a) = self.after {
-                q = q.filter(person::Column::Id.gt(a));
-            }
-            let rows = q.all(conn).await?;
-            self.done = (rows.len() as u64) < PAGE;
-            self.after = rows.last().map(|r| r.id);
-            let rows = match &self.rule {
-                None => rows,
-                Some((item, compiled)) => {
-                    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-                    let granted = eligibility::granted_keys_of(conn, &ids).await?;
-                    let mut ev = Evaluator::default();
-                    rows.into_iter()
-                        .filter(|r| {
-                            ev.holds(
-                                compiled,
-                                &Facts::for_item(r, self.today, &granted, &item.key),
-                            )
-                        })
-                        .collect()
-                }
-            };
-            if !rows.is_empty() {
-                return Ok(Some(rows));
-            }
-        }
-        Ok(None)
-    }
 }
 
 /// How many people a push would reach, per street-town (in code order), and in all.
@@ -441,7 +255,7 @@ pub async fn dry_run(
         return Err(DomainError::NotFound { what: WHAT_PUSH });
     }
     let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-    let mut pages = TargetPages::new(db.conn(), &push).await?;
+    let mut pages = TargetPages::new(db.conn(), &targeting(&push)?).await?;
     while let Some(rows) = pages.next(db.conn()).await? {
         for r in rows {
             *counts
@@ -579,7 +393,7 @@ async fn publish_pages(
     );
     let actor_id = format!("outreach-publish:{}", push.id);
     let policy_name: String = push.title.chars().take(sms::MAX_PARAM_CHARS).collect();
-    let mut pages = TargetPages::new(db.conn(), push).await?;
+    let mut pages = TargetPages::new(db.conn(), &targeting(push)?).await?;
     while let Some(rows) = pages.next(db.conn()).await? {
         let w = db.begin_write().await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();

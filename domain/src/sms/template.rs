@@ -39,11 +39,15 @@ pub enum SmsTemplate {
     CustodyAlertSupervisor,
     /// To the ward (or their family): spending from their account met a rule.
     CustodyAlertWard,
+    /// To a citizen: a questionnaire was pushed to them, with its deadline.
+    QuestionnaireNotice,
+    /// To a citizen who has not answered: the deadline is near.
+    QuestionnaireReminder,
 }
 
 impl SmsTemplate {
     /// Every template.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::GuidanceEscalated,
         Self::GuidanceClaimed,
         Self::GuidanceCancelled,
@@ -57,6 +61,8 @@ impl SmsTemplate {
         Self::ActivityPromoted,
         Self::CustodyAlertSupervisor,
         Self::CustodyAlertWard,
+        Self::QuestionnaireNotice,
+        Self::QuestionnaireReminder,
     ];
 
     /// Whether the parameters are secret (a temporary password): stored SM4-GCM encrypted in
@@ -81,6 +87,8 @@ impl SmsTemplate {
             Self::ActivityPromoted => "ACTIVITY_PROMOTED",
             Self::CustodyAlertSupervisor => "CUSTODY_ALERT_SUPERVISOR",
             Self::CustodyAlertWard => "CUSTODY_ALERT_WARD",
+            Self::QuestionnaireNotice => "QUESTIONNAIRE_NOTICE",
+            Self::QuestionnaireReminder => "QUESTIONNAIRE_REMINDER",
         }
     }
 
@@ -131,6 +139,12 @@ impl SmsTemplate {
             Self::CustodyAlertWard => {
                 "【上海残联】您（或您家人）的代管账户{date}有一笔{amount}元支出触发预警，街镇监管人将核实。如有疑问请联系所在街镇残联。"
             }
+            Self::QuestionnaireNotice => {
+                "【上海残联】请在{deadline}前填写问卷“{title}”，可在随申办助残云中填写，也可由街镇工作人员上门时代为填写。"
+            }
+            Self::QuestionnaireReminder => {
+                "【上海残联】问卷“{title}”将于{deadline}截止，您尚未提交，请抽空填写。"
+            }
         }
     }
 
@@ -147,6 +161,8 @@ impl SmsTemplate {
             Self::ActivityCancelled | Self::ActivityPromoted => &["activity"],
             Self::CustodyAlertSupervisor => &["ward", "date", "amount", "rule"],
             Self::CustodyAlertWard => &["date", "amount"],
+            Self::QuestionnaireNotice => &["deadline", "title"],
+            Self::QuestionnaireReminder => &["title", "deadline"],
         }
     }
 

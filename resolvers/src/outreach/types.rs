@@ -135,7 +135,7 @@ pub struct TargetFilter {
 }
 
 impl TargetFilter {
-    pub(super) fn to_domain(&self) -> DomainResult<domain::TargetFilter> {
+    pub(crate) fn to_domain(&self) -> DomainResult<domain::TargetFilter> {
         let small = |field: &str, v: Option<i32>| -> DomainResult<Option<i16>> {
             v.map(|x| i16::try_from(x).map_err(|_| DomainError::bad_input(field, "取值超出范围")))
                 .transpose()

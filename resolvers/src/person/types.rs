@@ -411,6 +411,23 @@ impl Person {
         )
         .await
     }
+    /// 需求 — needs found by questionnaires or recorded by staff, newest first.
+    async fn needs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::survey::Need>> {
+        crate::loaders::load_list(ctx, self.0.id(), |l| l.needs(), crate::survey::Need).await
+    }
+    /// 问卷 — named questionnaire submissions (in force and replaced), newest first.
+    async fn questionnaire_responses(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::survey::QuestionnaireResponse>> {
+        crate::loaders::load_list(
+            ctx,
+            self.0.id(),
+            |l| l.questionnaire_responses(),
+            crate::survey::QuestionnaireResponse,
+        )
+        .await
+    }
     /// 办件记录 — grants, applications and offline handlings, newest first (at most 50).
     async fn service_records(
         &self,
