@@ -383,6 +383,13 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(submissions = answered, "demo questionnaires seeded");
+    let placed = demo::seed_demo_care(platform)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(
+        placements = placed,
+        "demo care places and placements seeded"
+    );
     seed_demo_clients(platform).await?;
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod audit;
 pub mod blob;
 pub mod caller;
+pub mod care;
 pub mod catalog;
 pub mod crypto;
 pub mod custody;

@@ -105,6 +105,13 @@ pub fn mask_phone(value: &str) -> String {
     keep_ends(value, 3, 4)
 }
 
+/// A person's name in an SMS or an export: its first character, the rest as `*` (`王**`).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let first: String = chars.next().map(String::from).unwrap_or_default();
+    first + &"*".repeat(chars.count().max(1))
+}
+
 /// The first six characters (district and street) and `****`.
 pub fn mask_address(value: &str) -> String {
     let head: String = value.chars().take(6).collect();

@@ -69,6 +69,7 @@ services!(
     zhucan_domain::activity::ActivityService<'a>,
     zhucan_domain::custody::CustodyService<'a>,
     zhucan_domain::survey::SurveyService<'a>,
+    zhucan_domain::care::CareService<'a>,
 );
 
 /// Convenience accessors on the GraphQL context.

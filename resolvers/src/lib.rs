@@ -5,6 +5,7 @@
 
 pub mod activity;
 pub mod audit;
+pub mod care;
 pub mod catalog;
 pub mod context;
 pub mod custody;

@@ -68,6 +68,21 @@ impl Loader<Uuid> for QuestionnaireResponses {
     }
 }
 
+/// Care placements of persons.
+pub struct Placements(Source);
+
+impl Loader<Uuid> for Placements {
+    type Value = Vec<zhucan_domain::entities::care_placement::Model>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::care::CareService::new(&self.0.platform, &self.0.caller)
+            .placements_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
 /// Receipts of spending records and materials of custody alerts (their owners are already
 /// scoped: the loader is only reached from a record or alert the caller sees).
 pub struct CustodyFiles(Source);
@@ -207,6 +222,7 @@ pub struct Loaders {
     custody_files: OnceLock<Cached<CustodyFiles>>,
     needs: OnceLock<Cached<Needs>>,
     questionnaire_responses: OnceLock<Cached<QuestionnaireResponses>>,
+    placements: OnceLock<Cached<Placements>>,
 }
 
 fn cached<L: Loader<Uuid>>(cell: &OnceLock<Cached<L>>, make: impl FnOnce() -> L) -> &Cached<L> {
@@ -230,6 +246,7 @@ impl Loaders {
             custody_files: OnceLock::new(),
             needs: OnceLock::new(),
             questionnaire_responses: OnceLock::new(),
+            placements: OnceLock::new(),
         }
     }
 
@@ -288,6 +305,11 @@ impl Loaders {
     /// Needs of persons.
     pub fn needs(&self) -> &Cached<Needs> {
         cached(&self.needs, || Needs(self.source.clone()))
+    }
+
+    /// Care placements of persons.
+    pub fn placements(&self) -> &Cached<Placements> {
+        cached(&self.placements, || Placements(self.source.clone()))
     }
 
     /// Named questionnaire submissions of persons.

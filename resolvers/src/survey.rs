@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use zhucan_domain::entities::{need_event, questionnaire_push, questionnaire_version};
 use zhucan_domain::survey::{self as domain, SurveyService};
@@ -628,12 +628,160 @@ pub struct NeedFilter {
     pub person_id: Option<ID>,
 }
 
+/// 交叉分析维度
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::survey::results::Dimension")]
+pub enum ResultDimension {
+    /// 区
+    District,
+    /// 街镇
+    Street,
+    /// 残疾类别
+    Category,
+    /// 残疾等级
+    Level,
+    /// 年龄段
+    AgeBand,
+}
+
+/// 计数（1–4 人的小单元格在分组和区级以下视图中显示为“<5”）
+#[derive(SimpleObject)]
+pub struct ResultCell {
+    /// 人数（被抑制时为空）
+    pub count: Option<i64>,
+    /// 显示值（数字或“<5”）
+    pub display: String,
+    /// 是否被抑制
+    pub suppressed: bool,
+}
+
+fn cell(c: domain::results::Cell) -> ResultCell {
+    ResultCell {
+        count: c.count.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+        display: c.display(),
+        suppressed: c.count.is_none(),
+    }
+}
+
+/// 某一答案的人数
+#[derive(SimpleObject)]
+pub struct ResultValue {
+    /// 选项编码、true/false 或分值
+    pub value: String,
+    /// 文字
+    pub label: String,
+    /// 人数
+    pub count: ResultCell,
+}
+
+fn values(v: Vec<domain::results::ValueCount>) -> Vec<ResultValue> {
+    v.into_iter()
+        .map(|v| ResultValue {
+            value: v.value,
+            label: v.label,
+            count: cell(v.cell),
+        })
+        .collect()
+}
+
+/// 交叉分析的一组
+#[derive(SimpleObject)]
+pub struct ResultGroup {
+    /// 分组（区划代码、残疾类别 1–7、等级 1–4 或年龄段）
+    pub key: String,
+    /// 该组答卷数
+    pub respondents: ResultCell,
+    /// 各答案人数
+    pub values: Vec<ResultValue>,
+}
+
+/// 某题的结果
+#[derive(SimpleObject)]
+pub struct QuestionResult {
+    /// 题目编码
+    pub code: String,
+    /// 题目文字
+    pub text: String,
+    /// 题型
+    pub kind: QuestionKind,
+    /// 作答人数
+    pub answered: ResultCell,
+    /// 各答案人数（选择、是否、量表、区划）
+    pub values: Vec<ResultValue>,
+    /// 平均值（数字、量表）
+    pub mean: Option<f64>,
+    /// 交叉分析
+    pub groups: Vec<ResultGroup>,
+}
+
+/// 问卷结果
+#[derive(SimpleObject)]
+pub struct QuestionnaireResults {
+    /// 版本
+    pub version: i32,
+    /// 答卷数（已提交、有效）
+    pub respondents: ResultCell,
+    /// 本视图是否抑制小单元格
+    pub suppressed: bool,
+    /// 各题结果
+    pub questions: Vec<QuestionResult>,
+}
+
+impl From<domain::results::Results> for QuestionnaireResults {
+    fn from(r: domain::results::Results) -> Self {
+        Self {
+            version: r.version,
+            respondents: cell(r.respondents),
+            suppressed: r.suppressed,
+            questions: r
+                .questions
+                .into_iter()
+                .map(|q| QuestionResult {
+                    code: q.code,
+                    text: q.text,
+                    kind: q.kind.into(),
+                    answered: cell(q.answered),
+                    values: values(q.values),
+                    mean: q.mean,
+                    groups: q
+                        .groups
+                        .into_iter()
+                        .map(|g| ResultGroup {
+                            key: g.key,
+                            respondents: cell(g.respondents),
+                            values: values(g.values),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// 问卷与需求查询
 #[derive(Default)]
 pub struct SurveyQuery;
 
 #[Object]
 impl SurveyQuery {
+    /// 问卷结果：已提交答卷在本辖区内的分布和交叉分析（默认最新发布的版本）
+    async fn questionnaire_results(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: Option<i32>,
+        region_code: Option<String>,
+        by: Option<ResultDimension>,
+    ) -> async_graphql::Result<QuestionnaireResults> {
+        let id = parse_id("id", &id).gql(ctx)?;
+        let r = ctx
+            .service::<SurveyService>()
+            .results(id, version, region_code.as_deref(), by.map(Into::into))
+            .await
+            .gql(ctx)?;
+        Ok(r.into())
+    }
+
     /// 问卷（市残联的和本区的）
     async fn questionnaires(
         &self,

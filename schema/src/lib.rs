@@ -20,6 +20,7 @@ use zhucan_resolvers::activity::{
     ActivityMutation, ActivityQuery, ActivityResourceMutation, ActivityResourceQuery,
 };
 use zhucan_resolvers::audit::AuditQuery;
+use zhucan_resolvers::care::{CareMutation, CareQuery};
 use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
 use zhucan_resolvers::custody::{CustodyMutation, CustodyQuery};
 use zhucan_resolvers::custody_alerts::{CustodyAlertMutation, CustodyAlertQuery};
@@ -56,6 +57,7 @@ pub struct QueryRoot(
     CustodyQuery,
     CustodyAlertQuery,
     SurveyQuery,
+    CareQuery,
     NodeQuery,
 );
 
@@ -74,6 +76,7 @@ pub struct MutationRoot(
     CustodyMutation,
     CustodyAlertMutation,
     SurveyMutation,
+    CareMutation,
 );
 
 /// The subscription root of every domain.

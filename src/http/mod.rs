@@ -144,6 +144,10 @@ pub fn router(
             "/reports/custody-spending.xlsx",
             get(reports::custody_spending),
         )
+        .route(
+            "/reports/questionnaire.xlsx",
+            get(reports::questionnaire_results),
+        )
         .route("/files/outreach/{id}", get(files::outreach_file))
         .route("/files/custody/{id}", get(files::custody_file))
         .route("/healthz", get(|| async { "ok" }))

@@ -161,3 +161,41 @@ pub(super) async fn custody_spending(
         Err(e) => domain_refusal(e, "报表不存在"),
     }
 }
+
+/// 问卷结果与答卷 as an XLSX workbook (results with small cells suppressed, answers with names
+/// masked): `GET /reports/questionnaire.xlsx?id=…[&version=2][&regionCode=310115]`.
+pub(super) async fn questionnaire_results(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = &state.platform;
+    let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    let caller = match download_caller(p, &headers, meta).await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let Some(id) = query.get("id").and_then(|i| uuid::Uuid::parse_str(i).ok()) else {
+        return refusal(StatusCode::NOT_FOUND, codes::NOT_FOUND, "问卷不存在");
+    };
+    let version = match query.get("version").map(|v| v.parse::<i32>()) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                codes::BAD_USER_INPUT,
+                "version 应为整数",
+            );
+        }
+    };
+    match zhucan_domain::survey::SurveyService::new(p, &caller)
+        .results_workbook(id, version, query.get("regionCode").map(String::as_str))
+        .await
+    {
+        Ok((name, bytes)) => workbook(&name, bytes),
+        Err(e) => domain_refusal(e, "问卷不存在"),
+    }
+}

@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod bench_routes;
+mod care;
 mod cli;
 mod clients;
 mod custody;

@@ -436,3 +436,231 @@ async fn the_demo_surveys_are_answered_and_leave_one_for_citizen_demo() {
     assert_eq!(list[0]["open"], true);
     assert!(list[0]["response"].is_null(), "still to answer");
 }
+
+const RESULTS: &str = "query($id: ID!, $by: ResultDimension, $r: String) { questionnaireResults(id: $id, by: $by, regionCode: $r) { version suppressed respondents { count display } questions { code answered { count display } mean values { value label count { count display suppressed } } groups { key respondents { display } values { value count { display } } } } } }";
+
+#[tokio::test]
+async fn results_count_in_scope_and_suppress_small_cells_below_the_city() {
+    let s = scene().await;
+    let app = &s.app;
+    let (id, push_id) = pushed(&s, false).await;
+    let full = json!({"has_job": false, "help": ["REHAB"], "want_work": true, "score": 4});
+    let mine = app
+        .gql(
+            Some(&s.citizen),
+            SUBMIT,
+            json!({"i": {"pushId": push_id, "answers": full}}),
+        )
+        .await;
+    ok(&mine, "submitQuestionnaire");
+    let proxy = app
+        .gql(
+            Some(&s.lujiazui),
+            SUBMIT,
+            json!({"i": {"pushId": push_id, "personId": s.p2.to_string(), "answers": {"has_job": true, "score": 5}}}),
+        )
+        .await;
+    ok(&proxy, "submitQuestionnaire");
+
+    // The city, city-wide: exact counts and the mean.
+    let city = app.gql(Some(&s.city), RESULTS, json!({"id": id})).await;
+    let r = ok(&city, "questionnaireResults");
+    assert_eq!(r["suppressed"], false);
+    assert_eq!(r["respondents"]["count"], 2);
+    let has_job = &r["questions"][0];
+    assert_eq!(has_job["values"][0]["label"], "是");
+    assert_eq!(has_job["values"][0]["count"]["count"], 1);
+    assert_eq!(has_job["values"][1]["count"]["count"], 1);
+    let score = &r["questions"][3];
+    assert_eq!(score["mean"], 4.5);
+    // Every option is listed, zero included.
+    let help = &r["questions"][1];
+    assert_eq!(help["values"].as_array().unwrap().len(), 3);
+    assert_eq!(help["values"][1]["count"]["count"], 0);
+
+    // A breakdown, even the city's, shows 1–4 as "<5"; so does every view of a district.
+    let by = app
+        .gql(Some(&s.city), RESULTS, json!({"id": id, "by": "STREET"}))
+        .await;
+    let r = ok(&by, "questionnaireResults");
+    assert_eq!(r["suppressed"], true);
+    assert_eq!(r["respondents"]["display"], "<5");
+    assert_eq!(r["questions"][0]["groups"][0]["key"], "310115005");
+    assert_eq!(
+        r["questions"][0]["groups"][0]["respondents"]["display"],
+        "<5"
+    );
+    assert!(
+        r["questions"][3]["mean"].is_null(),
+        "no mean of a suppressed count"
+    );
+    let pudong = app.login("pudong").await;
+    let district = app.gql(Some(&pudong), RESULTS, json!({"id": id})).await;
+    let r = ok(&district, "questionnaireResults");
+    assert_eq!(r["suppressed"], true);
+    assert_eq!(r["respondents"]["count"], Value::Null);
+    assert_eq!(r["respondents"]["display"], "<5");
+    // Huangpu counts nothing of Pudong's; a street may not look at another district.
+    let huangpu = app.login("huangpu").await;
+    let other = app.gql(Some(&huangpu), RESULTS, json!({"id": id})).await;
+    assert_eq!(
+        ok(&other, "questionnaireResults")["respondents"]["display"],
+        "0"
+    );
+    let outside = app
+        .gql(Some(&s.lujiazui), RESULTS, json!({"id": id, "r": "310101"}))
+        .await;
+    assert_eq!(code(&outside), "FORBIDDEN", "{outside}");
+    // Citizens see no results.
+    let citizen = app.gql(Some(&s.citizen), RESULTS, json!({"id": id})).await;
+    assert_eq!(code(&citizen), "FORBIDDEN");
+
+    // The workbook: results (suppressed) and answers (names masked), audited; not for citizens.
+    let url = format!("{}/reports/questionnaire.xlsx?id={id}", app.address);
+    let resp = app
+        .client
+        .get(&url)
+        .bearer_auth(&s.city)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
+    let audited = app
+        .rows("SELECT seq FROM audit_records WHERE operation = 'survey.results.export' AND result = 'SUCCESS'")
+        .await;
+    assert_eq!(audited.len(), 1);
+    let resp = app
+        .client
+        .get(&url)
+        .bearer_auth(&s.citizen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+}
+
+/// Measurement, not a check: `questionnaireResults` over 100,000 submissions, p50/p95 of 20
+/// calls, city-wide and by district, against the bare read of the same rows in the same run.
+/// `cargo test --release --test api measure_questionnaire -- --ignored --nocapture` (on
+/// PostgreSQL with `ZHUCAN_TEST_DATABASE_URL`).
+#[tokio::test]
+#[ignore = "measurement: writes 100,000 submissions"]
+async fn measure_questionnaire_results_over_100k_submissions() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use zhucan_domain::entities::{questionnaire_push, questionnaire_response};
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let city = app.login("city").await;
+    let saved = app
+        .gql(Some(&city), SAVE, json!({"i": survey(false)}))
+        .await;
+    let q = ok(&saved, "saveQuestionnaire").clone();
+    let id = q["id"].as_str().unwrap().to_owned();
+    let published = app
+        .gql(Some(&city), PUBLISH, json!({"id": id, "v": q["version"]}))
+        .await;
+    ok(&published, "publishQuestionnaire");
+    let qid = uuid::Uuid::parse_str(&id).unwrap();
+    let now = chrono::Utc::now();
+    let push = uuid::Uuid::now_v7();
+    let conn = app.platform.db.conn();
+    questionnaire_push::Entity::insert(questionnaire_push::ActiveModel {
+        id: sea_orm::Set(push),
+        questionnaire_id: sea_orm::Set(qid),
+        version_number: sea_orm::Set(1),
+        filter: sea_orm::Set("{}".to_owned()),
+        use_rule: sea_orm::Set(false),
+        service_item_id: sea_orm::Set(None),
+        scope_code: sea_orm::Set("310000".to_owned()),
+        deadline: sea_orm::Set(now + chrono::Duration::days(30)),
+        reminded_at: sea_orm::Set(None),
+        status: sea_orm::Set("PUBLISHED".to_owned()),
+        targeted: sea_orm::Set(100_000),
+        progress: sea_orm::Set(100_000),
+        created_by: sea_orm::Set("measure".to_owned()),
+        created_at: sea_orm::Set(now),
+    })
+    .exec(conn)
+    .await
+    .unwrap();
+    let districts: Vec<String> = app
+        .platform
+        .regions
+        .children(None)
+        .into_iter()
+        .map(|r| r.code.as_str().to_owned())
+        .collect();
+    let n = 100_000usize;
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1_000) {
+        let rows = chunk.iter().map(|&i| {
+            let answers = if i % 3 == 0 {
+                json!({"has_job": true, "score": 1 + i % 5})
+            } else {
+                let help = ["REHAB", "DEVICE", "NONE"][i % 3];
+                json!({"has_job": false, "help": [help], "want_work": i % 2 == 0, "score": 1 + i % 5})
+            };
+            let d = &districts[i % districts.len()];
+            questionnaire_response::ActiveModel {
+                id: sea_orm::Set(uuid::Uuid::now_v7()),
+                questionnaire_id: sea_orm::Set(qid),
+                version_number: sea_orm::Set(1),
+                push_id: sea_orm::Set(push),
+                person_id: sea_orm::Set(Some(uuid::Uuid::now_v7())),
+                respondent: sea_orm::Set(format!("m{i}")),
+                status: sea_orm::Set("SUBMITTED".to_owned()),
+                answers: sea_orm::Set(answers.to_string()),
+                proxy: sea_orm::Set(i % 4 == 0),
+                proxy_by: sea_orm::Set(None),
+                district_code: sea_orm::Set(d.clone()),
+                street_code: sea_orm::Set(format!("{d}001")),
+                category: sea_orm::Set(i16::try_from(1 + i % 7).unwrap()),
+                level: sea_orm::Set(i16::try_from(1 + i % 4).unwrap()),
+                age_band: sea_orm::Set("18-44".to_owned()),
+                created_at: sea_orm::Set(now),
+                updated_at: sea_orm::Set(now),
+                submitted_at: sea_orm::Set(Some(now)),
+            }
+        });
+        questionnaire_response::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await
+            .unwrap();
+    }
+    let time = |v: &mut Vec<std::time::Duration>| {
+        v.sort();
+        (v[v.len() / 2], v[v.len() * 95 / 100])
+    };
+    let mut bare = Vec::new();
+    let mut whole = Vec::new();
+    let mut by = Vec::new();
+    for _ in 0..20 {
+        let t = std::time::Instant::now();
+        let rows = questionnaire_response::Entity::find()
+            .filter(questionnaire_response::Column::QuestionnaireId.eq(qid))
+            .all(conn)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), n);
+        bare.push(t.elapsed());
+        let t = std::time::Instant::now();
+        let r = app.gql(Some(&city), RESULTS, json!({"id": id})).await;
+        assert_eq!(ok(&r, "questionnaireResults")["respondents"]["count"], n);
+        whole.push(t.elapsed());
+        let t = std::time::Instant::now();
+        let r = app
+            .gql(Some(&city), RESULTS, json!({"id": id, "by": "DISTRICT"}))
+            .await;
+        ok(&r, "questionnaireResults");
+        by.push(t.elapsed());
+    }
+    let (b50, b95) = time(&mut bare);
+    let (w50, w95) = time(&mut whole);
+    let (d50, d95) = time(&mut by);
+    println!(
+        "backend={:?} submissions={n}: bare read p50 {b50:?} p95 {b95:?}; questionnaireResults p50 {w50:?} p95 {w95:?} (ratio p95 {:.2}); by district p50 {d50:?} p95 {d95:?} (ratio p95 {:.2})",
+        app.platform.db.backend(),
+        w95.as_secs_f64() / b95.as_secs_f64(),
+        d95.as_secs_f64() / b95.as_secs_f64(),
+    );
+}

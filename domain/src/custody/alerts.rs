@@ -157,12 +157,6 @@ pub(super) struct Ward {
 }
 
 /// `张*` / `欧阳**`: the first character, the rest starred.
-fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    let first: String = chars.next().map(String::from).unwrap_or_default();
-    first + &"*".repeat(chars.count().max(1))
-}
-
 impl Ward {
     pub(super) async fn load<C: ConnectionTrait>(
         conn: &C,
@@ -188,7 +182,7 @@ impl Ward {
             age: age_on(row.birth_date, today),
             category: i64::from(row.category),
             level: i64::from(row.level),
-            masked_name: mask_name(&row.name),
+            masked_name: crate::policy::mask_name(&row.name),
             phone,
         })
     }
@@ -678,9 +672,9 @@ mod tests {
 
     #[test]
     fn names_in_sms_are_masked() {
-        assert_eq!(mask_name("张三"), "张*");
-        assert_eq!(mask_name("欧阳娜娜"), "欧***");
-        assert_eq!(mask_name("李"), "李*");
+        assert_eq!(crate::policy::mask_name("张三"), "张*");
+        assert_eq!(crate::policy::mask_name("欧阳娜娜"), "欧***");
+        assert_eq!(crate::policy::mask_name("李"), "李*");
         assert_eq!(sms_label(&"很".repeat(40)).chars().count(), 30);
     }
 }

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod activities;
+mod care;
 mod catalog;
 mod custody;
 mod people;
@@ -15,6 +16,7 @@ pub use accounts::{
     DEMO_ACCOUNTS, DEMO_TOTP_SECRET, DemoAccount, seed_demo_accounts, set_demo_second_factor,
 };
 pub use activities::seed_demo_activities;
+pub use care::seed_demo_care;
 pub use catalog::{CatalogReport, demo_services, seed_catalog};
 pub use custody::seed_demo_custody;
 pub use people::{PeopleGenerator, seed_people};

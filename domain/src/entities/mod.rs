@@ -14,6 +14,8 @@ pub mod api_client;
 pub mod api_client_document;
 pub mod audit_head;
 pub mod audit_record;
+pub mod care_capacity;
+pub mod care_placement;
 pub mod catalog_revision;
 pub mod custodianship;
 pub mod custody_account;

@@ -7,9 +7,11 @@
 //! them (`IDENTIFIED → REFERRED → MET`, or `DECLINED`).
 
 pub mod definition;
+mod export;
 mod needs;
 mod push;
 mod responses;
+pub mod results;
 mod service;
 
 use chrono::{DateTime, Utc};

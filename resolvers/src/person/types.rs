@@ -415,6 +415,14 @@ impl Person {
     async fn needs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::survey::Need>> {
         crate::loaders::load_list(ctx, self.0.id(), |l| l.needs(), crate::survey::Need).await
     }
+    /// 托养 — care placements and waiting entries, newest first.
+    async fn placements(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::care::Placement>> {
+        crate::loaders::load_list(ctx, self.0.id(), |l| l.placements(), crate::care::Placement)
+            .await
+    }
     /// 问卷 — named questionnaire submissions (in force and replaced), newest first.
     async fn questionnaire_responses(
         &self,
