@@ -5,6 +5,8 @@
 //! `cargo bench -p zhucan-benches --bench schema`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Release builds of the merged schema need more than the default query depth (see zhucan-schema).
+#![recursion_limit = "256"]
 
 use std::hint::black_box;
 

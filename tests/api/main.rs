@@ -1,4 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Release builds of the merged schema need more than the default query depth (see zhucan-schema).
+#![recursion_limit = "256"]
 //! Black-box tests of the running server over HTTP and WebSocket. Each test starts its own
 //! server on port 0 with its own database: SQLite by default, PostgreSQL when
 //! `ZHUCAN_TEST_DATABASE_URL` is set.
