@@ -525,7 +525,31 @@ async fn results_count_in_scope_and_suppress_small_cells_below_the_city() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.bytes().await.unwrap().starts_with(b"PK\x03\x04"));
+    let bytes = resp.bytes().await.unwrap();
+    // Read back by an independent XLSX reader: the results suppress, the answers mask names.
+    {
+        use calamine::{Reader, Xlsx};
+        let mut wb = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let results = wb.worksheet_range("结果").unwrap();
+        let summary = results.get_value((1, 0)).unwrap().to_string();
+        assert!(summary.contains("答卷 <5"), "{summary}");
+        let answers = wb.worksheet_range("答卷").unwrap();
+        assert_eq!(answers.height(), 3, "a header and two submissions");
+        let names: Vec<String> = (1..3)
+            .map(|r| answers.get_value((r, 8)).unwrap().to_string())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| n.starts_with("问") && n.ends_with('*')),
+            "{names:?}"
+        );
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("问卷甲") || n.contains("问卷乙"))
+        );
+    }
     let audited = app
         .rows("SELECT seq FROM audit_records WHERE operation = 'survey.results.export' AND result = 'SUCCESS'")
         .await;
