@@ -119,6 +119,8 @@ pub enum ResponseStatus {
 pub enum NeedAction {
     /// 转介（可指明服务事项）
     Refer,
+    /// 转为跟进任务（由所在街镇走访，按政策找人任务办理）
+    FollowUp,
     /// 已满足
     Meet,
     /// 本人谢绝（须填写说明）
@@ -494,6 +496,25 @@ impl Need {
     /// 转介的服务事项
     async fn service_item_id(&self) -> Option<ID> {
         self.0.row.service_item_id.map(|i| ID(i.to_string()))
+    }
+    /// 跟进任务（转为跟进任务后；按政策找人任务办理）
+    async fn follow_up_task(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::outreach::OutreachTask>> {
+        let Some(id) = self.0.row.outreach_task_id else {
+            return Ok(None);
+        };
+        // The person sees that a visit is planned (their inbox says so), not the task itself.
+        if !ctx.viewer().is_ok_and(|v| v.role.is_region_admin()) {
+            return Ok(None);
+        }
+        Ok(ctx
+            .service::<zhucan_domain::outreach::OutreachService>()
+            .task_if_visible(id)
+            .await
+            .gql(ctx)?
+            .map(crate::outreach::OutreachTask))
     }
     /// 最新说明
     async fn note(&self) -> &str {
@@ -1002,7 +1023,8 @@ impl SurveyMutation {
         Ok(QuestionnaireResponse(r))
     }
 
-    /// 处理需求（转介、已满足、谢绝、补充记录）
+    /// 处理需求（转介、转为跟进任务、已满足、谢绝、补充记录）
+    #[allow(clippy::too_many_arguments)]
     async fn update_need(
         &self,
         ctx: &Context<'_>,
@@ -1011,11 +1033,27 @@ impl SurveyMutation {
         action: NeedAction,
         service_item_id: Option<ID>,
         #[graphql(default)] note: String,
+        #[graphql(desc = "跟进时限（工作日，FOLLOW_UP 时可选，默认按政策找人配置）")]
+        due_working_days: Option<i32>,
     ) -> async_graphql::Result<Need> {
         let id = parse_id("id", &id).gql(ctx)?;
         let item = optional_id("serviceItemId", service_item_id.as_ref()).gql(ctx)?;
+        let days = match due_working_days {
+            None => None,
+            Some(d) => Some(
+                u32::try_from(d)
+                    .map_err(|_| {
+                        zhucan_domain::DomainError::bad_input(
+                            "dueWorkingDays",
+                            "跟进时限须为 1–60 个工作日",
+                        )
+                    })
+                    .gql(ctx)?,
+            ),
+        };
         let change = match action {
             NeedAction::Refer => domain::NeedChange::Refer(item),
+            NeedAction::FollowUp => domain::NeedChange::FollowUp(days),
             NeedAction::Meet => domain::NeedChange::Meet,
             NeedAction::Decline => domain::NeedChange::Decline,
             NeedAction::Note => domain::NeedChange::Note,

@@ -349,6 +349,141 @@ async fn a_survey_is_checked_frozen_pushed_answered_and_its_needs_are_worked_in_
 }
 
 #[tokio::test]
+async fn a_need_becomes_a_follow_up_visit_worked_like_any_outreach_task() {
+    let s = scene().await;
+    let app = &s.app;
+    let (_, push_id) = pushed(&s, false).await;
+    let submitted = app
+        .gql(
+            Some(&s.lujiazui),
+            SUBMIT,
+            json!({"i": {"pushId": push_id, "personId": s.p2.to_string(), "answers": {"has_job": false, "help": ["DEVICE"], "want_work": false}}}),
+        )
+        .await;
+    ok(&submitted, "submitQuestionnaire");
+    let needs = app.gql(Some(&s.lujiazui), NEEDS, json!({})).await;
+    let need = ok(&needs, "needs")["edges"][0]["node"].clone();
+    assert_eq!(need["category"], "ASSISTIVE_DEVICE", "{needs}");
+    let id = need["id"].as_str().unwrap();
+    const FOLLOW: &str = "mutation($id: ID!, $v: Int!, $d: Int) { updateNeed(id: $id, version: $v, action: FOLLOW_UP, dueWorkingDays: $d) { status version followUpTask { id status dueOn person { id } street { code } } events { action status } } }";
+    // Out of range periods and other districts are refused; nothing is written.
+    let bad = app
+        .gql(Some(&s.lujiazui), FOLLOW, json!({"id": id, "v": 1, "d": 0}))
+        .await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT", "{bad}");
+    let negative = app
+        .gql(
+            Some(&s.lujiazui),
+            FOLLOW,
+            json!({"id": id, "v": 1, "d": -3}),
+        )
+        .await;
+    assert_eq!(code(&negative), "BAD_USER_INPUT", "{negative}");
+    let huangpu = app.login("huangpu").await;
+    let elsewhere = app
+        .gql(Some(&huangpu), FOLLOW, json!({"id": id, "v": 1, "d": 5}))
+        .await;
+    assert_eq!(code(&elsewhere), "NOT_FOUND");
+    let before = app.rows("SELECT id FROM outreach_tasks").await.len();
+    assert_eq!(before, 0, "a refused follow-up wrote no task");
+
+    let made = app
+        .gql(Some(&s.lujiazui), FOLLOW, json!({"id": id, "v": 1, "d": 5}))
+        .await;
+    let made = ok(&made, "updateNeed");
+    assert_eq!(made["status"], "REFERRED");
+    let task = &made["followUpTask"];
+    assert_eq!(task["status"], "ASSIGNED");
+    assert_eq!(task["person"]["id"], s.p2.to_string());
+    assert_eq!(task["street"]["code"], "310115005");
+    assert_eq!(
+        made["events"][1],
+        json!({"action": "FOLLOW_UP", "status": "REFERRED"})
+    );
+    // Not a second time: the need has moved on.
+    let again = app
+        .gql(Some(&s.lujiazui), FOLLOW, json!({"id": id, "v": 2}))
+        .await;
+    assert_eq!(code(&again), "CONFLICT");
+
+    // The street sees it among its tasks; the visit is recorded as for any push.
+    let task_id = task["id"].as_str().unwrap();
+    let tasks = app
+        .gql(
+            Some(&s.lujiazui),
+            "{ outreachTasks { totalCount nodes { id push { title } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(tasks["data"]["outreachTasks"]["totalCount"], 1, "{tasks}");
+    assert_eq!(
+        tasks["data"]["outreachTasks"]["nodes"][0]["push"]["title"],
+        "需求跟进：辅具"
+    );
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    let visited = app
+        .gql(
+            Some(&s.lujiazui),
+            "mutation($t: ID!, $d: NaiveDate!) { recordFollowUp(taskId: $t, input: {method: HOME_VISIT, outcome: INFORMED, notes: \"已上门评估辅具需求\", visitedOn: $d}) { status } }",
+            json!({"t": task_id, "d": today}),
+        )
+        .await;
+    assert_eq!(
+        visited["data"]["recordFollowUp"]["status"], "SUBMITTED",
+        "{visited}"
+    );
+    // Policy pushes stay a list of policies: the follow-up's push is not among them.
+    let pushes = app
+        .gql(
+            Some(&s.city),
+            "{ outreachPushes { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        pushes["data"]["outreachPushes"]["edges"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{pushes}"
+    );
+    // The person is told in their inbox, and sees their need as referred but not the task.
+    app.account("citizen2", Role::Citizen, None, Some(s.p2))
+        .await;
+    let citizen2 = app.login("citizen2").await;
+    let inbox = app
+        .gql(
+            Some(&citizen2),
+            "{ inbox { edges { node { kind title } } } }",
+            json!({}),
+        )
+        .await;
+    let kinds: Vec<&Value> = inbox["data"]["inbox"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    assert!(
+        kinds
+            .iter()
+            .any(|n| n["kind"] == "NEED_FOLLOW_UP" && n["title"] == "需求跟进：辅具"),
+        "{inbox}"
+    );
+    let own = app
+        .gql(
+            Some(&citizen2),
+            "{ needs { edges { node { status followUpTask { id } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(ok(&own, "needs")["edges"][0]["node"]["status"], "REFERRED");
+    assert!(ok(&own, "needs")["edges"][0]["node"]["followUpTask"].is_null());
+}
+
+#[tokio::test]
 async fn an_anonymous_survey_stores_no_person_takes_one_submission_and_reminds_the_rest() {
     let s = scene().await;
     let app = &s.app;

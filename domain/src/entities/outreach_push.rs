@@ -34,6 +34,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Published.
     pub published_at: Option<DateTimeUtc>,
+    /// `POLICY` (政策找人) or `NEED` (one need's follow-up, one task).
+    pub kind: String,
 }
 
 /// No navigated relations.

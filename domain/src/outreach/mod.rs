@@ -21,8 +21,8 @@ mod warnings;
 pub use calendar::WorkCalendar;
 pub use model::{Attachment, Push, PushStatus, Task, TaskEvent, Warning, WarningKind};
 pub use push::{
-    DryRunRow, OutreachScope, PushInput, TargetFilter, create_push, dry_run, publish, push_by_id,
-    pushes, run_publish_job, task_count,
+    DryRunRow, KIND_NEED, KIND_POLICY, OutreachScope, PushInput, TargetFilter, create_follow_up,
+    create_push, dry_run, publish, push_by_id, pushes, run_publish_job, task_count,
 };
 pub use service::{OutreachService, Report, WarningWatch};
 pub use stats::{MonthlyReport, StatRow, monthly_report, report_xlsx, statistics};

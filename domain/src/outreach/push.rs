@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -27,6 +29,10 @@ use crate::viewer::{Role, Viewer};
 
 /// What a push is called in messages.
 pub const WHAT_PUSH: &str = "政策推送";
+/// A push of a policy or service item (政策找人).
+pub const KIND_POLICY: &str = "POLICY";
+/// A push holding one need's follow-up task (需求跟进).
+pub const KIND_NEED: &str = "NEED";
 /// People per page (and per transaction) of the publishing job.
 pub const PAGE: u64 = 1_000;
 
@@ -179,6 +185,7 @@ pub async fn create_push(
         created_by: Set(actor.id.clone()),
         created_at: Set(Utc::now()),
         published_at: Set(None),
+        kind: Set(KIND_POLICY.to_owned()),
     }
     .insert(&w.txn)
     .await?;
@@ -218,7 +225,7 @@ pub async fn pushes(
     scope: &OutreachScope,
     page: &crate::page::PageRequest,
 ) -> DomainResult<crate::page::Page<outreach_push::Model>> {
-    let mut q = outreach_push::Entity::find();
+    let mut q = outreach_push::Entity::find().filter(outreach_push::Column::Kind.eq(KIND_POLICY));
     if let OutreachScope::District(d) = scope {
         q = q.filter(outreach_push::Column::ScopeCode.eq(d.as_str()));
     }
@@ -416,40 +423,9 @@ async fn publish_pages(
         let mut inbox = Vec::with_capacity(fresh.len());
         let mut texts = Vec::new();
         for r in &fresh {
-            let task_id = Uuid::now_v7();
-            tasks.push(outreach_task::ActiveModel {
-                id: Set(task_id),
-                push_id: Set(push.id),
-                person_id: Set(r.id),
-                district_code: Set(r.district_code.clone()),
-                street_code: Set(r.street_code.clone()),
-                status: Set(TaskStatus::Assigned.as_str().to_owned()),
-                due_on: Set(due),
-                method: Set(None),
-                outcome: Set(None),
-                notes: Set(None),
-                visited_on: Set(None),
-                submitted_at: Set(None),
-                first_submitted_at: Set(None),
-                reviewed_at: Set(None),
-                return_count: Set(0),
-                recheck_sample_seed: Set(None),
-                recheck_result: Set(None),
-                updated_at: Set(now),
-            });
-            events.push(outreach_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                task_id: Set(task_id),
-                person_id: Set(r.id),
-                from_status: Set(None),
-                to_status: Set(TaskStatus::Assigned.as_str().to_owned()),
-                action: Set("ASSIGN".to_owned()),
-                reason_code: Set(None),
-                note: Set(None),
-                actor_id: Set(actor_id.chars().take(64).collect()),
-                actor_role: Set("SYSTEM".to_owned()),
-                at: Set(now),
-            });
+            let (task, event) = new_task(push.id, r, due, now, &actor_id);
+            tasks.push(task);
+            events.push(event);
             inbox.push(inbox_message::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 person_id: Set(r.id),
@@ -515,6 +491,122 @@ async fn publish_pages(
         w.commit().await?;
     }
     Ok(())
+}
+
+/// A task of `push` for one person, assigned to their street-town, and its first step.
+fn new_task(
+    push: Uuid,
+    person: &person::Model,
+    due: NaiveDate,
+    now: chrono::DateTime<Utc>,
+    actor_id: &str,
+) -> (outreach_task::ActiveModel, outreach_event::ActiveModel) {
+    let task_id = Uuid::now_v7();
+    let task = outreach_task::ActiveModel {
+        id: Set(task_id),
+        push_id: Set(push),
+        person_id: Set(person.id),
+        district_code: Set(person.district_code.clone()),
+        street_code: Set(person.street_code.clone()),
+        status: Set(TaskStatus::Assigned.as_str().to_owned()),
+        due_on: Set(due),
+        method: Set(None),
+        outcome: Set(None),
+        notes: Set(None),
+        visited_on: Set(None),
+        submitted_at: Set(None),
+        first_submitted_at: Set(None),
+        reviewed_at: Set(None),
+        return_count: Set(0),
+        recheck_sample_seed: Set(None),
+        recheck_result: Set(None),
+        updated_at: Set(now),
+    };
+    let event = outreach_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        task_id: Set(task_id),
+        person_id: Set(person.id),
+        from_status: Set(None),
+        to_status: Set(TaskStatus::Assigned.as_str().to_owned()),
+        action: Set("ASSIGN".to_owned()),
+        reason_code: Set(None),
+        note: Set(None),
+        actor_id: Set(actor_id.chars().take(64).collect()),
+        actor_role: Set("SYSTEM".to_owned()),
+        at: Set(now),
+    };
+    (task, event)
+}
+
+/// 需求跟进: one person's need made a follow-up visit of their street-town, inside the caller's
+/// transaction: a `NEED` push (published, one target) and its task, due in `due_working_days`
+/// working days (the configured period when `None`), with an inbox message telling the person.
+/// Returns the task's id. The task is then worked like any 政策找人 task (visit, submit, review).
+#[allow(clippy::too_many_arguments)]
+pub async fn create_follow_up<C: ConnectionTrait>(
+    conn: &C,
+    config: &OutreachConfig,
+    person: &person::Model,
+    title: &str,
+    service_item_id: Option<Uuid>,
+    due_working_days: Option<u32>,
+    actor: &str,
+) -> DomainResult<Uuid> {
+    let days = match due_working_days {
+        None => config.due_working_days,
+        Some(d) if (1..=60).contains(&d) => d,
+        Some(_) => {
+            return Err(DomainError::bad_input(
+                "dueWorkingDays",
+                "跟进时限须为 1–60 个工作日",
+            ));
+        }
+    };
+    let due = config.calendar.add_working_days(today_shanghai(), days);
+    let now = Utc::now();
+    let title: String = title.chars().take(200).collect();
+    let push =
+        outreach_push::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            title: Set(title.clone()),
+            policy_id: Set(None),
+            service_item_id: Set(service_item_id),
+            use_rule: Set(false),
+            filter: Set(
+                serde_json::to_string(&TargetFilter::default()).map_err(DomainError::internal)?
+            ),
+            scope_code: Set(person.district_code.clone()),
+            due_working_days: Set(i32::try_from(days).unwrap_or(10)),
+            status: Set("PUBLISHED".to_owned()),
+            targeted: Set(1),
+            progress: Set(1),
+            created_by: Set(actor.chars().take(64).collect()),
+            created_at: Set(now),
+            published_at: Set(Some(now)),
+            kind: Set(KIND_NEED.to_owned()),
+        }
+        .insert(conn)
+        .await?;
+    let (task, event) = new_task(push.id, person, due, now, actor);
+    let task = task.insert(conn).await?;
+    event.insert(conn).await?;
+    inbox_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person.id),
+        kind: Set("NEED_FOLLOW_UP".to_owned()),
+        title: Set(title.clone()),
+        body: Set(format!(
+            "您反映的需求（{}）已安排所在街镇工作人员跟进，将在{}前与您联系。",
+            title.trim_start_matches("需求跟进："),
+            due
+        )),
+        ref_id: Set(Some(push.id)),
+        created_at: Set(now),
+        read_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(task.id)
 }
 
 /// Tasks of a push (for counts in tests and statistics).

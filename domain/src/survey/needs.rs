@@ -57,6 +57,9 @@ pub struct NeedFilter {
 pub enum NeedChange {
     /// 转介 to a catalog service item (or elsewhere, with a note).
     Refer(Option<Uuid>),
+    /// 转为跟进任务: a visit of the person's street-town, due in so many working days (the
+    /// configured 政策找人 period when `None`), worked like any outreach task.
+    FollowUp(Option<u32>),
     /// 已满足.
     Meet,
     /// 本人谢绝.
@@ -69,6 +72,7 @@ impl NeedChange {
     fn action(self) -> &'static str {
         match self {
             Self::Refer(_) => "REFER",
+            Self::FollowUp(_) => "FOLLOW_UP",
             Self::Meet => "MEET",
             Self::Decline => "DECLINE",
             Self::Note => "NOTE",
@@ -81,7 +85,7 @@ pub fn transition(from: NeedStatus, change: NeedChange) -> DomainResult<NeedStat
     use NeedStatus as S;
     match (from, change) {
         (_, NeedChange::Note) => Ok(from),
-        (S::Identified, NeedChange::Refer(_)) => Ok(S::Referred),
+        (S::Identified, NeedChange::Refer(_) | NeedChange::FollowUp(_)) => Ok(S::Referred),
         (S::Identified | S::Referred, NeedChange::Meet) => Ok(S::Met),
         (S::Identified | S::Referred, NeedChange::Decline) => Ok(S::Declined),
         _ => Err(DomainError::Conflict(format!(
@@ -89,6 +93,7 @@ pub fn transition(from: NeedStatus, change: NeedChange) -> DomainResult<NeedStat
             status_label(from),
             match change {
                 NeedChange::Refer(_) => "转介",
+                NeedChange::FollowUp(_) => "转为跟进任务",
                 NeedChange::Meet => "标记为已满足",
                 NeedChange::Decline => "标记为谢绝",
                 NeedChange::Note => "补充记录",
@@ -330,6 +335,29 @@ impl SurveyService<'_> {
             if let NeedChange::Refer(item) = change {
                 m.service_item_id = Set(item);
             }
+            if let NeedChange::FollowUp(days) = change {
+                let person = person::Entity::find_by_id(current.person_id)
+                    .one(&w.txn)
+                    .await?
+                    .ok_or(DomainError::NotFound { what: WHAT_NEED })?;
+                if person.status != "ACTIVE" {
+                    return Err(DomainError::Conflict(
+                        "该残疾人档案已注销，不能安排跟进".to_owned(),
+                    ));
+                }
+                let category = NeedCategory::from_stored(&current.category);
+                let task = crate::outreach::create_follow_up(
+                    &w.txn,
+                    &self.p.outreach,
+                    &person,
+                    &format!("需求跟进：{}", category.label()),
+                    current.service_item_id,
+                    days,
+                    &actor,
+                )
+                .await?;
+                m.outreach_task_id = Set(Some(task));
+            }
             if !note.is_empty() {
                 m.note = Set(note.clone());
             }
@@ -382,6 +410,12 @@ mod tests {
         );
         assert_eq!(transition(S::Met, NeedChange::Note).unwrap(), S::Met);
         assert!(transition(S::Referred, NeedChange::Refer(None)).is_err());
+        assert_eq!(
+            transition(S::Identified, NeedChange::FollowUp(None)).unwrap(),
+            S::Referred
+        );
+        assert!(transition(S::Referred, NeedChange::FollowUp(Some(5))).is_err());
+        assert!(transition(S::Met, NeedChange::FollowUp(None)).is_err());
         assert!(transition(S::Met, NeedChange::Decline).is_err());
         assert!(transition(S::Declined, NeedChange::Meet).is_err());
     }
