@@ -109,8 +109,9 @@ pub struct Definition {
     pub questions: Vec<Question>,
 }
 
-/// One answer, typed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One answer, typed. Stored untagged (JSON's own types); read back by the visitor of
+/// [`super::stored`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Answer {
     /// Yes/no.

@@ -13,6 +13,7 @@ mod push;
 mod responses;
 pub mod results;
 mod service;
+pub mod stored;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

@@ -4,12 +4,14 @@
 //! "<5" — in every breakdown and in every view below the city, so a result never points at a
 //! person.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::{Answer, Answers, QuestionKind, ResponseStatus, SurveyService, WHAT};
+use super::stored::{AnswerRef, Entries};
+use super::{QuestionKind, ResponseStatus, SurveyService, WHAT};
 use crate::entities::{questionnaire, questionnaire_response};
 use crate::error::{DomainError, DomainResult};
 use crate::types::{RegionCode, RegionLevel};
@@ -111,20 +113,32 @@ pub struct Results {
     pub questions: Vec<QuestionResult>,
 }
 
+/// Counts of one question. Values are counted by borrowed key (a copy only for a value met
+/// for the first time); groups are indexes into the row's group list.
 #[derive(Default)]
 struct Tally {
     answered: u64,
-    values: BTreeMap<String, u64>,
+    values: HashMap<String, u64>,
     sum: f64,
-    groups: BTreeMap<String, (u64, BTreeMap<String, u64>)>,
+    /// Per group index: submissions that answered, and counts per value.
+    groups: Vec<(u64, HashMap<String, u64>)>,
 }
 
-fn values_of(a: &Answer) -> Vec<String> {
+fn bump(m: &mut HashMap<String, u64>, v: &str) {
+    if let Some(n) = m.get_mut(v) {
+        *n += 1;
+    } else {
+        m.insert(v.to_owned(), 1);
+    }
+}
+
+/// Call `f` with each counted value of an answer.
+fn each_value(a: &AnswerRef<'_>, mut f: impl FnMut(&str)) {
     match a {
-        Answer::Bool(b) => vec![b.to_string()],
-        Answer::Number(n) => vec![format!("{n}")],
-        Answer::Codes(c) => c.clone(),
-        Answer::Text(t) => vec![t.clone()],
+        AnswerRef::Bool(b) => f(if *b { "true" } else { "false" }),
+        AnswerRef::Number(n) => f(&format!("{n}")),
+        AnswerRef::Codes(c) => c.iter().for_each(|v| f(v)),
+        AnswerRef::Text(t) => f(t),
     }
 }
 
@@ -250,51 +264,85 @@ impl SurveyService<'_> {
         } = scoped;
         let version = *version;
         let mut tallies: Vec<Tally> = def.questions.iter().map(|_| Tally::default()).collect();
+        let index: HashMap<&str, usize> = def
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.code.as_str(), i))
+            .collect();
+        let countable: Vec<bool> = def.questions.iter().map(|q| counted(q.kind)).collect();
+        // Group keys in order of first sight; each tally's `groups` is indexed the same way.
+        let mut group_keys: Vec<String> = Vec::new();
+        let mut group_index: HashMap<String, usize> = HashMap::new();
         let mut respondents = 0u64;
         let mut after: Option<Uuid> = None;
+        type Row = (Uuid, String, String, String, i16, i16, String);
         loop {
+            use questionnaire_response::Column as C;
             let mut find = questionnaire_response::Entity::find()
+                .select_only()
+                .columns([
+                    C::Id,
+                    C::Answers,
+                    C::DistrictCode,
+                    C::StreetCode,
+                    C::Category,
+                    C::Level,
+                    C::AgeBand,
+                ])
                 .filter(cond.clone())
-                .order_by_asc(questionnaire_response::Column::Id)
+                .order_by_asc(C::Id)
                 .limit(PAGE);
             if let Some(a) = after {
-                find = find.filter(questionnaire_response::Column::Id.gt(a));
+                find = find.filter(C::Id.gt(a));
             }
-            let rows = find.all(self.p.db.conn()).await?;
+            let rows: Vec<Row> = find.into_tuple().all(self.p.db.conn()).await?;
             let last = rows.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
-            after = rows.last().map(|r| r.id);
-            for r in &rows {
+            after = rows.last().map(|r| r.0);
+            for (_, answers, district, street, category, level, age_band) in &rows {
                 respondents += 1;
-                let answers: Answers =
-                    serde_json::from_str(&r.answers).map_err(DomainError::internal)?;
-                let group = by.map(|d| match d {
-                    Dimension::District => r.district_code.clone(),
-                    Dimension::Street => r.street_code.clone(),
-                    Dimension::Category => r.category.to_string(),
-                    Dimension::Level => r.level.to_string(),
-                    Dimension::AgeBand => r.age_band.clone(),
-                });
-                for (q, t) in def.questions.iter().zip(tallies.iter_mut()) {
-                    let Some(a) = answers.get(&q.code) else {
+                let entries: Entries<'_> =
+                    serde_json::from_str(answers).map_err(DomainError::internal)?;
+                let group = match by {
+                    None => None,
+                    Some(d) => {
+                        let key: Cow<'_, str> = match d {
+                            Dimension::District => Cow::Borrowed(district),
+                            Dimension::Street => Cow::Borrowed(street),
+                            Dimension::Category => Cow::Owned(category.to_string()),
+                            Dimension::Level => Cow::Owned(level.to_string()),
+                            Dimension::AgeBand => Cow::Borrowed(age_band),
+                        };
+                        Some(if let Some(&g) = group_index.get(key.as_ref()) {
+                            g
+                        } else {
+                            let g = group_keys.len();
+                            group_keys.push(key.clone().into_owned());
+                            group_index.insert(key.into_owned(), g);
+                            g
+                        })
+                    }
+                };
+                for (code, a) in &entries.0 {
+                    let Some(&qi) = index.get(code.0.as_ref()) else {
                         continue;
                     };
+                    let t = &mut tallies[qi];
                     t.answered += 1;
-                    if let Answer::Number(n) = a {
+                    if let AnswerRef::Number(n) = a {
                         t.sum += n;
                     }
-                    if !counted(q.kind) {
+                    if !countable[qi] {
                         continue;
                     }
-                    let vals = values_of(a);
-                    for v in &vals {
-                        *t.values.entry(v.clone()).or_default() += 1;
-                    }
-                    if let Some(g) = &group {
-                        let e = t.groups.entry(g.clone()).or_default();
-                        e.0 += 1;
-                        for v in vals {
-                            *e.1.entry(v).or_default() += 1;
+                    each_value(a, |v| bump(&mut t.values, v));
+                    if let Some(g) = group {
+                        if t.groups.len() <= g {
+                            t.groups.resize_with(g + 1, Default::default);
                         }
+                        let e = &mut t.groups[g];
+                        e.0 += 1;
+                        each_value(a, |v| bump(&mut e.1, v));
                     }
                 }
             }
@@ -302,6 +350,9 @@ impl SurveyService<'_> {
                 break;
             }
         }
+        // Groups are listed by key, as a reader looks them up.
+        let mut group_order: Vec<usize> = (0..group_keys.len()).collect();
+        group_order.sort_by(|&a, &b| group_keys[a].cmp(&group_keys[b]));
         let questions = def
             .questions
             .iter()
@@ -323,9 +374,13 @@ impl SurveyService<'_> {
                         q.options.iter().map(|o| o.code.clone()).collect()
                     }
                     QuestionKind::YesNo => vec!["true".to_owned(), "false".to_owned()],
-                    _ => t.values.keys().cloned().collect(),
+                    _ => {
+                        let mut k: Vec<String> = t.values.keys().cloned().collect();
+                        k.sort();
+                        k
+                    }
                 };
-                let count_list = |m: &BTreeMap<String, u64>| -> Vec<ValueCount> {
+                let count_list = |m: &HashMap<String, u64>| -> Vec<ValueCount> {
                     keys.iter()
                         .map(|k| ValueCount {
                             value: k.clone(),
@@ -346,13 +401,15 @@ impl SurveyService<'_> {
                     answered,
                     values: count_list(&t.values),
                     mean,
-                    groups: t
-                        .groups
+                    groups: group_order
                         .iter()
-                        .map(|(k, (n, m))| Group {
-                            key: k.clone(),
-                            respondents: Cell::of(*n, suppress),
-                            values: count_list(m),
+                        .filter_map(|&g| {
+                            let (n, m) = t.groups.get(g)?;
+                            (*n > 0).then(|| Group {
+                                key: group_keys[g].clone(),
+                                respondents: Cell::of(*n, suppress),
+                                values: count_list(m),
+                            })
                         })
                         .collect(),
                 }
