@@ -183,6 +183,9 @@ pub struct Settings {
     pub custody_tick_secs: u64,
     /// Seconds between questionnaire-reminder passes on each node (0: none on this node).
     pub survey_tick_secs: u64,
+    /// 按比例安置: the share of employees who should be disabled people, in basis points
+    /// (150 = 1.5 %).
+    pub employment_ratio_bp: u32,
     /// Seconds between passes that close registration, start and finish activities (0: none on
     /// this node).
     pub activity_tick_secs: u64,
@@ -281,6 +284,7 @@ impl Default for Settings {
             custody_escalate_days: 3,
             custody_tick_secs: 600,
             survey_tick_secs: 900,
+            employment_ratio_bp: 150,
             activity_tick_secs: 60,
             activity_no_show_max: 3,
             activity_no_show_window_days: 90,

@@ -159,6 +159,9 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         revocations,
         search,
         outreach: settings.outreach()?,
+        employment: zhucan_domain::employment::EmploymentConfig {
+            ratio_bp: settings.employment_ratio_bp.clamp(1, 10_000),
+        },
         custody: zhucan_domain::custody::CustodyConfig {
             escalate_after_days: settings.custody_escalate_days.max(0),
         },

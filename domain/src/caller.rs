@@ -173,6 +173,7 @@ mod tests {
             Role::SecurityAdmin,
             Role::Auditor,
             Role::Volunteer,
+            Role::Enterprise,
         ] {
             let c = Caller::signed_in(viewer(role), SessionStage::Full, RequestMeta::default());
             assert!(

@@ -16,6 +16,7 @@ pub mod custody;
 pub mod db;
 pub mod demo;
 pub mod eligibility;
+pub mod employment;
 pub mod entities;
 pub mod error;
 pub mod events;
@@ -95,6 +96,8 @@ pub struct PlatformParts {
     pub outreach: outreach::OutreachConfig,
     /// Activities: the no-show rule.
     pub activities: activity::ActivityPolicy,
+    /// 就业服务: the proportional-employment ratio.
+    pub employment: employment::EmploymentConfig,
     /// 代管资金: when unhandled alerts escalate.
     pub custody: custody::CustodyConfig,
     /// Where attachments are stored.

@@ -48,9 +48,13 @@ pub fn policy(role: Role, _field: SensitiveField) -> (Visibility, bool) {
         // A citizen sees their own record masked (shoulder-surfing on a phone) and may reveal it.
         Role::Citizen => (Visibility::Masked, true),
         // No personal data for volunteers or the separated duties.
-        Role::Volunteer | Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor => {
-            (Visibility::Hidden, false)
-        }
+        // Nor for enterprises: an applicant's identity reaches an enterprise only through an
+        // accepted interview invitation (employment), never through the registry's fields.
+        Role::Volunteer
+        | Role::SystemAdmin
+        | Role::SecurityAdmin
+        | Role::Auditor
+        | Role::Enterprise => (Visibility::Hidden, false),
     }
 }
 
@@ -169,6 +173,7 @@ mod tests {
             Role::SecurityAdmin,
             Role::Auditor,
             Role::Volunteer,
+            Role::Enterprise,
         ] {
             assert_eq!(
                 present(role, SensitiveField::IdNumber, "310115198001011234"),

@@ -24,11 +24,14 @@ pub enum Role {
     SecurityAdmin,
     /// Reads and verifies the audit trail only (三权分立).
     Auditor,
+    /// 用人单位: one enterprise's own account (its jobs, fairs and applicants, de-identified
+    /// until invited); no person data.
+    Enterprise,
 }
 
 impl Role {
     /// All roles.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Citizen,
         Self::Volunteer,
         Self::StreetAdmin,
@@ -37,6 +40,7 @@ impl Role {
         Self::SystemAdmin,
         Self::SecurityAdmin,
         Self::Auditor,
+        Self::Enterprise,
     ];
 
     /// Stable code, as in the schema and storage.
@@ -50,6 +54,7 @@ impl Role {
             Self::SystemAdmin => "SYSTEM_ADMIN",
             Self::SecurityAdmin => "SECURITY_ADMIN",
             Self::Auditor => "AUDITOR",
+            Self::Enterprise => "ENTERPRISE",
         }
     }
 
@@ -214,6 +219,7 @@ mod tests {
             Role::SecurityAdmin,
             Role::Auditor,
             Role::Volunteer,
+            Role::Enterprise,
         ] {
             assert_eq!(
                 PersonScope::of(&viewer(role, Some("310000"))).kind(),

@@ -70,6 +70,7 @@ services!(
     zhucan_domain::custody::CustodyService<'a>,
     zhucan_domain::survey::SurveyService<'a>,
     zhucan_domain::care::CareService<'a>,
+    zhucan_domain::employment::EmploymentService<'a>,
 );
 
 /// Convenience accessors on the GraphQL context.

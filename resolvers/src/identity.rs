@@ -32,6 +32,8 @@ pub enum Role {
     SecurityAdmin,
     /// 安全审计员
     Auditor,
+    /// 用人单位
+    Enterprise,
 }
 
 impl From<Role> for DomainRole {
@@ -45,6 +47,7 @@ impl From<Role> for DomainRole {
             Role::SystemAdmin => Self::SystemAdmin,
             Role::SecurityAdmin => Self::SecurityAdmin,
             Role::Auditor => Self::Auditor,
+            Role::Enterprise => Self::Enterprise,
         }
     }
 }
@@ -60,6 +63,7 @@ impl From<DomainRole> for Role {
             DomainRole::SystemAdmin => Self::SystemAdmin,
             DomainRole::SecurityAdmin => Self::SecurityAdmin,
             DomainRole::Auditor => Self::Auditor,
+            DomainRole::Enterprise => Self::Enterprise,
         }
     }
 }

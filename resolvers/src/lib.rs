@@ -11,6 +11,7 @@ pub mod context;
 pub mod custody;
 pub mod custody_alerts;
 pub mod eligibility;
+pub mod employment;
 pub mod error;
 pub mod guidance;
 pub mod home;

@@ -68,6 +68,35 @@ impl Loader<Uuid> for QuestionnaireResponses {
     }
 }
 
+/// Employment intentions of persons.
+pub struct EmploymentIntentions(Source);
+/// Job applications of persons (as staff or the person see them).
+pub struct JobApplications(Source);
+
+impl Loader<Uuid> for EmploymentIntentions {
+    type Value = Vec<zhucan_domain::entities::employment_intention::Model>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::employment::EmploymentService::new(&self.0.platform, &self.0.caller)
+            .intentions_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+impl Loader<Uuid> for JobApplications {
+    type Value = Vec<zhucan_domain::employment::Applicant>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::employment::EmploymentService::new(&self.0.platform, &self.0.caller)
+            .applications_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
 /// Care placements of persons.
 pub struct Placements(Source);
 
@@ -223,6 +252,8 @@ pub struct Loaders {
     needs: OnceLock<Cached<Needs>>,
     questionnaire_responses: OnceLock<Cached<QuestionnaireResponses>>,
     placements: OnceLock<Cached<Placements>>,
+    intentions: OnceLock<Cached<EmploymentIntentions>>,
+    applications: OnceLock<Cached<JobApplications>>,
 }
 
 fn cached<L: Loader<Uuid>>(cell: &OnceLock<Cached<L>>, make: impl FnOnce() -> L) -> &Cached<L> {
@@ -247,6 +278,8 @@ impl Loaders {
             needs: OnceLock::new(),
             questionnaire_responses: OnceLock::new(),
             placements: OnceLock::new(),
+            intentions: OnceLock::new(),
+            applications: OnceLock::new(),
         }
     }
 
@@ -305,6 +338,18 @@ impl Loaders {
     /// Needs of persons.
     pub fn needs(&self) -> &Cached<Needs> {
         cached(&self.needs, || Needs(self.source.clone()))
+    }
+
+    /// Employment intentions of persons.
+    pub fn intentions(&self) -> &Cached<EmploymentIntentions> {
+        cached(&self.intentions, || {
+            EmploymentIntentions(self.source.clone())
+        })
+    }
+
+    /// Job applications of persons.
+    pub fn applications(&self) -> &Cached<JobApplications> {
+        cached(&self.applications, || JobApplications(self.source.clone()))
     }
 
     /// Care placements of persons.

@@ -29,6 +29,7 @@ use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
 use zhucan_resolvers::custody::{CustodyMutation, CustodyQuery};
 use zhucan_resolvers::custody_alerts::{CustodyAlertMutation, CustodyAlertQuery};
 use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
+use zhucan_resolvers::employment::{EmploymentMutation, EmploymentQuery};
 use zhucan_resolvers::guidance::{GuidanceMutation, GuidanceQuery};
 use zhucan_resolvers::home::{HomeMutation, HomeQuery};
 use zhucan_resolvers::identity::{IdentityMutation, IdentityQuery};
@@ -62,6 +63,7 @@ pub struct QueryRoot(
     CustodyAlertQuery,
     SurveyQuery,
     CareQuery,
+    EmploymentQuery,
     NodeQuery,
 );
 
@@ -81,6 +83,7 @@ pub struct MutationRoot(
     CustodyAlertMutation,
     SurveyMutation,
     CareMutation,
+    EmploymentMutation,
 );
 
 /// The subscription root of every domain.

@@ -20,6 +20,7 @@ mod clients;
 mod custody;
 mod custody_alerts;
 mod duties;
+mod employment;
 mod guidance;
 mod hardening;
 mod http;

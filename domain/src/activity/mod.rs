@@ -80,6 +80,7 @@ pub async fn advance_and_reindex(
     }
     Ok(steps)
 }
+pub(crate) use store::manages as organiser_manages;
 pub(crate) use store::new_draft as store_new_draft;
 pub use volunteers::{
     HourLine, HourStatement, MAX_ROLE_CAPACITY, MonthHours, Signup, SignupStatus, VolunteerRole,

@@ -38,6 +38,8 @@ code_enum! {
         Institution = "INSTITUTION",
         /// 阳光201 活动 (found by search; managed by the activity service, not the catalog)
         Activity = "ACTIVITY",
+        /// 就业岗位 (found by search; managed by the employment service)
+        Job = "JOB",
     }
 }
 

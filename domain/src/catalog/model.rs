@@ -218,4 +218,6 @@ pub enum Entry {
     Institution(Institution),
     /// 阳光201 活动
     Activity(crate::activity::Activity),
+    /// 就业岗位
+    Job(crate::employment::Job),
 }

@@ -33,7 +33,7 @@ use uuid::Uuid;
 
 use super::{EntryKind, EntryStatus, json_list};
 use crate::db::Db;
-use crate::entities::{activity, institution, policy, service_item};
+use crate::entities::{activity, enterprise, institution, job, policy, service_item};
 use crate::error::{DomainError, DomainResult};
 
 /// Weight of a homophone match: below a title bigram (3.0), so the characters typed win.
@@ -462,6 +462,18 @@ impl SearchIndex {
         for a in activity::Entity::find().all(db.conn()).await? {
             docs.extend(activity_doc(&a));
         }
+        let verified: std::collections::HashMap<Uuid, enterprise::Model> =
+            enterprise::Entity::find()
+                .all(db.conn())
+                .await?
+                .into_iter()
+                .map(|e| (e.id, e))
+                .collect();
+        for j in job::Entity::find().all(db.conn()).await? {
+            if let Some(e) = verified.get(&j.enterprise_id) {
+                docs.extend(job_doc(&j, e));
+            }
+        }
         self.replace_all(&docs)?;
         Ok(docs.len())
     }
@@ -487,6 +499,13 @@ impl SearchIndex {
                 .one(db.conn())
                 .await?
                 .and_then(|a| activity_doc(&a)),
+            EntryKind::Job => match job::Entity::find_by_id(id).one(db.conn()).await? {
+                Some(j) => enterprise::Entity::find_by_id(j.enterprise_id)
+                    .one(db.conn())
+                    .await?
+                    .and_then(|e| job_doc(&j, &e)),
+                None => None,
+            },
         };
         self.upsert(id, doc.as_ref())
     }
@@ -671,6 +690,42 @@ pub fn activity_doc(a: &activity::Model) -> Option<SearchDoc> {
         ]),
         district: (a.scope_code.len() >= 6 && a.scope_code != crate::types::CITY_CODE)
             .then(|| a.scope_code[..6].to_owned()),
+    })
+}
+
+/// The indexed form of a job: found while it is open and its enterprise verified; by its title, the enterprise's name, the work's district and hours, the
+/// accommodations offered and the description.
+pub fn job_doc(j: &job::Model, e: &enterprise::Model) -> Option<SearchDoc> {
+    use crate::employment::{Accommodation, EnterpriseStatus, JobStatus, WorkHours};
+    let live = matches!(JobStatus::from_stored(&j.status), JobStatus::Open)
+        && EnterpriseStatus::from_stored(&e.status) == EnterpriseStatus::Verified;
+    if !live {
+        return None;
+    }
+    let hours = match WorkHours::from_stored(&j.hours) {
+        WorkHours::FullTime => "全职",
+        WorkHours::PartTime => "兼职",
+        WorkHours::Flexible => "弹性工作",
+    };
+    let access: Vec<&str> = j
+        .accommodations
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|a| Accommodation::from_stored(a).label())
+        .collect();
+    Some(SearchDoc {
+        kind: EntryKind::Job,
+        id: j.id,
+        title: j.title.clone(),
+        body: join(&[
+            "岗位 招聘 就业",
+            &e.name,
+            hours,
+            &access.join(" "),
+            &j.address,
+            &j.description,
+        ]),
+        district: Some(j.district_code.clone()),
     })
 }
 

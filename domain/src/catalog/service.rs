@@ -96,6 +96,9 @@ impl<'a> CatalogService<'a> {
         for a in crate::activity::searchable_by_id(&self.p.db, &ids(EntryKind::Activity)).await? {
             entries.insert(a.id, Entry::Activity(a));
         }
+        for j in crate::employment::searchable_by_id(&self.p.db, &ids(EntryKind::Job)).await? {
+            entries.insert(j.row.id, Entry::Job(j));
+        }
         Ok(SearchResults {
             total: page.total,
             hits: page

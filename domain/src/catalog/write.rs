@@ -75,6 +75,7 @@ impl CatalogWriter<'_> {
                     EntryKind::ServiceItem => "service_item",
                     EntryKind::Institution => "institution",
                     EntryKind::Activity => "activity",
+                    EntryKind::Job => "job",
                 },
                 object_id: id.to_string(),
                 result: "SUCCESS".to_owned(),

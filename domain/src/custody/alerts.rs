@@ -416,7 +416,11 @@ impl CustodyService<'_> {
         let viewer = self.caller.viewer()?;
         if matches!(
             viewer.role,
-            Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor | Role::Volunteer
+            Role::SystemAdmin
+                | Role::SecurityAdmin
+                | Role::Auditor
+                | Role::Volunteer
+                | Role::Enterprise
         ) || viewer.client.is_some()
         {
             return Err(DomainError::Forbidden("当前角色无权查看代管资金预警"));

@@ -212,7 +212,7 @@ impl<'a> CustodyService<'a> {
         let viewer = self.caller.viewer()?;
         if matches!(
             viewer.role,
-            Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
+            Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor | Role::Enterprise
         ) {
             return Err(DomainError::Forbidden("当前角色无权查看代管信息"));
         }

@@ -33,9 +33,10 @@ pub fn is_duty(role: Role) -> bool {
     )
 }
 
-/// Roles that may be created or granted through the API.
+/// Roles that may be created or granted through the API (an enterprise account comes only
+/// with its enterprise's registration, bound to it).
 pub fn grantable(role: Role) -> bool {
-    !is_duty(role)
+    !is_duty(role) && role != Role::Enterprise
 }
 
 /// Where an account's phone is encrypted.

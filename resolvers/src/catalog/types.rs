@@ -89,6 +89,8 @@ pub enum CatalogKind {
     Institution,
     /// 阳光201 活动
     Activity,
+    /// 就业岗位
+    Job,
 }
 
 /// 政策法规
@@ -393,6 +395,8 @@ pub enum CatalogEntry {
     Institution(Institution),
     /// 阳光201 活动
     Activity(crate::activity::Activity),
+    /// 就业岗位
+    Job(crate::employment::Job),
 }
 
 impl From<catalog::Entry> for CatalogEntry {
@@ -402,6 +406,7 @@ impl From<catalog::Entry> for CatalogEntry {
             catalog::Entry::ServiceItem(s) => Self::ServiceItem(ServiceItem(s)),
             catalog::Entry::Institution(i) => Self::Institution(Institution(i)),
             catalog::Entry::Activity(a) => Self::Activity(crate::activity::Activity(a)),
+            catalog::Entry::Job(j) => Self::Job(crate::employment::Job(j)),
         }
     }
 }

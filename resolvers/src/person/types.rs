@@ -415,6 +415,32 @@ impl Person {
     async fn needs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::survey::Need>> {
         crate::loaders::load_list(ctx, self.0.id(), |l| l.needs(), crate::survey::Need).await
     }
+    /// 就业意向 — employment intentions recorded with consent, newest first.
+    async fn employment_intentions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::employment::EmploymentIntention>> {
+        crate::loaders::load_list(
+            ctx,
+            self.0.id(),
+            |l| l.intentions(),
+            crate::employment::EmploymentIntention,
+        )
+        .await
+    }
+    /// 求职 — job applications and hires (with their follow-ups), newest first.
+    async fn job_applications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::employment::JobApplication>> {
+        crate::loaders::load_list(
+            ctx,
+            self.0.id(),
+            |l| l.applications(),
+            crate::employment::JobApplication,
+        )
+        .await
+    }
     /// 托养 — care placements and waiting entries, newest first.
     async fn placements(
         &self,
