@@ -393,6 +393,13 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
         placements = placed,
         "demo care places and placements seeded"
     );
+    let applications = demo::seed_demo_employment(platform, settings.demo_password.expose())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(
+        applications,
+        "demo enterprises, fairs, jobs and applications seeded"
+    );
     seed_demo_clients(platform).await?;
     Ok(())
 }

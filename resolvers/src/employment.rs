@@ -883,6 +883,154 @@ impl EmploymentFollowUp {
     }
 }
 
+/// 推荐岗位
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct JobRecommendation {
+    /// 岗位
+    pub job: Job,
+    /// 匹配分（越高越合适）
+    pub score: i32,
+    /// 距离（米；本人提供位置且岗位有坐标时）
+    pub distance_m: Option<f64>,
+    /// 推荐理由
+    pub reasons: Vec<String>,
+}
+
+#[async_graphql::ComplexObject]
+impl JobRecommendation {
+    /// 推荐理由（一句话，便于读屏）
+    async fn explanation(&self) -> String {
+        self.reasons.join("；")
+    }
+}
+
+/// 推荐人选（去标识化）
+#[derive(SimpleObject)]
+pub struct CandidateRecommendation {
+    /// 残疾人（工作人员可见；用人单位为空）
+    pub person_id: Option<ID>,
+    /// 称呼（姓氏首字）
+    pub display_name: String,
+    /// 年龄段
+    pub age_band: String,
+    /// 残疾类别
+    pub category: i32,
+    /// 残疾等级
+    pub level: i32,
+    /// 所在区
+    pub district_code: String,
+    /// 求职意向
+    pub desired_work: String,
+    /// 匹配分
+    pub score: i32,
+    /// 推荐理由
+    pub reasons: Vec<String>,
+    /// 推荐理由（一句话）
+    pub explanation: String,
+}
+
+/// 招聘统计维度
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "zhucan_domain::employment::RecruitmentDimension")]
+pub enum RecruitmentDimension {
+    /// 按区
+    District,
+    /// 按残疾类别
+    Category,
+    /// 按招聘会
+    Fair,
+}
+
+/// 招聘统计指标
+pub struct RecruitmentMeasures(domain::RecruitmentMeasures);
+
+#[Object]
+impl RecruitmentMeasures {
+    /// 已审核用人单位
+    async fn enterprises(&self) -> u64 {
+        self.0.enterprises
+    }
+    /// 按比例安置差额（人，保留两位小数）
+    async fn gap(&self) -> String {
+        centi(self.0.gap_centi)
+    }
+    /// 岗位（招聘中、已招满）
+    async fn jobs(&self) -> u64 {
+        self.0.jobs
+    }
+    /// 招聘人数
+    async fn vacancies(&self) -> u64 {
+        self.0.vacancies
+    }
+    /// 求职申请
+    async fn applications(&self) -> u64 {
+        self.0.applications
+    }
+    /// 面试
+    async fn interviews(&self) -> u64 {
+        self.0.interviews
+    }
+    /// 入职
+    async fn hires(&self) -> u64 {
+        self.0.hires
+    }
+    /// 3 个月回访已知的入职人数
+    async fn known_at_3_months(&self) -> u64 {
+        self.0.known_3
+    }
+    /// 3 个月留存率（0–1；尚无回访为空）
+    async fn retention_at_3_months(&self) -> Option<f64> {
+        self.0.retention_3()
+    }
+    /// 6 个月回访已知的入职人数
+    async fn known_at_6_months(&self) -> u64 {
+        self.0.known_6
+    }
+    /// 6 个月留存率
+    async fn retention_at_6_months(&self) -> Option<f64> {
+        self.0.retention_6()
+    }
+}
+
+/// 招聘统计的一行
+pub struct RecruitmentLine(domain::RecruitmentLine);
+
+#[Object]
+impl RecruitmentLine {
+    /// 区代码、残疾类别（1–7）或招聘会标识
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// 名称
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 指标
+    async fn measures(&self) -> RecruitmentMeasures {
+        RecruitmentMeasures(self.0.measures.clone())
+    }
+}
+
+/// 招聘统计
+pub struct RecruitmentStatistics(domain::RecruitmentStatistics);
+
+#[Object]
+impl RecruitmentStatistics {
+    /// 维度
+    async fn by(&self) -> RecruitmentDimension {
+        self.0.by.into()
+    }
+    /// 各行
+    async fn lines(&self) -> Vec<RecruitmentLine> {
+        self.0.lines.iter().cloned().map(RecruitmentLine).collect()
+    }
+    /// 合计
+    async fn total(&self) -> RecruitmentMeasures {
+        RecruitmentMeasures(self.0.total.clone())
+    }
+}
+
 /// 用人单位信息
 #[derive(InputObject)]
 pub struct EnterpriseInput {
@@ -1264,6 +1412,82 @@ impl EmploymentQuery {
             .await
             .gql(ctx)?;
         Ok(JobApplication(a))
+    }
+
+    /// 推荐岗位：适合本人残疾类别和等级的招聘中岗位，按就业意向与距离排序，附推荐理由
+    async fn recommended_jobs(
+        &self,
+        ctx: &Context<'_>,
+        person_id: Option<ID>,
+        latitude: Option<f64>,
+        longitude: Option<f64>,
+        #[graphql(default = 10)] first: i32,
+    ) -> async_graphql::Result<Vec<JobRecommendation>> {
+        let p = optional_id("personId", person_id.as_ref()).gql(ctx)?;
+        let near = latitude.zip(longitude);
+        let first = usize::try_from(first).unwrap_or(0);
+        let rows = ctx
+            .service::<EmploymentService>()
+            .recommended_jobs(p, near, first)
+            .await
+            .gql(ctx)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| JobRecommendation {
+                job: Job(m.job),
+                score: m.score,
+                distance_m: m.distance_m,
+                reasons: m.reasons,
+            })
+            .collect())
+    }
+
+    /// 推荐人选：就业意向适合该岗位、且同意用于匹配的求职者（对用人单位去标识化）
+    async fn recommended_candidates(
+        &self,
+        ctx: &Context<'_>,
+        job_id: ID,
+        #[graphql(default = 10)] first: i32,
+    ) -> async_graphql::Result<Vec<CandidateRecommendation>> {
+        let job = parse_id("jobId", &job_id).gql(ctx)?;
+        let first = usize::try_from(first).unwrap_or(0);
+        let enterprise = ctx
+            .viewer()
+            .is_ok_and(|v| v.role == zhucan_domain::viewer::Role::Enterprise);
+        let rows = ctx
+            .service::<EmploymentService>()
+            .recommended_candidates(job, first)
+            .await
+            .gql(ctx)?;
+        Ok(rows
+            .into_iter()
+            .map(|c| CandidateRecommendation {
+                person_id: (!enterprise).then(|| ID(c.person_id.to_string())),
+                display_name: format!("{}**", c.surname),
+                age_band: c.age_band.to_owned(),
+                category: i32::from(c.category),
+                level: i32::from(c.level),
+                district_code: c.district_code,
+                desired_work: c.desired_work,
+                score: c.score,
+                explanation: c.reasons.join("；"),
+                reasons: c.reasons,
+            })
+            .collect())
+    }
+
+    /// 招聘统计（辖区内；按区、残疾类别或招聘会）；XLSX：`GET /reports/recruitment.xlsx?by=DISTRICT`
+    async fn recruitment_statistics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "RecruitmentDimension::District")] by: RecruitmentDimension,
+    ) -> async_graphql::Result<RecruitmentStatistics> {
+        let s = ctx
+            .service::<EmploymentService>()
+            .recruitment_statistics(by.into())
+            .await
+            .gql(ctx)?;
+        Ok(RecruitmentStatistics(s))
     }
 
     /// 就业回访（辖区内，按应回访顺序）

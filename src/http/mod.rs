@@ -148,6 +148,10 @@ pub fn router(
             "/reports/questionnaire.xlsx",
             get(reports::questionnaire_results),
         )
+        .route(
+            "/reports/recruitment.xlsx",
+            get(reports::recruitment_statistics),
+        )
         .route("/files/outreach/{id}", get(files::outreach_file))
         .route("/files/custody/{id}", get(files::custody_file))
         .route("/healthz", get(|| async { "ok" }))

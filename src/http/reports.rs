@@ -199,3 +199,39 @@ pub(super) async fn questionnaire_results(
         Err(e) => domain_refusal(e, "问卷不存在"),
     }
 }
+
+/// 招聘统计 as an XLSX workbook: `GET /reports/recruitment.xlsx?by=DISTRICT|CATEGORY|FAIR`.
+pub(super) async fn recruitment_statistics(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let p = &state.platform;
+    let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    let caller = match download_caller(p, &headers, meta).await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let by = match query.get("by") {
+        None => zhucan_domain::employment::RecruitmentDimension::District,
+        Some(b) => match zhucan_domain::employment::RecruitmentDimension::parse("by", b) {
+            Ok(d) => d,
+            Err(_) => {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    codes::BAD_USER_INPUT,
+                    "by 应为 DISTRICT、CATEGORY 或 FAIR",
+                );
+            }
+        },
+    };
+    match zhucan_domain::employment::EmploymentService::new(p, &caller)
+        .recruitment_workbook(by)
+        .await
+    {
+        Ok((name, bytes)) => workbook(&name, bytes),
+        Err(e) => domain_refusal(e, "报表不存在"),
+    }
+}

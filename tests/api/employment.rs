@@ -577,3 +577,380 @@ async fn fairs_give_each_booth_once_and_take_jobs_only_from_approved_participant
     assert_eq!(parts.len(), 1, "{public}");
     assert_eq!(parts[0]["enterprise"]["name"], "张江热线服务有限公司");
 }
+
+#[tokio::test]
+async fn recommendations_explain_themselves_statistics_count_in_scope_and_late_follow_ups_warn() {
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let seeker = app.person("推荐甲", ids::PUDONG_1, "41", "310115005").await;
+    let other = app.person("推荐乙", ids::PUDONG_2, "11", "310115005").await;
+    app.account("seeker", Role::Citizen, None, Some(seeker))
+        .await;
+    let pudong = app.login("pudong").await;
+    let registered = app
+        .gql(
+            Some(&pudong),
+            REGISTER,
+            json!({"i": enterprise("91310115MA1K3BTP2B", "张江热线服务有限公司")}),
+        )
+        .await;
+    let ent_id = ok(&registered, "registerEnterprise")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        &app.gql(
+            Some(&pudong),
+            VERIFY,
+            json!({"id": ent_id, "v": 1, "a": "VERIFY", "n": ""}),
+        )
+        .await,
+        "verifyEnterprise",
+    );
+    // Two jobs: one for vision (category 1) only, one for the physically disabled (4) near Lujiazui.
+    let mut vision = job_input("按摩理疗师");
+    vision["enterpriseId"] = json!(ent_id);
+    vision["categories"] = json!([1]);
+    let mut physical = job_input("电话客服");
+    physical["enterpriseId"] = json!(ent_id);
+    physical["categories"] = json!([4]);
+    physical["latitude"] = json!(31.2397);
+    physical["longitude"] = json!(121.4998);
+    let mut job_ids = Vec::new();
+    for j in [vision, physical] {
+        let saved = app.gql(Some(&pudong), SAVE_JOB, json!({"i": j})).await;
+        let id = ok(&saved, "saveJob")["id"].as_str().unwrap().to_owned();
+        ok(
+            &app.gql(
+                Some(&pudong),
+                JOB_STATUS,
+                json!({"id": id, "v": 1, "s": "OPEN"}),
+            )
+            .await,
+            "setJobStatus",
+        );
+        job_ids.push(id);
+    }
+    // The person's intention (with consent) feeds matching; without consent nothing is written.
+    const INTENT: &str = "mutation($i: EmploymentIntentionInput!) { recordEmploymentIntention(input: $i) { id proxy } }";
+    let citizen = app.login("seeker").await;
+    let refused = app
+        .gql(
+            Some(&citizen),
+            INTENT,
+            json!({"i": {"desiredWork": "客服", "hours": "FULL_TIME", "consent": false}}),
+        )
+        .await;
+    assert_eq!(code(&refused), "BAD_USER_INPUT");
+    assert_eq!(count(&app, "employment_intentions").await, 0);
+    let recorded = app
+        .gql(
+            Some(&citizen),
+            INTENT,
+            json!({"i": {"desiredWork": "客服", "desiredDistrict": "310115", "hours": "FULL_TIME", "salaryMin": 4500, "consent": true}}),
+        )
+        .await;
+    assert_eq!(ok(&recorded, "recordEmploymentIntention")["proxy"], false);
+    let ljz = app.login("lujiazui").await;
+    let proxy = app
+        .gql(
+            Some(&ljz),
+            INTENT,
+            json!({"i": {"personId": other.to_string(), "desiredWork": "按摩", "hours": "PART_TIME", "consent": true}}),
+        )
+        .await;
+    assert_eq!(ok(&proxy, "recordEmploymentIntention")["proxy"], true);
+
+    let recommended = app
+        .gql(
+            Some(&citizen),
+            "{ recommendedJobs(latitude: 31.2400, longitude: 121.5000) { job { id title } score distanceM explanation } }",
+            json!({}),
+        )
+        .await;
+    let list = ok(&recommended, "recommendedJobs")
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        list.len(),
+        1,
+        "only the job suiting category 4: {recommended}"
+    );
+    assert_eq!(list[0]["job"]["id"], job_ids[1].as_str());
+    let why = list[0]["explanation"].as_str().unwrap();
+    for part in [
+        "适合类别：肢体残疾",
+        "意向区：浦东新区",
+        "意向工作：客服",
+        "距离 0.0 公里",
+    ] {
+        assert!(why.contains(part), "{part} in {why}");
+    }
+    assert!(list[0]["distanceM"].as_f64().unwrap() < 100.0);
+    let out_of_town = app
+        .gql(
+            Some(&citizen),
+            "{ recommendedJobs(latitude: 39.9, longitude: 116.4) { score } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&out_of_town), "BAD_USER_INPUT");
+
+    // The enterprise's candidates are de-identified; staff of the district see who they are.
+    let candidates = app
+        .gql(
+            Some(&pudong),
+            "query($j: ID!) { recommendedCandidates(jobId: $j) { personId displayName category explanation } }",
+            json!({"j": job_ids[0]}),
+        )
+        .await;
+    let c = ok(&candidates, "recommendedCandidates")
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(c.len(), 1, "{candidates}");
+    assert_eq!(c[0]["personId"], other.to_string());
+    assert_eq!(c[0]["displayName"], "推**");
+    assert!(
+        c[0]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("适合类别：视力残疾")
+    );
+
+    // Apply, invite, offer, hire; statistics count it in scope only.
+    let applied = app
+        .gql(Some(&citizen), APPLY, json!({"j": job_ids[1]}))
+        .await;
+    let app_id = ok(&applied, "applyForJob")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let at = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    // Staff of the district cannot make the enterprise's moves.
+    let staff_invite = app
+        .gql(
+            Some(&pudong),
+            "mutation($id: ID!, $at: DateTime!) { inviteToInterview(id: $id, version: 1, at: $at, place: \"x\") { status } }",
+            json!({"id": app_id, "at": at}),
+        )
+        .await;
+    assert_eq!(code(&staff_invite), "FORBIDDEN");
+    let hired_on =
+        (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() - chrono::Duration::days(50);
+    {
+        // The enterprise here has no account (registered by staff): its moves are made as it by
+        // binding one, as a self-registered enterprise has.
+        app.account("zj_staffed", Role::Enterprise, None, None)
+            .await;
+        let account = app
+            .rows("SELECT id FROM accounts WHERE username = 'zj_staffed'")
+            .await;
+        assert_eq!(account.len(), 1);
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use zhucan_domain::entities::{account as acc, enterprise as ent};
+        let id = acc::Entity::find()
+            .filter(acc::Column::Username.eq("zj_staffed"))
+            .one(app.platform.db.conn())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        ent::Entity::update_many()
+            .col_expr(ent::Column::AccountId, Expr::value(Some(id)))
+            .filter(ent::Column::Id.eq(uuid::Uuid::parse_str(&ent_id).unwrap()))
+            .exec(app.platform.db.conn())
+            .await
+            .unwrap();
+    }
+    let company = app.login("zj_staffed").await;
+    ok(
+        &app.gql(
+            Some(&company),
+            "mutation($id: ID!, $at: DateTime!) { inviteToInterview(id: $id, version: 1, at: $at, place: \"张江路1号\") { status } }",
+            json!({"id": app_id, "at": at}),
+        )
+        .await,
+        "inviteToInterview",
+    );
+    ok(
+        &app.gql(
+            Some(&company),
+            MOVE,
+            json!({"id": app_id, "v": 2, "a": "OFFER", "n": ""}),
+        )
+        .await,
+        "updateApplication",
+    );
+    ok(
+        &app.gql(
+            Some(&company),
+            MOVE,
+            json!({"id": app_id, "v": 3, "a": "HIRE", "n": "", "d": hired_on.to_string()}),
+        )
+        .await,
+        "updateApplication",
+    );
+    const STATS: &str = "query($by: RecruitmentDimension!) { recruitmentStatistics(by: $by) { lines { key name measures { enterprises gap jobs applications interviews hires } } total { enterprises jobs vacancies applications interviews hires knownAt3Months retentionAt3Months } } }";
+    let city = app.login("city").await;
+    let stats = app.gql(Some(&city), STATS, json!({"by": "DISTRICT"})).await;
+    let s = ok(&stats, "recruitmentStatistics");
+    assert_eq!(
+        s["total"],
+        json!({"enterprises": 1, "jobs": 2, "vacancies": 2, "applications": 1, "interviews": 1, "hires": 1, "knownAt3Months": 0, "retentionAt3Months": null})
+    );
+    assert_eq!(s["lines"][0]["key"], "310115");
+    assert_eq!(s["lines"][0]["measures"]["gap"], "2.00");
+    let by_category = app.gql(Some(&city), STATS, json!({"by": "CATEGORY"})).await;
+    let lines = ok(&by_category, "recruitmentStatistics")["lines"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let physical = lines.iter().find(|l| l["key"] == "4").unwrap();
+    assert_eq!(physical["name"], "肢体残疾");
+    assert_eq!(physical["measures"]["hires"], 1);
+    let huangpu = app.login("huangpu").await;
+    let theirs = app
+        .gql(Some(&huangpu), STATS, json!({"by": "DISTRICT"}))
+        .await;
+    assert_eq!(
+        ok(&theirs, "recruitmentStatistics")["total"]["applications"],
+        0
+    );
+    assert_eq!(
+        code(
+            &app.gql(Some(&company), STATS, json!({"by": "DISTRICT"}))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    // The workbook, with a token; without one, nothing.
+    let xlsx = app
+        .client
+        .get(format!(
+            "{}/reports/recruitment.xlsx?by=CATEGORY",
+            app.address
+        ))
+        .bearer_auth(&city)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::Reader;
+    let sheet = book.worksheet_range("招聘统计").unwrap();
+    assert!(
+        sheet
+            .rows()
+            .any(|r| r.first().is_some_and(|c| *c == "肢体残疾")),
+        "the category line is in the workbook"
+    );
+    let anonymous = app
+        .client
+        .get(format!("{}/reports/recruitment.xlsx", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    // Hired 50 days ago: the 1-month follow-up is late (the 3-month one not yet due). The warning tick raises it to the
+    // person's street-town; recording the follow-up resolves it.
+    let report = zhucan_domain::outreach::tick(&app.platform, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(report.raised, 1, "{report:?}");
+    const WARNINGS: &str =
+        "{ outreachWarnings { edges { node { kind employmentFollowUp { id month } } } } }";
+    let warned = app.gql(Some(&ljz), WARNINGS, json!({})).await;
+    let w = &ok(&warned, "outreachWarnings")["edges"][0]["node"];
+    assert_eq!(w["kind"], "JOB_FOLLOW_UP", "{warned}");
+    assert_eq!(w["employmentFollowUp"]["month"], 1);
+    let follow_up = w["employmentFollowUp"]["id"].as_str().unwrap().to_owned();
+    let recorded = app
+        .gql(
+            Some(&ljz),
+            "mutation($id: ID!) { recordEmploymentFollowUp(id: $id, input: {stillEmployed: false, problems: \"岗位不适合\"}) { status } }",
+            json!({"id": follow_up}),
+        )
+        .await;
+    assert_eq!(ok(&recorded, "recordEmploymentFollowUp")["status"], "DONE");
+    let closed = app
+        .rows("SELECT 1 FROM employment_follow_ups WHERE status = 'CLOSED'")
+        .await;
+    assert_eq!(
+        closed.len(),
+        2,
+        "left the job: the 3- and 6-month follow-ups are closed"
+    );
+    let report = zhucan_domain::outreach::tick(&app.platform, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(report.resolved, 1, "{report:?}");
+    let stats = app.gql(Some(&city), STATS, json!({"by": "DISTRICT"})).await;
+    let total = &ok(&stats, "recruitmentStatistics")["total"];
+    assert_eq!(total["knownAt3Months"], 1);
+    assert_eq!(total["retentionAt3Months"], 0.0);
+}
+
+#[tokio::test]
+async fn the_demo_has_enterprises_fairs_jobs_applications_and_follow_ups_due() {
+    let app = TestApp::spawn().await;
+    let p = &app.platform;
+    zhucan_domain::demo::seed_demo_accounts(&p.db, &p.cipher, &p.regions, &p.hasher, PASSWORD)
+        .await
+        .unwrap();
+    zhucan_domain::demo::seed_people(&p.db, &p.cipher, &p.regions, 7, 3_000, 500, |_| {})
+        .await
+        .unwrap();
+    let made = zhucan_domain::demo::seed_demo_employment(p, PASSWORD)
+        .await
+        .unwrap();
+    assert!(made >= 400, "{made}");
+    assert_eq!(
+        zhucan_domain::demo::seed_demo_employment(p, PASSWORD)
+            .await
+            .unwrap(),
+        0,
+        "seeding twice adds nothing"
+    );
+    assert_eq!(count(&app, "enterprises").await, 60);
+    assert_eq!(count(&app, "jobs").await, 200);
+    assert_eq!(count(&app, "job_fairs").await, 2);
+    assert_eq!(count(&app, "job_applications").await, made);
+    assert!(
+        !app.rows("SELECT 1 FROM job_applications WHERE status = 'HIRED'")
+            .await
+            .is_empty()
+    );
+    assert!(
+        !app.rows("SELECT 1 FROM employment_follow_ups WHERE status = 'DONE'")
+            .await
+            .is_empty()
+    );
+    assert!(
+        !app.rows("SELECT 1 FROM employment_follow_ups WHERE status = 'DUE'")
+            .await
+            .is_empty()
+    );
+    // The demo enterprise signs in and sees its applicants, de-identified unless shared.
+    let company = app.login("enterprise_demo").await;
+    let seen = app
+        .gql(
+            Some(&company),
+            "{ myEnterprise { name status } jobApplications(first: 100) { edges { node { displayName identityShared personId } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(ok(&seen, "myEnterprise")["status"], "VERIFIED");
+    let edges = seen["data"]["jobApplications"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(!edges.is_empty(), "{seen}");
+    assert!(edges.iter().all(|e| e["node"]["personId"].is_null()));
+    assert!(edges.iter().any(|e| e["node"]["identityShared"] == true));
+}

@@ -238,7 +238,7 @@ pub struct Identity {
     pub phone: Option<String>,
 }
 
-fn age_band(age: i32) -> &'static str {
+pub(super) fn age_band(age: i32) -> &'static str {
     match age {
         ..=24 => "16-24",
         25..=34 => "25-34",

@@ -122,6 +122,17 @@ impl EmploymentService<'_> {
         Ok(page.finish(rows))
     }
 
+    /// One follow-up in the caller's scope, or `None` (a warning's follow-up).
+    pub async fn follow_up_if_visible(
+        &self,
+        id: Uuid,
+    ) -> DomainResult<Option<employment_follow_up::Model>> {
+        Ok(employment_follow_up::Entity::find_by_id(id)
+            .filter(self.follow_up_scope()?)
+            .one(self.p.db.conn())
+            .await?)
+    }
+
     /// The follow-ups of many hires already shown, by month.
     pub async fn follow_ups_of(
         &self,

@@ -21,7 +21,9 @@ mod enterprises;
 mod fairs;
 mod follow_ups;
 mod jobs;
+mod matching;
 mod service;
+mod stats;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -36,7 +38,12 @@ pub use enterprises::{
 pub use fairs::{FairInput, Participation};
 pub use follow_ups::{FOLLOW_UP_MONTHS, FollowUpInput, FollowUpStatus};
 pub use jobs::{Job, JobFilter, JobInput};
+pub use matching::{CandidateMatch, JobMatch, MAX_RECOMMENDATIONS};
 pub use service::EmploymentService;
+pub use stats::{
+    RecruitmentDimension, RecruitmentLine, RecruitmentMeasures, RecruitmentStatistics,
+    statistics_xlsx,
+};
 
 use crate::error::{DomainError, DomainResult};
 

@@ -33,6 +33,9 @@ code_enum! {
         Overdue = "OVERDUE",
         /// The follow-up did not reach the person (unreachable, moved).
         FailedOutcome = "FAILED_OUTCOME",
+        /// A hire's employment follow-up (1, 3 or 6 months) is overdue: `task_id` is the
+        /// follow-up, `push_id` the application.
+        EmploymentFollowUp = "JOB_FOLLOW_UP",
     }
 }
 

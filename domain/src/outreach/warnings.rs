@@ -1,5 +1,6 @@
 //! Warnings (R22): a follow-up past its due date, or one whose outcome means the policy did not
-//! reach the person, raises a warning to the street-town; unresolved after
+//! reach the person, raises a warning to the street-town — and so does a hire's employment
+//! follow-up (R45) not made by its due day; unresolved after
 //! `escalate_after_days`, it escalates to the district. Every node runs the tick; unique
 //! (task, kind) rows and conditional updates make each step happen once.
 
@@ -10,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Outcome, OutreachConfig, TaskStatus};
 use crate::Platform;
-use crate::entities::{outreach_task, outreach_warning};
+use crate::entities::{employment_follow_up, job_application, outreach_task, outreach_warning};
 use crate::error::DomainResult;
 use crate::events::DomainEvent;
 use crate::viewer::{PersonScope, Role, ScopeKind, Viewer};
@@ -65,8 +66,53 @@ pub async fn tick(p: &Platform, now: DateTime<Utc>) -> DomainResult<TickReport> 
         .filter(outreach_task::Column::Status.ne(TaskStatus::Returned.as_str()))
         .all(conn)
         .await?;
+    // Employment follow-ups past their day, addressed like a task of the person's street-town.
+    let late: Vec<employment_follow_up::Model> = employment_follow_up::Entity::find()
+        .filter(employment_follow_up::Column::Status.eq("DUE"))
+        .filter(employment_follow_up::Column::DueOn.lt(today))
+        .all(conn)
+        .await?;
+    let streets: std::collections::HashMap<Uuid, String> =
+        crate::db::find_each::<job_application::Entity, _>(
+            conn,
+            job_application::Column::Id,
+            &late.iter().map(|f| f.application_id).collect::<Vec<_>>(),
+        )
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.street_code))
+        .collect();
+    let employment: Vec<outreach_task::Model> = late
+        .into_iter()
+        .filter_map(|f| {
+            Some(outreach_task::Model {
+                id: f.id,
+                push_id: f.application_id,
+                person_id: f.person_id,
+                street_code: streets.get(&f.application_id)?.clone(),
+                district_code: f.district_code,
+                status: TaskStatus::Assigned.as_str().to_owned(),
+                due_on: f.due_on,
+                method: None,
+                outcome: None,
+                notes: None,
+                visited_on: None,
+                submitted_at: None,
+                first_submitted_at: None,
+                reviewed_at: None,
+                return_count: 0,
+                recheck_sample_seed: None,
+                recheck_result: None,
+                updated_at: now,
+            })
+        })
+        .collect();
     let mut raised = Vec::new();
-    for (kind, tasks) in [("OVERDUE", overdue), ("FAILED_OUTCOME", failed)] {
+    for (kind, tasks) in [
+        ("OVERDUE", overdue),
+        ("FAILED_OUTCOME", failed),
+        ("JOB_FOLLOW_UP", employment),
+    ] {
         for t in tasks {
             let w = outreach_warning::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -140,9 +186,25 @@ pub async fn tick(p: &Platform, now: DateTime<Utc>) -> DomainResult<TickReport> 
             .filter(outreach_task::Column::Id.is_in(open.iter().map(|(_, t, _)| *t)))
             .all(conn)
             .await?;
+        let follow_ups: Vec<employment_follow_up::Model> = employment_follow_up::Entity::find()
+            .filter(
+                employment_follow_up::Column::Id.is_in(
+                    open.iter()
+                        .filter(|(_, _, k)| k == "JOB_FOLLOW_UP")
+                        .map(|(_, t, _)| *t),
+                ),
+            )
+            .all(conn)
+            .await?;
         let done: Vec<Uuid> = open
             .iter()
             .filter(|(_, tid, kind)| {
+                if kind == "JOB_FOLLOW_UP" {
+                    return follow_ups
+                        .iter()
+                        .find(|f| f.id == *tid)
+                        .is_none_or(|f| f.status != "DUE");
+                }
                 tasks.iter().find(|t| t.id == *tid).is_some_and(|t| {
                     let status = TaskStatus::from_stored(&t.status);
                     if kind == "OVERDUE" {

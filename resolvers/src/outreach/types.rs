@@ -408,7 +408,7 @@ impl OutreachWarning {
     pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// 类型（OVERDUE 逾期未走访 / FAILED_OUTCOME 未能送达政策）
+    /// 类型（OVERDUE 逾期未走访 / FAILED_OUTCOME 未能送达政策 / JOB_FOLLOW_UP 就业回访逾期）
     async fn kind(&self) -> &str {
         self.0.kind.as_str()
     }
@@ -424,6 +424,21 @@ impl OutreachWarning {
             .await
             .gql(ctx)?;
         Ok(task.map(OutreachTask))
+    }
+    /// 就业回访（类型为 JOB_FOLLOW_UP 时）
+    async fn employment_follow_up(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::employment::EmploymentFollowUp>> {
+        if self.0.kind != zhucan_domain::outreach::WarningKind::EmploymentFollowUp {
+            return Ok(None);
+        }
+        Ok(ctx
+            .service::<zhucan_domain::employment::EmploymentService>()
+            .follow_up_if_visible(self.0.task_id)
+            .await
+            .gql(ctx)?
+            .map(crate::employment::EmploymentFollowUp))
     }
     /// 街镇
     async fn street(&self, ctx: &Context<'_>) -> Option<Region> {
