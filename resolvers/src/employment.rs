@@ -208,8 +208,8 @@ pub struct Enterprise(pub domain::Enterprise);
 
 #[Object]
 impl Enterprise {
-    /// 标识
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.row.id.to_string())
     }
     /// 统一社会信用代码
@@ -252,37 +252,37 @@ impl Enterprise {
     async fn contact_phone(&self) -> Option<&str> {
         self.0.contact_phone.as_deref()
     }
-    /// 职工人数
-    async fn headcount(&self) -> i32 {
-        self.0.row.headcount
+    /// 职工人数（单位本身及管辖的工作人员可见）
+    async fn headcount(&self) -> Option<i32> {
+        self.0.full.then_some(self.0.row.headcount)
     }
-    /// 残疾职工人数
-    async fn disabled_employees(&self) -> i32 {
-        self.0.row.disabled_employees
+    /// 残疾职工人数（同上）
+    async fn disabled_employees(&self) -> Option<i32> {
+        self.0.full.then_some(self.0.row.disabled_employees)
     }
-    /// 其中一、二级（按两人计算）
-    async fn severe_employees(&self) -> i32 {
-        self.0.row.severe_employees
+    /// 其中一、二级（按两人计算；同上）
+    async fn severe_employees(&self) -> Option<i32> {
+        self.0.full.then_some(self.0.row.severe_employees)
     }
-    /// 按比例应安置人数（保留两位小数）
-    async fn required_places(&self) -> String {
-        centi(self.0.required_centi)
+    /// 按比例应安置人数（保留两位小数；同上）
+    async fn required_places(&self) -> Option<String> {
+        self.0.full.then(|| centi(self.0.required_centi))
     }
-    /// 已安置（折算）人数
-    async fn counted_places(&self) -> String {
-        centi(self.0.counted_centi)
+    /// 已安置（折算）人数（同上）
+    async fn counted_places(&self) -> Option<String> {
+        self.0.full.then(|| centi(self.0.counted_centi))
     }
-    /// 差额人数（已达标为 0）
-    async fn gap(&self) -> String {
-        centi(self.0.gap_centi())
+    /// 差额人数（已达标为 0；同上）
+    async fn gap(&self) -> Option<String> {
+        self.0.full.then(|| centi(self.0.gap_centi()))
     }
     /// 审核状态
     async fn status(&self) -> EnterpriseStatus {
         self.0.status().into()
     }
-    /// 审核说明
-    async fn status_note(&self) -> &str {
-        &self.0.row.status_note
+    /// 审核说明（单位本身及管辖的工作人员可见）
+    async fn status_note(&self) -> Option<&str> {
+        self.0.full.then_some(self.0.row.status_note.as_str())
     }
     /// 是否由单位自行注册
     async fn self_registered(&self) -> bool {
@@ -308,8 +308,8 @@ pub struct JobFair(pub job_fair::Model);
 
 #[Object]
 impl JobFair {
-    /// 标识
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
     /// 标题
@@ -424,8 +424,8 @@ pub struct Job(pub domain::Job);
 
 #[Object]
 impl Job {
-    /// 标识
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.row.id.to_string())
     }
     /// 用人单位
@@ -659,8 +659,8 @@ pub struct JobApplication(pub domain::Applicant);
 
 #[Object]
 impl JobApplication {
-    /// 标识
-    async fn id(&self) -> ID {
+    /// 全局唯一标识（UUID），可用 `node(id)` 重新获取
+    pub async fn id(&self) -> ID {
         ID(self.0.row.id.to_string())
     }
     /// 残疾人（用人单位不可见）

@@ -69,6 +69,14 @@ pub enum Node {
     Activity(Activity),
     /// 活动报名
     ActivityRegistration(ActivityRegistration),
+    /// 用人单位
+    Enterprise(crate::employment::Enterprise),
+    /// 招聘会
+    JobFair(crate::employment::JobFair),
+    /// 岗位
+    Job(crate::employment::Job),
+    /// 求职申请
+    JobApplication(crate::employment::JobApplication),
 }
 
 /// A probe's answer: found, or not this kind for this caller (not found, out of scope, not
@@ -147,6 +155,17 @@ async fn locate(ctx: &Context<'_>, id: Uuid) -> DomainResult<Option<Node>> {
     probe!(activities.registration(id), |r| {
         Node::ActivityRegistration(ActivityRegistration(r))
     });
+    let employment = ctx.service::<zhucan_domain::employment::EmploymentService>();
+    probe!(employment.job(id), |j| Node::Job(crate::employment::Job(j)));
+    probe!(employment.application(id), |a| Node::JobApplication(
+        crate::employment::JobApplication(a)
+    ));
+    probe!(employment.enterprise(id), |e| Node::Enterprise(
+        crate::employment::Enterprise(e)
+    ));
+    probe!(employment.job_fair(id), |f| Node::JobFair(
+        crate::employment::JobFair(f)
+    ));
     if found(ctx.service::<PersonService>().household_visible(id).await)?.unwrap_or(false) {
         return Ok(Some(Node::Household(Household::new(id))));
     }

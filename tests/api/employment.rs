@@ -201,6 +201,17 @@ async fn an_enterprise_hires_a_person_it_saw_de_identified_until_they_agreed() {
     let twice = app.gql(Some(&citizen), APPLY, json!({"j": job_id})).await;
     assert_eq!(code(&twice), "CONFLICT");
     let app_id = application["id"].as_str().unwrap().to_owned();
+    // Two more apply through their street-town: one will be offered too, one never invited.
+    let second = app.person("求职乙", ids::PUDONG_2, "41", "310115005").await;
+    let third = app.person("求职丙", ids::PUDONG_3, "42", "310115005").await;
+    let ljz = app.login("lujiazui").await;
+    let mut others = Vec::new();
+    for p in [second, third] {
+        let a = app
+            .gql(Some(&ljz), APPLY, json!({"j": job_id, "p": p.to_string()}))
+            .await;
+        others.push(ok(&a, "applyForJob")["id"].as_str().unwrap().to_owned());
+    }
 
     let seen = app.gql(Some(&company), APPLICANTS, json!({})).await;
     let text = seen.to_string();
@@ -324,6 +335,35 @@ async fn an_enterprise_hires_a_person_it_saw_de_identified_until_they_agreed() {
         .await;
     assert_eq!(code(&direct), "NOT_FOUND");
 
+    // The second is invited and offered as well; staff cannot consent for them.
+    let at2 = (chrono::Utc::now() + chrono::Duration::days(4)).to_rfc3339();
+    ok(
+        &app.gql(
+            Some(&company),
+            "mutation($id: ID!, $at: DateTime!) { inviteToInterview(id: $id, version: 1, at: $at, place: \"张江路1号3楼\") { status } }",
+            json!({"id": others[0], "at": at2}),
+        )
+        .await,
+        "inviteToInterview",
+    );
+    let proxy_consent = app
+        .gql(
+            Some(&ljz),
+            MOVE,
+            json!({"id": others[0], "v": 2, "a": "SHARE_IDENTITY", "n": ""}),
+        )
+        .await;
+    assert_eq!(code(&proxy_consent), "FORBIDDEN", "{proxy_consent}");
+    ok(
+        &app.gql(
+            Some(&company),
+            MOVE,
+            json!({"id": others[0], "v": 2, "a": "OFFER", "n": ""}),
+        )
+        .await,
+        "updateApplication",
+    );
+
     // Offer and hire: the single place is taken, the job fills, follow-ups are scheduled.
     let offered = app
         .gql(
@@ -361,9 +401,49 @@ async fn an_enterprise_hires_a_person_it_saw_de_identified_until_they_agreed() {
     assert_eq!(filled["data"]["job"]["hired"], 1);
     let late = app.gql(Some(&citizen), APPLY, json!({"j": job_id})).await;
     assert_eq!(code(&late), "CONFLICT");
+    // No more hires than places: the second offer cannot become a hire.
+    let over = app
+        .gql(
+            Some(&company),
+            MOVE,
+            json!({"id": others[0], "v": 3, "a": "HIRE", "n": "", "d": today.to_string()}),
+        )
+        .await;
+    assert_eq!(code(&over), "CONFLICT", "{over}");
+    // The one never invited is told the places are taken, with the step on its history.
+    let turned = app
+        .gql(
+            Some(&ljz),
+            "query($id: ID!) { jobApplication(id: $id) { status events { toStatus note } } }",
+            json!({"id": others[1]}),
+        )
+        .await;
+    let turned = ok(&turned, "jobApplication");
+    assert_eq!(turned["status"], "REJECTED");
+    assert_eq!(
+        turned["events"][1],
+        json!({"toStatus": "REJECTED", "note": "岗位已招满"})
+    );
+    assert_eq!(
+        app.rows("SELECT 1 FROM inbox_messages WHERE kind = 'JOB_FILLED'")
+            .await
+            .len(),
+        1
+    );
+    // The public sees who offers the job, not the enterprise's figures or notes.
+    let public = app
+        .gql(
+            None,
+            "query($id: ID!) { job(id: $id) { enterprise { name headcount gap statusNote contactPhone } } }",
+            json!({"id": job_id}),
+        )
+        .await;
+    assert_eq!(
+        ok(&public, "job")["enterprise"],
+        json!({"name": "张江热线服务有限公司", "headcount": null, "gap": null, "statusNote": null, "contactPhone": null})
+    );
 
     // The district follows up: not a month early; once due, recorded; the file shows it all.
-    let ljz = app.login("lujiazui").await;
     let due = app
         .gql(
             Some(&ljz),
@@ -894,6 +974,63 @@ async fn recommendations_explain_themselves_statistics_count_in_scope_and_late_f
     let total = &ok(&stats, "recruitmentStatistics")["total"];
     assert_eq!(total["knownAt3Months"], 1);
     assert_eq!(total["retentionAt3Months"], 0.0);
+
+    // Suspended, the enterprise's open job is neither listed nor found, nor takes applications;
+    // it still sees its own. Relay refetches what the caller may see.
+    let suspended = app
+        .gql(
+            Some(&pudong),
+            VERIFY,
+            json!({"id": ent_id, "v": 2, "a": "SUSPEND", "n": "虚假招聘投诉核查中"}),
+        )
+        .await;
+    assert_eq!(ok(&suspended, "verifyEnterprise")["status"], "SUSPENDED");
+    let public = app
+        .gql(None, "{ jobs { edges { node { id } } } }", json!({}))
+        .await;
+    assert!(
+        ok(&public, "jobs")["edges"].as_array().unwrap().is_empty(),
+        "{public}"
+    );
+    let found = app
+        .gql(
+            None,
+            "{ search(query: \"按摩理疗师\", kinds: [JOB]) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(found["data"]["search"]["totalCount"], 0, "{found}");
+    let late = app
+        .gql(Some(&citizen), APPLY, json!({"j": job_ids[0]}))
+        .await;
+    assert_eq!(code(&late), "CONFLICT");
+    let own = app
+        .gql(
+            Some(&company),
+            "{ jobs { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(ok(&own, "jobs")["edges"].as_array().unwrap().len(), 2);
+    let node = app
+        .gql(
+            Some(&company),
+            "query($id: ID!) { node(id: $id) { __typename ... on JobApplication { displayName } } }",
+            json!({"id": app_id}),
+        )
+        .await;
+    assert_eq!(
+        node["data"]["node"]["__typename"], "JobApplication",
+        "{node}"
+    );
+    let stranger = app
+        .gql(
+            Some(&huangpu),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": app_id}),
+        )
+        .await;
+    assert!(stranger["data"]["node"].is_null(), "{stranger}");
 }
 
 #[tokio::test]

@@ -453,7 +453,20 @@ pub async fn seed_demo_employment(p: &Platform, password: &str) -> DomainResult<
             )
             .await?;
         if k % 4 == 0 {
-            cur = staff
+            // The applicant agrees, themself, to show who they are.
+            let own = Caller::signed_in(
+                Viewer {
+                    account_id: Uuid::nil(),
+                    username: "demo".to_owned(),
+                    role: Role::Citizen,
+                    region: None,
+                    person_id: Some(cur.row.person_id),
+                    client: None,
+                },
+                SessionStage::Full,
+                RequestMeta::default(),
+            );
+            cur = EmploymentService::new(p, &own)
                 .update_application(
                     cur.row.id,
                     cur.row.version,

@@ -262,6 +262,9 @@ fn list(field: &str, items: &[String], max_each: usize) -> DomainResult<Vec<Stri
             out.push(t);
         }
     }
+    if out.iter().map(|t| t.chars().count() + 1).sum::<usize>() > 500 {
+        return Err(DomainError::bad_input(field, "合计不超过500字"));
+    }
     Ok(out)
 }
 
@@ -547,6 +550,15 @@ impl EmploymentService<'_> {
                         super::jobs::job_status_zh(JobStatus::from_stored(&j.status))
                     )));
                 }
+                let verified = enterprise::Entity::find_by_id(j.enterprise_id)
+                    .one(&w.txn)
+                    .await?
+                    .is_some_and(|e| e.status == super::EnterpriseStatus::Verified.as_str());
+                if !verified {
+                    return Err(DomainError::Conflict(
+                        "该单位已暂停招聘，岗位不接受申请".to_owned(),
+                    ));
+                }
                 if job_application::Entity::find()
                     .filter(job_application::Column::JobId.eq(j.id))
                     .filter(job_application::Column::PersonId.eq(p.id))
@@ -589,7 +601,11 @@ impl EmploymentService<'_> {
                     id,
                     "",
                     ApplicationStatus::Applied,
-                    proxy.as_deref().unwrap_or(""),
+                    if proxy.is_some() {
+                        "工作人员代为投递"
+                    } else {
+                        ""
+                    },
                 )
                 .await?;
                 self.append(
@@ -748,6 +764,15 @@ impl EmploymentService<'_> {
                 "申请已被更新，请刷新后重试".to_owned(),
             ));
         }
+        super::service::claim::<job_application::Entity, _>(
+            conn,
+            job_application::Column::Id,
+            cur.id,
+            job_application::Column::Version,
+            version,
+            "申请已被更新，请刷新后重试",
+        )
+        .await?;
         Ok(cur)
     }
 
@@ -860,6 +885,12 @@ impl EmploymentService<'_> {
                 let mut am: job_application::ActiveModel = cur.clone().into();
                 am.status = Set(to.as_str().to_owned());
                 if m == ApplicationMove::ShareIdentity {
+                    // Consent is the applicant's own: not given by staff on their behalf.
+                    if self.viewer()?.role != crate::viewer::Role::Citizen {
+                        return Err(DomainError::Forbidden(
+                            "是否向单位提供身份信息须由求职者本人确认",
+                        ));
+                    }
                     if cur.consent_at.is_some() {
                         return Err(DomainError::Conflict("已同意提供身份信息".to_owned()));
                     }
@@ -871,35 +902,35 @@ impl EmploymentService<'_> {
                         .one(&w.txn)
                         .await?
                         .ok_or(DomainError::NotFound { what: WHAT_JOB })?;
-                    let filled = j.hired + 1 >= j.vacancies;
-                    let mut jm: job::ActiveModel = j.clone().into();
-                    jm.hired = Set(j.hired + 1);
-                    if filled && j.status == JobStatus::Open.as_str() {
-                        jm.status = Set(JobStatus::Filled.as_str().to_owned());
+                    // A place is taken only while one is left: a conditional increment, so two
+                    // hires at once can never take more places than the job has.
+                    let took = job::Entity::update_many()
+                        .col_expr(job::Column::Hired, Expr::col(job::Column::Hired).add(1))
+                        .col_expr(job::Column::Version, Expr::col(job::Column::Version).add(1))
+                        .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
+                        .filter(job::Column::Id.eq(j.id))
+                        .filter(Expr::col(job::Column::Hired).lt(Expr::col(job::Column::Vacancies)))
+                        .exec(&w.txn)
+                        .await?
+                        .rows_affected;
+                    if took != 1 {
+                        return Err(DomainError::Conflict(
+                            "岗位已招满，请先增加招聘人数".to_owned(),
+                        ));
                     }
-                    jm.version = Set(j.version + 1);
-                    jm.updated_at = Set(Utc::now());
-                    let saved_job = jm.update(&w.txn).await?;
+                    let mut saved_job = job::Entity::find_by_id(j.id)
+                        .one(&w.txn)
+                        .await?
+                        .ok_or(DomainError::NotFound { what: WHAT_JOB })?;
+                    let filled = saved_job.hired >= saved_job.vacancies;
+                    if filled && saved_job.status == JobStatus::Open.as_str() {
+                        let mut jm: job::ActiveModel = saved_job.clone().into();
+                        jm.status = Set(JobStatus::Filled.as_str().to_owned());
+                        saved_job = jm.update(&w.txn).await?;
+                    }
                     super::follow_ups::schedule(&w.txn, &cur, day).await?;
                     if filled {
-                        // Other applications still open are told the places are taken.
-                        job_application::Entity::update_many()
-                            .col_expr(
-                                job_application::Column::Status,
-                                Expr::value(ApplicationStatus::Rejected.as_str()),
-                            )
-                            .col_expr(
-                                job_application::Column::Version,
-                                Expr::col(job_application::Column::Version).add(1),
-                            )
-                            .filter(job_application::Column::JobId.eq(j.id))
-                            .filter(job_application::Column::Id.ne(id))
-                            .filter(job_application::Column::Status.is_in([
-                                ApplicationStatus::Applied.as_str(),
-                                ApplicationStatus::Viewed.as_str(),
-                            ]))
-                            .exec(&w.txn)
-                            .await?;
+                        self.turn_away(&w.txn, &saved_job, id).await?;
                     }
                     let ent = enterprise::Entity::find_by_id(j.enterprise_id)
                         .one(&w.txn)
@@ -941,6 +972,55 @@ impl EmploymentService<'_> {
         .await
     }
 
+    /// A job's places are all taken: the applications not yet invited are closed as not
+    /// successful, each with its step and an inbox message, in the hire's transaction.
+    async fn turn_away<C: sea_orm::ConnectionTrait>(
+        &self,
+        conn: &C,
+        j: &job::Model,
+        hired: Uuid,
+    ) -> DomainResult<()> {
+        let open = job_application::Entity::find()
+            .filter(job_application::Column::JobId.eq(j.id))
+            .filter(job_application::Column::Id.ne(hired))
+            .filter(job_application::Column::Status.is_in([
+                ApplicationStatus::Applied.as_str(),
+                ApplicationStatus::Viewed.as_str(),
+            ]))
+            .all(conn)
+            .await?;
+        let now = Utc::now();
+        for a in open {
+            let from = a.status.clone();
+            let mut m: job_application::ActiveModel = a.clone().into();
+            m.status = Set(ApplicationStatus::Rejected.as_str().to_owned());
+            m.version = Set(a.version + 1);
+            m.updated_at = Set(now);
+            m.update(conn).await?;
+            self.event(conn, a.id, &from, ApplicationStatus::Rejected, "岗位已招满")
+                .await?;
+            inbox_message::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                person_id: Set(a.person_id),
+                kind: Set("JOB_FILLED".to_owned()),
+                title: Set(format!("岗位已招满：{}", j.title).chars().take(200).collect()),
+                body: Set(format!(
+                    "您申请的岗位“{}”已招满，本次申请未能录用。您可以在“推荐岗位”中查看其他适合您的岗位。",
+                    j.title
+                )
+                .chars()
+                .take(1000)
+                .collect()),
+                ref_id: Set(Some(a.id)),
+                created_at: Set(now),
+                read_at: Set(None),
+            }
+            .insert(conn)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// 查看求职者身份 (the enterprise, after an accepted invitation): name and phone, never
     /// the ID number. Every read is an audit record, committed before the answer.
     pub async fn identity(&self, application: &Applicant) -> DomainResult<Identity> {
@@ -950,10 +1030,21 @@ impl EmploymentService<'_> {
             "job_application",
             id.to_string(),
             async {
-                if !application.identity_shared() {
+                // Re-read as the caller's own enterprise sees it now (not as handed in).
+                let Party::Enterprise(own) = self.party().await? else {
+                    return Err(DomainError::Forbidden("仅邀请面试的用人单位可查看"));
+                };
+                let w = self.p.db.begin_write().await?;
+                let row = job_application::Entity::find_by_id(id)
+                    .filter(job_application::Column::EnterpriseId.eq(own.id))
+                    .one(&w.txn)
+                    .await?
+                    .ok_or(DomainError::NotFound {
+                        what: WHAT_APPLICATION,
+                    })?;
+                if !self.applicant(row, true).identity_shared() {
                     return Err(DomainError::Forbidden("求职者同意后才能查看其身份信息"));
                 }
-                let w = self.p.db.begin_write().await?;
                 let p = person::Entity::find_by_id(application.row.person_id)
                     .one(&w.txn)
                     .await?

@@ -33,6 +33,9 @@ pub struct Enterprise {
     pub counted_centi: i64,
     /// Contact phone, for the enterprise itself and the staff who manage it.
     pub contact_phone: Option<String>,
+    /// Whether the viewer is the enterprise itself or staff over it (figures, notes, contact);
+    /// the public sees name, district, industry and size only.
+    pub full: bool,
 }
 
 impl Enterprise {
@@ -362,6 +365,7 @@ impl EmploymentService<'_> {
             required_centi,
             counted_centi,
             contact_phone,
+            full: contact,
         }
     }
 
@@ -456,7 +460,7 @@ impl EmploymentService<'_> {
         &self,
         reg: EnterpriseRegistration,
     ) -> DomainResult<Enterprise> {
-        if self.caller.full_viewer().is_some() {
+        if self.caller.session_viewer().is_ok() {
             return self.register_by_staff(reg.enterprise).await;
         }
         let meta = self.caller.meta().clone();
@@ -503,6 +507,18 @@ impl EmploymentService<'_> {
         .await
     }
 
+    /// Bring the search index up to date with every job of an enterprise.
+    async fn reindex_jobs_of(&self, e: &enterprise::Model) -> DomainResult<()> {
+        for j in crate::entities::job::Entity::find()
+            .filter(crate::entities::job::Column::EnterpriseId.eq(e.id))
+            .all(self.p.db.conn())
+            .await?
+        {
+            self.reindex_job(&j, e)?;
+        }
+        Ok(())
+    }
+
     /// 修改单位信息 (the enterprise itself, or staff who manage its district), with the
     /// version read. A change of name or credit code sends a verified enterprise back to
     /// `PENDING`; figures alone do not.
@@ -544,6 +560,15 @@ impl EmploymentService<'_> {
                         "单位信息已被他人更新，请刷新后重试".to_owned(),
                     ));
                 }
+                super::service::claim::<enterprise::Entity, _>(
+                    &w.txn,
+                    enterprise::Column::Id,
+                    cur.id,
+                    enterprise::Column::Version,
+                    version,
+                    "单位信息已被他人更新，请刷新后重试",
+                )
+                .await?;
                 credit_code_free(&w.txn, &checked.credit_code, Some(cur.id)).await?;
                 let identity_changed =
                     checked.credit_code.as_str() != cur.credit_code || checked.name != cur.name;
@@ -581,6 +606,9 @@ impl EmploymentService<'_> {
                 )
                 .await?;
                 w.commit().await?;
+                // A renamed enterprise is found under its new name, and not at all while its
+                // district checks it again.
+                self.reindex_jobs_of(&saved).await?;
                 Ok(self.present(saved, true))
             },
         )
@@ -626,6 +654,15 @@ impl EmploymentService<'_> {
                         "单位信息已被他人更新，请刷新后重试".to_owned(),
                     ));
                 }
+                super::service::claim::<enterprise::Entity, _>(
+                    &w.txn,
+                    enterprise::Column::Id,
+                    cur.id,
+                    enterprise::Column::Version,
+                    version,
+                    "单位信息已被他人更新，请刷新后重试",
+                )
+                .await?;
                 let from = EnterpriseStatus::from_stored(&cur.status);
                 let to = verify_transition(from, action)?;
                 let now = Utc::now();
@@ -648,6 +685,8 @@ impl EmploymentService<'_> {
                 )
                 .await?;
                 w.commit().await?;
+                // A suspended enterprise's jobs are no longer found; a reinstated one's again.
+                self.reindex_jobs_of(&saved).await?;
                 Ok(self.present(saved, true))
             },
         )

@@ -183,6 +183,15 @@ impl EmploymentService<'_> {
                         "招聘会已被他人修改，请刷新后重试".to_owned(),
                     ));
                 }
+                super::service::claim::<job_fair::Entity, _>(
+                    &w.txn,
+                    job_fair::Column::Id,
+                    cur.id,
+                    job_fair::Column::Version,
+                    cur.version,
+                    "招聘会已被他人修改，请刷新后重试",
+                )
+                .await?;
                 if cur.status == FairStatus::Cancelled.as_str() {
                     return Err(DomainError::Conflict("招聘会已取消，不能修改".to_owned()));
                 }
@@ -297,6 +306,15 @@ impl EmploymentService<'_> {
                         "招聘会已被他人修改，请刷新后重试".to_owned(),
                     ));
                 }
+                super::service::claim::<job_fair::Entity, _>(
+                    &w.txn,
+                    job_fair::Column::Id,
+                    cur.id,
+                    job_fair::Column::Version,
+                    version,
+                    "招聘会已被他人修改，请刷新后重试",
+                )
+                .await?;
                 let from = FairStatus::from_stored(&cur.status);
                 let ok = match (from, to) {
                     (FairStatus::Draft, FairStatus::Published) => true,

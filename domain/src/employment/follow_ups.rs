@@ -194,6 +194,20 @@ impl EmploymentService<'_> {
                         cur.due_on
                     )));
                 }
+                // Claimed while still due: of two recording at once, one goes on.
+                let claimed = employment_follow_up::Entity::update_many()
+                    .col_expr(
+                        employment_follow_up::Column::Status,
+                        sea_orm::sea_query::Expr::value(FollowUpStatus::Done.as_str()),
+                    )
+                    .filter(employment_follow_up::Column::Id.eq(cur.id))
+                    .filter(employment_follow_up::Column::Status.eq(FollowUpStatus::Due.as_str()))
+                    .exec(&w.txn)
+                    .await?
+                    .rows_affected;
+                if claimed != 1 {
+                    return Err(DomainError::Conflict("该回访已记录".to_owned()));
+                }
                 let now = Utc::now();
                 let actor = self.actor_name();
                 let mut m: employment_follow_up::ActiveModel = cur.clone().into();

@@ -116,8 +116,10 @@ impl EmploymentService<'_> {
     /// every job of their own enterprise or of enterprises in their scope.
     async fn job_visibility(&self) -> DomainResult<Condition> {
         use job::Column as C;
+        // Public: open or filled, of an enterprise not suspended since.
         let public = Condition::all()
-            .add(C::Status.is_in([JobStatus::Open.as_str(), JobStatus::Filled.as_str()]));
+            .add(C::Status.is_in([JobStatus::Open.as_str(), JobStatus::Filled.as_str()]))
+            .add(super::verified_enterprise());
         let Some(viewer) = self.caller.full_viewer() else {
             return Ok(public);
         };
@@ -128,12 +130,14 @@ impl EmploymentService<'_> {
             }
             r if r.is_region_admin() => match crate::viewer::PersonScope::of(viewer).kind() {
                 ScopeKind::City => Condition::all(),
+                // Staff see every job of the enterprises of their district (the ones they
+                // manage), wherever the workplace is.
                 ScopeKind::District(d) => Condition::any()
                     .add(public)
-                    .add(C::DistrictCode.eq(d.as_str())),
+                    .add(super::enterprise_in(d.as_str())),
                 ScopeKind::Street(s) => Condition::any()
                     .add(public)
-                    .add(C::DistrictCode.eq(&s.as_str()[..6])),
+                    .add(super::enterprise_in(&s.as_str()[..6])),
                 _ => public,
             },
             _ => public,
@@ -310,6 +314,15 @@ impl EmploymentService<'_> {
                         "岗位已被他人修改，请刷新后重试".to_owned(),
                     ));
                 }
+                super::service::claim::<job::Entity, _>(
+                    &w.txn,
+                    job::Column::Id,
+                    cur.id,
+                    job::Column::Version,
+                    cur.version,
+                    "岗位已被他人修改，请刷新后重试",
+                )
+                .await?;
                 let status = JobStatus::from_stored(&cur.status);
                 if !matches!(status, JobStatus::Draft | JobStatus::Open) {
                     return Err(DomainError::Conflict(format!(
@@ -412,6 +425,15 @@ impl EmploymentService<'_> {
                     "岗位已被他人修改，请刷新后重试".to_owned(),
                 ));
             }
+            super::service::claim::<job::Entity, _>(
+                &w.txn,
+                job::Column::Id,
+                cur.id,
+                job::Column::Version,
+                version,
+                "岗位已被他人修改，请刷新后重试",
+            )
+            .await?;
             let from = JobStatus::from_stored(&cur.status);
             let ok = matches!(
                 (from, to),

@@ -211,6 +211,7 @@ impl EmploymentService<'_> {
             .collect();
         let jobs = job::Entity::find()
             .filter(job::Column::Status.eq(JobStatus::Open.as_str()))
+            .filter(super::verified_enterprise())
             .order_by_desc(job::Column::Id)
             .limit(JOBS_CONSIDERED)
             .all(self.p.db.conn())
@@ -269,7 +270,18 @@ impl EmploymentService<'_> {
             .await?
             .ok_or(DomainError::NotFound { what: WHAT_JOB })?;
         let scope = match self.party().await? {
-            Party::Enterprise(e) if e.id == row.enterprise_id => None,
+            // Only a verified enterprise, for a job it has opened: a pending self-registration
+            // could otherwise browse people.
+            Party::Enterprise(e) if e.id == row.enterprise_id => {
+                if e.status != super::EnterpriseStatus::Verified.as_str()
+                    || row.status != JobStatus::Open.as_str()
+                {
+                    return Err(DomainError::Conflict(
+                        "单位通过审核、岗位发布后才能查看推荐人选".to_owned(),
+                    ));
+                }
+                None
+            }
             Party::Staff(scope) if super::service::covers_district(&scope, &row.district_code) => {
                 Some(crate::viewer::PersonScope::of(self.viewer()?))
             }

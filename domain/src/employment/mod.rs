@@ -264,7 +264,33 @@ code_enum! {
     }
 }
 
-/// Jobs found by search, by id: those open.
+/// Jobs of enterprises verified (not pending, not suspended), as a condition on `jobs`.
+pub(crate) fn verified_enterprise() -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::ColumnTrait;
+    crate::entities::job::Column::EnterpriseId.in_subquery(
+        sea_orm::sea_query::Query::select()
+            .column(crate::entities::enterprise::Column::Id)
+            .from(crate::entities::enterprise::Entity)
+            .and_where(
+                crate::entities::enterprise::Column::Status.eq(EnterpriseStatus::Verified.as_str()),
+            )
+            .to_owned(),
+    )
+}
+
+/// Jobs of an enterprise registered in `district`, as a condition on `jobs`.
+pub(crate) fn enterprise_in(district: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::ColumnTrait;
+    crate::entities::job::Column::EnterpriseId.in_subquery(
+        sea_orm::sea_query::Query::select()
+            .column(crate::entities::enterprise::Column::Id)
+            .from(crate::entities::enterprise::Entity)
+            .and_where(crate::entities::enterprise::Column::DistrictCode.eq(district))
+            .to_owned(),
+    )
+}
+
+/// Jobs found by search, by id: those open, of verified enterprises.
 pub(crate) async fn searchable_by_id(db: &crate::db::Db, ids: &[Uuid]) -> DomainResult<Vec<Job>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     if ids.is_empty() {
@@ -273,6 +299,7 @@ pub(crate) async fn searchable_by_id(db: &crate::db::Db, ids: &[Uuid]) -> Domain
     Ok(crate::entities::job::Entity::find()
         .filter(crate::entities::job::Column::Id.is_in(ids.iter().copied()))
         .filter(crate::entities::job::Column::Status.eq(JobStatus::Open.as_str()))
+        .filter(verified_enterprise())
         .all(db.conn())
         .await?
         .into_iter()

@@ -158,6 +158,36 @@ impl<'a> EmploymentService<'a> {
     }
 }
 
+/// Take the row at the version read, inside the writing transaction: a conditional update of its
+/// version (which also holds the row's lock on PostgreSQL until commit), so that of two writers
+/// who read the same version exactly one goes on and the other gets `CONFLICT`.
+pub(super) async fn claim<E, C>(
+    conn: &C,
+    id_col: E::Column,
+    id: Uuid,
+    version_col: E::Column,
+    version: i32,
+    message: &str,
+) -> DomainResult<()>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::sea_query::Expr;
+    let n = E::update_many()
+        .col_expr(version_col, Expr::value(version + 1))
+        .filter(id_col.eq(id))
+        .filter(version_col.eq(version))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict(message.to_owned()))
+    }
+}
+
 /// Whether a region scope covers a district code (enterprises, jobs): the city every district,
 /// a district itself, a street-town its own district (read only — see callers).
 pub(super) fn covers_district(scope: &ScopeKind, district: &str) -> bool {
