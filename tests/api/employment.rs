@@ -621,6 +621,19 @@ async fn fairs_give_each_booth_once_and_take_jobs_only_from_approved_participant
         )
         .await;
     assert_eq!(ok(&approved, "approveFairParticipation")["booth"], "7");
+    // Booth 7 is given: the fair cannot shrink to 5 booths.
+    let mut smaller = fair_input.clone();
+    smaller["id"] = json!(fair_id);
+    smaller["version"] = json!(2);
+    smaller["booths"] = json!(5);
+    let shrunk = app
+        .gql(
+            Some(&pudong),
+            "mutation($i: JobFairInput!) { saveJobFair(input: $i) { booths } }",
+            json!({"i": smaller}),
+        )
+        .await;
+    assert_eq!(code(&shrunk), "BAD_USER_INPUT", "{shrunk}");
     let taken = app
         .gql(
             Some(&pudong),

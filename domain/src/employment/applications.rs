@@ -456,8 +456,13 @@ impl EmploymentService<'_> {
                     salary_range("input.salaryMin", s, s)?;
                 }
                 let w = self.p.db.begin_write().await?;
+                // Only a published fair (a draft or a cancelled one is not where anyone met).
                 if let Some(f) = input.fair_id {
                     crate::entities::job_fair::Entity::find_by_id(f)
+                        .filter(
+                            crate::entities::job_fair::Column::Status
+                                .eq(super::FairStatus::Published.as_str()),
+                        )
                         .one(&w.txn)
                         .await?
                         .ok_or(DomainError::NotFound {

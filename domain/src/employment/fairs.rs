@@ -6,9 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::service::Party;
@@ -200,16 +198,21 @@ impl EmploymentService<'_> {
                         "已发布的招聘会不能改变线上、线下形式".to_owned(),
                     ));
                 }
-                let approved = fair_participation::Entity::find()
+                // Booths already given keep their numbers: the fair cannot shrink below the
+                // highest of them.
+                let highest = fair_participation::Entity::find()
                     .filter(fair_participation::Column::FairId.eq(id))
                     .filter(fair_participation::Column::Booth.is_not_null())
-                    .count(&w.txn)
-                    .await?;
-                if u64::try_from(booths).unwrap_or(0) < approved && input.kind == FairKind::Offline
-                {
+                    .all(&w.txn)
+                    .await?
+                    .iter()
+                    .filter_map(|p| p.booth.as_deref()?.parse::<i32>().ok())
+                    .max()
+                    .unwrap_or(0);
+                if booths < highest && input.kind == FairKind::Offline {
                     return Err(DomainError::bad_input(
                         "input.booths",
-                        format!("已分配{approved}个展位，展位数不能少于此数"),
+                        format!("已分配到{highest}号展位，展位数不能少于{highest}"),
                     ));
                 }
                 let mut m: job_fair::ActiveModel = cur.clone().into();
@@ -482,6 +485,11 @@ impl EmploymentService<'_> {
                     .await?
                     .filter(|f| manages(&scope, &f.organiser_code))
                     .ok_or(DomainError::NotFound { what: WHAT_FAIR })?;
+                if fair.status != FairStatus::Published.as_str() || fair.ends_at <= Utc::now() {
+                    return Err(DomainError::Conflict(
+                        "招聘会已取消或已结束，不再审批参会".to_owned(),
+                    ));
+                }
                 let cur = fair_participation::Entity::find_by_id((fair_id, enterprise_id))
                     .one(&w.txn)
                     .await?
