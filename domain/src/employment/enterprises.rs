@@ -252,35 +252,14 @@ pub async fn register(
     }
     credit_code_free(&w.txn, &checked.credit_code, None).await?;
     let display: String = checked.name.chars().take(64).collect();
-    account::ActiveModel::from(account::Model {
-        id: account_id,
-        username: username.clone(),
-        display_name: display,
-        password_hash: hash,
-        role: Role::Enterprise.as_str().to_owned(),
-        region_code: None,
-        person_id: None,
-        active: true,
-        created_at: now,
-        phone_enc: None,
-        failed_logins: 0,
-        locked_until: None,
-        sessions_valid_after: None,
-        totp_secret_enc: None,
-        totp_confirmed: false,
-        totp_last_step: None,
-        password_changed_at: Some(now),
-        must_change_password: false,
-        password_history: "[]".to_owned(),
-        sm2_public_key: None,
-        origin: crate::identity::AccountOrigin::SelfRegistered
-            .as_str()
-            .to_owned(),
-        otp_token_serial: None,
-        otp_token_seed_enc: None,
-        otp_token_step_secs: None,
-        otp_token_last_step: None,
-    })
+    account::ActiveModel::from(crate::identity::self_registered(
+        account_id,
+        username.clone(),
+        display,
+        hash,
+        Role::Enterprise,
+        now,
+    ))
     .insert(&w.txn)
     .await?;
     let row = new_row(p, &reg.enterprise, checked, Some(account_id), &username)?;

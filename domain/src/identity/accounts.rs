@@ -70,6 +70,45 @@ pub struct NewAccount {
     pub must_change_password: bool,
 }
 
+/// A fresh account made by its owner's own registration (volunteers, enterprises): active, no
+/// second factor, no lockout, origin `SELF`.
+pub fn self_registered(
+    id: Uuid,
+    username: String,
+    display_name: String,
+    password_hash: String,
+    role: Role,
+    now: chrono::DateTime<Utc>,
+) -> account::Model {
+    account::Model {
+        id,
+        username,
+        display_name,
+        password_hash,
+        role: role.as_str().to_owned(),
+        region_code: None,
+        person_id: None,
+        active: true,
+        created_at: now,
+        phone_enc: None,
+        failed_logins: 0,
+        locked_until: None,
+        sessions_valid_after: None,
+        totp_secret_enc: None,
+        totp_confirmed: false,
+        totp_last_step: None,
+        password_changed_at: Some(now),
+        must_change_password: false,
+        password_history: "[]".to_owned(),
+        sm2_public_key: None,
+        origin: AccountOrigin::SelfRegistered.as_str().to_owned(),
+        otp_token_serial: None,
+        otp_token_seed_enc: None,
+        otp_token_step_secs: None,
+        otp_token_last_step: None,
+    }
+}
+
 /// Account storage.
 pub struct AccountRepo<'a> {
     db: &'a Db,

@@ -12,7 +12,9 @@ mod tokens;
 pub mod totp;
 pub mod ukey;
 
-pub use accounts::{AccountOrigin, AccountRepo, LockoutPolicy, NO_ROLE, NewAccount, login};
+pub use accounts::{
+    AccountOrigin, AccountRepo, LockoutPolicy, NO_ROLE, NewAccount, login, self_registered,
+};
 pub use activity::Activity;
 pub use revocation::{Revocations, logout, revoke_account_sessions};
 pub use service::{AccountService, AccountSummary, Challenge, Credentials};

@@ -110,35 +110,14 @@ pub async fn register(
             "该身份证号码已注册为志愿者".to_owned(),
         ));
     }
-    account::ActiveModel::from(account::Model {
-        id: account_id,
-        username: username.clone(),
-        display_name: name.as_str().to_owned(),
-        password_hash: hash,
-        role: Role::Volunteer.as_str().to_owned(),
-        region_code: None,
-        person_id: None,
-        active: true,
-        created_at: now,
-        phone_enc: None,
-        failed_logins: 0,
-        locked_until: None,
-        sessions_valid_after: None,
-        totp_secret_enc: None,
-        totp_confirmed: false,
-        totp_last_step: None,
-        password_changed_at: Some(now),
-        must_change_password: false,
-        password_history: "[]".to_owned(),
-        sm2_public_key: None,
-        origin: crate::identity::AccountOrigin::SelfRegistered
-            .as_str()
-            .to_owned(),
-        otp_token_serial: None,
-        otp_token_seed_enc: None,
-        otp_token_step_secs: None,
-        otp_token_last_step: None,
-    })
+    account::ActiveModel::from(crate::identity::self_registered(
+        account_id,
+        username.clone(),
+        name.as_str().to_owned(),
+        hash,
+        Role::Volunteer,
+        now,
+    ))
     .insert(&w.txn)
     .await?;
     let aad = |column| crate::crypto::FieldAad {
