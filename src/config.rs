@@ -186,6 +186,8 @@ pub struct Settings {
     /// 按比例安置: the share of employees who should be disabled people, in basis points
     /// (150 = 1.5 %).
     pub employment_ratio_bp: u32,
+    /// 补贴发放: write CSV bank files in GBK (most banks' systems) instead of UTF-8 with a BOM.
+    pub subsidy_bank_file_gbk: bool,
     /// Seconds between passes that close registration, start and finish activities (0: none on
     /// this node).
     pub activity_tick_secs: u64,
@@ -285,6 +287,7 @@ impl Default for Settings {
             custody_tick_secs: 600,
             survey_tick_secs: 900,
             employment_ratio_bp: 150,
+            subsidy_bank_file_gbk: true,
             activity_tick_secs: 60,
             activity_no_show_max: 3,
             activity_no_show_window_days: 90,

@@ -162,6 +162,9 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         employment: zhucan_domain::employment::EmploymentConfig {
             ratio_bp: settings.employment_ratio_bp.clamp(1, 10_000),
         },
+        subsidies: zhucan_domain::subsidy::SubsidyConfig {
+            bank_file_gbk: settings.subsidy_bank_file_gbk,
+        },
         custody: zhucan_domain::custody::CustodyConfig {
             escalate_after_days: settings.custody_escalate_days.max(0),
         },

@@ -34,6 +34,7 @@ pub mod policy;
 pub mod records;
 pub mod region;
 pub mod sms;
+pub mod subsidy;
 pub mod survey;
 pub mod types;
 pub mod viewer;
@@ -100,6 +101,8 @@ pub struct PlatformParts {
     pub employment: employment::EmploymentConfig,
     /// 代管资金: when unhandled alerts escalate.
     pub custody: custody::CustodyConfig,
+    /// 补贴发放: the bank file's encoding.
+    pub subsidies: subsidy::SubsidyConfig,
     /// Where attachments are stored.
     pub blobs: Arc<dyn blob::BlobStore>,
     /// Request rate limits (shared through Redis across nodes when configured).

@@ -59,3 +59,20 @@ pub async fn index(
     }
     manager.create_index(i).await
 }
+
+/// A required 64-bit integer (money in fen).
+pub fn big<T: IntoIden>(c: T) -> ColumnDef {
+    ColumnDef::new(c).big_integer().not_null().to_owned()
+}
+/// An optional 64-bit integer.
+pub fn opt_big<T: IntoIden>(c: T) -> ColumnDef {
+    ColumnDef::new(c).big_integer().null().to_owned()
+}
+/// An optional UUID.
+pub fn opt_uuid<T: IntoIden>(c: T) -> ColumnDef {
+    ColumnDef::new(c).uuid().null().to_owned()
+}
+/// Required binary (ciphertext, blind indexes).
+pub fn bytes<T: IntoIden>(c: T) -> ColumnDef {
+    ColumnDef::new(c).blob().not_null().to_owned()
+}

@@ -37,6 +37,7 @@ mod m20261203_000029_create_questionnaires;
 mod m20261203_000030_create_care_placements;
 mod m20261203_000031_add_outreach_push_kind;
 mod m20261203_000032_create_employment;
+mod m20261203_000033_create_subsidies;
 
 /// The abnormal-spending rules a fresh installation starts with (benches evaluate them).
 pub use m20261203_000028_create_custody_alerts::DEFAULT_RULES as DEFAULT_CUSTODY_RULES;
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000030_create_care_placements::Migration),
             Box::new(m20261203_000031_add_outreach_push_kind::Migration),
             Box::new(m20261203_000032_create_employment::Migration),
+            Box::new(m20261203_000033_create_subsidies::Migration),
         ]
     }
 }

@@ -71,6 +71,7 @@ services!(
     zhucan_domain::survey::SurveyService<'a>,
     zhucan_domain::care::CareService<'a>,
     zhucan_domain::employment::EmploymentService<'a>,
+    zhucan_domain::subsidy::SubsidyService<'a>,
 );
 
 /// Convenience accessors on the GraphQL context.

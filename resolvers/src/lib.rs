@@ -23,6 +23,7 @@ pub mod person;
 pub mod records;
 pub mod region;
 pub mod scalars;
+pub mod subsidy;
 pub mod support;
 pub mod survey;
 

@@ -97,6 +97,36 @@ impl Loader<Uuid> for JobApplications {
     }
 }
 
+/// Subsidy payments of persons (the file).
+pub struct Subsidies(Source);
+
+impl Loader<Uuid> for Subsidies {
+    type Value = Vec<zhucan_domain::subsidy::PersonSubsidy>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::subsidy::SubsidyService::new(&self.0.platform, &self.0.caller)
+            .of_persons(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// Persons' own bank accounts (the file).
+pub struct BankAccounts(Source);
+
+impl Loader<Uuid> for BankAccounts {
+    type Value = Vec<zhucan_domain::subsidy::BankAccount>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::subsidy::SubsidyService::new(&self.0.platform, &self.0.caller)
+            .accounts_of(keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
 /// Care placements of persons.
 pub struct Placements(Source);
 
@@ -252,6 +282,8 @@ pub struct Loaders {
     needs: OnceLock<Cached<Needs>>,
     questionnaire_responses: OnceLock<Cached<QuestionnaireResponses>>,
     placements: OnceLock<Cached<Placements>>,
+    subsidies: OnceLock<Cached<Subsidies>>,
+    bank_accounts: OnceLock<Cached<BankAccounts>>,
     intentions: OnceLock<Cached<EmploymentIntentions>>,
     applications: OnceLock<Cached<JobApplications>>,
 }
@@ -278,6 +310,8 @@ impl Loaders {
             needs: OnceLock::new(),
             questionnaire_responses: OnceLock::new(),
             placements: OnceLock::new(),
+            subsidies: OnceLock::new(),
+            bank_accounts: OnceLock::new(),
             intentions: OnceLock::new(),
             applications: OnceLock::new(),
         }
@@ -355,6 +389,16 @@ impl Loaders {
     /// Care placements of persons.
     pub fn placements(&self) -> &Cached<Placements> {
         cached(&self.placements, || Placements(self.source.clone()))
+    }
+
+    /// Subsidy payments of persons.
+    pub fn subsidies(&self) -> &Cached<Subsidies> {
+        cached(&self.subsidies, || Subsidies(self.source.clone()))
+    }
+
+    /// Persons' own bank accounts.
+    pub fn bank_accounts(&self) -> &Cached<BankAccounts> {
+        cached(&self.bank_accounts, || BankAccounts(self.source.clone()))
     }
 
     /// Named questionnaire submissions of persons.

@@ -37,6 +37,7 @@ use zhucan_resolvers::node::NodeQuery;
 use zhucan_resolvers::outreach::{OutreachMutation, OutreachQuery};
 use zhucan_resolvers::person::{PersonMutation, PersonQuery};
 use zhucan_resolvers::region::RegionQuery;
+use zhucan_resolvers::subsidy::{SubsidyMutation, SubsidyQuery};
 use zhucan_resolvers::survey::{SurveyMutation, SurveyQuery};
 use zhucan_subscriptions::{
     ActivitySubscription, CustodySubscription, GuidanceSubscription, OutreachSubscription,
@@ -64,6 +65,7 @@ pub struct QueryRoot(
     SurveyQuery,
     CareQuery,
     EmploymentQuery,
+    SubsidyQuery,
     NodeQuery,
 );
 
@@ -84,6 +86,7 @@ pub struct MutationRoot(
     SurveyMutation,
     CareMutation,
     EmploymentMutation,
+    SubsidyMutation,
 );
 
 /// The subscription root of every domain.

@@ -602,3 +602,21 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// The field `field` of a GraphQL answer's data, after asserting there were no errors.
+pub fn ok<'a>(body: &'a Value, field: &str) -> &'a Value {
+    assert!(body["errors"].is_null(), "{field}: {body}");
+    &body["data"][field]
+}
+
+/// A valid 18-digit ID number (GB 11643 check character) from its first 17 digits.
+pub fn id_number(first17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).expect("digits") * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{first17}{check}")
+}

@@ -32,6 +32,7 @@ mod relay;
 mod scope;
 mod second_factor;
 mod subscriptions;
+mod subsidies;
 mod sunshine;
 mod surveys;
 mod ws_sessions;

@@ -10,7 +10,7 @@
 
 mod alerts;
 mod files;
-mod import;
+pub(crate) mod import;
 mod reconcile;
 pub mod rules;
 mod service;

@@ -270,6 +270,17 @@ impl Evaluator {
             .all(|c| matches!(c.program.execute(&self.ctx), Ok(Value::Bool(true))))
     }
 
+    /// The integer `program` gives for `facts` (an amount in fen), or why it gives none.
+    pub fn int(&mut self, program: &Program, facts: &Facts) -> Result<i64, String> {
+        facts.bind(&mut self.ctx);
+        match program.execute(&self.ctx) {
+            Ok(Value::Int(i)) => Ok(i),
+            Ok(Value::UInt(u)) => i64::try_from(u).map_err(|_| "结果过大".to_owned()),
+            Ok(_) => Err("表达式的结果须为整数（单位：分）".to_owned()),
+            Err(e) => Err(format!("表达式无法求值：{e}")),
+        }
+    }
+
     /// Every condition's outcome, for an explanation.
     pub fn explain(&mut self, rule: &CompiledRule, facts: &Facts) -> Verdict {
         facts.bind(&mut self.ctx);

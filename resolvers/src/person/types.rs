@@ -441,6 +441,32 @@ impl Person {
         )
         .await
     }
+    /// 补贴 — subsidy payments, newest first (at most 60).
+    async fn subsidies(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::subsidy::PersonSubsidy>> {
+        crate::loaders::load_list(
+            ctx,
+            self.0.id(),
+            |l| l.subsidies(),
+            crate::subsidy::PersonSubsidy,
+        )
+        .await
+    }
+    /// 收款账户 — the person's own bank accounts (masked), the one in use first.
+    async fn bank_accounts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::subsidy::PersonBankAccount>> {
+        crate::loaders::load_list(
+            ctx,
+            self.0.id(),
+            |l| l.bank_accounts(),
+            crate::subsidy::PersonBankAccount,
+        )
+        .await
+    }
     /// 托养 — care placements and waiting entries, newest first.
     async fn placements(
         &self,

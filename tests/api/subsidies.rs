@@ -1,0 +1,732 @@
+//! 补贴发放: a type pays by the person's level; a batch is generated from the rule for one
+//! district and period, adjusted by its maker with a reason, reviewed by another district admin
+//! and approved by the city; the bank file carries the full account numbers (GBK CSV, XLSX) and
+//! is audited; the bank's results are applied once, failures go to a supplementary batch and
+//! the batch reconciles. Next month's batch lists who stopped and why (the deceased excluded).
+//! A crash between pages is resumed without a second payment, which the database itself refuses.
+
+use serde_json::{Value, json};
+use zhucan_domain::viewer::Role;
+
+use crate::helpers::{TestApp, code, id_number, ids, ok};
+
+const SAVE_ITEM: &str = "mutation($in:ServiceItemInput!){ saveServiceItem(input:$in){ id } }";
+const SAVE_RULE: &str = "mutation($s:ID!,$c:[ConditionInput!]!){ saveEligibilityRule(serviceItemId:$s, conditions:$c){ id } }";
+const PUBLISH: &str = "mutation($r:ID!){ publishEligibilityRule(ruleId:$r, expectedCurrentVersion:0){ rule{ version } } }";
+const SAVE_TYPE: &str = "mutation($i: SubsidyTypeInput!) { saveSubsidyType(input: $i) { id key amount amountExpression periodKind version } }";
+const BATCH_FIELDS: &str = "id status kind period people totalAmount paidAmount failed excluded missingAccounts version preparedByMe";
+const ACCOUNT: &str = "mutation($i: PersonBankAccountInput!) { savePersonBankAccount(input: $i) { id number bankName active } }";
+
+fn generate(fields: &str) -> String {
+    format!(
+        "mutation($t: ID!, $p: String!, $d: String!) {{ generateSubsidyBatch(typeId: $t, period: $p, districtCode: $d) {{ {fields} }} }}"
+    )
+}
+
+/// A rule-bearing catalog item (`conditions` all must hold); its id.
+async fn ruled_item(app: &TestApp, city: &str, key: &str, expression: &str) -> String {
+    let item = app
+        .gql(
+            Some(city),
+            SAVE_ITEM,
+            json!({"in": {"key": key, "name": format!("{key}补贴事项"), "businessLine": "RIGHTS", "description": "按月发放。", "timeLimitDays": 5, "channel": "OFFLINE"}}),
+        )
+        .await;
+    let item = ok(&item, "saveServiceItem")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rule = app
+        .gql(
+            Some(city),
+            SAVE_RULE,
+            json!({"s": item, "c": [{"label": "等级条件", "expression": expression}]}),
+        )
+        .await;
+    let rule = ok(&rule, "saveEligibilityRule")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let published = app.gql(Some(city), PUBLISH, json!({"r": rule})).await;
+    ok(&published, "publishEligibilityRule");
+    item
+}
+
+async fn subsidy_type(app: &TestApp, city: &str, item: &str, key: &str, amount: Value) -> String {
+    let mut input = json!({"key": key, "name": format!("{key}补贴"), "serviceItemId": item, "periodKind": "MONTH"});
+    if let Some(e) = amount.get("expression") {
+        input["amountExpression"] = e.clone();
+    } else {
+        input["amount"] = amount["yuan"].clone();
+    }
+    let body = app.gql(Some(city), SAVE_TYPE, json!({"i": input})).await;
+    ok(&body, "saveSubsidyType")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn decision(batch: &Value, approve: bool, total: &str) -> Value {
+    json!({"i": {"batchId": batch["id"], "version": batch["version"], "approve": approve, "expectedTotal": total, "note": if approve { Value::Null } else { json!("请核对") }}})
+}
+
+const REVIEW: &str = "mutation($i: SubsidyDecisionInput!) { reviewSubsidyBatch(input: $i) { id status version totalAmount } }";
+const APPROVE: &str = "mutation($i: SubsidyDecisionInput!) { approveSubsidyBatch(input: $i) { id status version totalAmount } }";
+const SUBMIT: &str = "mutation($id: ID!, $v: Int!) { submitSubsidyBatch(id: $id, version: $v) { id status version totalAmount missingAccounts } }";
+const EXPORT: &str = "mutation($id: ID!, $f: BankFileFormat!) { exportSubsidyBatch(id: $id, format: $f) { fileName contentBase64 sm3 rows totalAmount withheld batch { status exports } } }";
+const IMPORT: &str = "mutation($b: ID!, $f: Upload!) { importSubsidyPaymentResults(batchId: $b, file: $f) { rows paid failed already supplementaryBatchId batch { status paidAmount failed } } }";
+const ITEMS: &str = "query($id: ID!) { subsidyBatch(id: $id) { items(first: 100) { edges { node { id personName amount baseAmount adjustmentReason account status failureReason resolution supplementItemId } } } changes(first: 100) { edges { node { personName kind reasonCode reason previousAmount amount } } } } }";
+
+fn b64(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+async fn import(app: &TestApp, token: &str, batch: &str, name: &str, file: &[u8]) -> Value {
+    let req = crate::helpers::multipart_upload(IMPORT, json!({"b": batch}), name, file);
+    app.post_multipart(token, req).await.json().await.unwrap()
+}
+
+async fn items(app: &TestApp, token: &str, batch: &str) -> (Vec<Value>, Vec<Value>) {
+    let body = app.gql(Some(token), ITEMS, json!({"id": batch})).await;
+    let b = ok(&body, "subsidyBatch");
+    let list = |k: &str| {
+        b[k]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect::<Vec<_>>()
+    };
+    (list("items"), list("changes"))
+}
+
+async fn sum_of_items(app: &TestApp, batch: &str) -> (i64, i64) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use zhucan_domain::entities::{subsidy_batch, subsidy_item};
+    let id: uuid::Uuid = batch.parse().unwrap();
+    let conn = app.platform.db.conn();
+    let items = subsidy_item::Entity::find()
+        .filter(subsidy_item::Column::BatchId.eq(id))
+        .all(conn)
+        .await
+        .unwrap();
+    let b = subsidy_batch::Entity::find_by_id(id)
+        .one(conn)
+        .await
+        .unwrap()
+        .unwrap();
+    (items.iter().map(|i| i.amount_fen).sum(), b.total_fen)
+}
+
+#[tokio::test]
+async fn a_batch_goes_from_the_rule_through_maker_and_checkers_to_the_bank_and_reconciles() {
+    let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+        subsidy_bank_file_gbk: true,
+        ..s
+    })
+    .await;
+    app.staff().await;
+    app.account("pudong2", Role::DistrictAdmin, Some("310115"), None)
+        .await;
+    let city = app.login("city").await;
+    let pudong = app.login("pudong").await;
+    let pudong2 = app.login("pudong2").await;
+    let huangpu = app.login("huangpu").await;
+    let street = app.login("lujiazui").await;
+    let a = app.person("甲", ids::PUDONG_1, "11", "310115005").await;
+    let b = app.person("乙", ids::PUDONG_2, "42", "310115005").await;
+    app.person("丙", ids::PUDONG_3, "43", "310115005").await;
+    app.person("丁", ids::HUANGPU_1, "11", "310101002").await;
+    let item = ruled_item(&app, &city, "SEVERE_CARE", "level <= 2").await;
+
+    // Types: exactly one of a fixed sum and an expression; the expression must give fen.
+    for (input, field) in [
+        (
+            json!({"amount": "100", "amountExpression": "36000"}),
+            "input.amount",
+        ),
+        (
+            json!({"amountExpression": "level <= 2"}),
+            "input.amountExpression",
+        ),
+        (
+            json!({"amountExpression": "income * 2"}),
+            "input.amountExpression",
+        ),
+    ] {
+        let mut i =
+            json!({"key": "BAD", "name": "错误", "serviceItemId": item, "periodKind": "MONTH"});
+        i.as_object_mut()
+            .unwrap()
+            .extend(input.as_object().unwrap().clone());
+        let body = app.gql(Some(&city), SAVE_TYPE, json!({"i": i})).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let body = app
+        .gql(Some(&pudong), SAVE_TYPE, json!({"i": {"key": "X", "name": "区里的", "serviceItemId": item, "periodKind": "MONTH", "amount": "1"}}))
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let t = subsidy_type(
+        &app,
+        &city,
+        &item,
+        "SEVERE_CARE",
+        json!({"expression": "level == 1 ? 36000 : 24000"}),
+    )
+    .await;
+
+    // Generate October for Pudong: the rule admits 甲 (level 1) and 乙 (level 2), not 丙, and
+    // nobody from Huangpu. No accounts yet.
+    let gen_ = generate(BATCH_FIELDS);
+    let body = app
+        .gql(
+            Some(&pudong),
+            &gen_,
+            json!({"t": t, "p": "2026-10", "d": "310115"}),
+        )
+        .await;
+    let batch = ok(&body, "generateSubsidyBatch").clone();
+    assert_eq!(
+        (
+            batch["status"].as_str(),
+            batch["people"].as_i64(),
+            batch["totalAmount"].as_str(),
+            batch["missingAccounts"].as_i64(),
+            batch["preparedByMe"].as_bool()
+        ),
+        (
+            Some("GENERATED"),
+            Some(2),
+            Some("600.00"),
+            Some(2),
+            Some(true)
+        ),
+        "{body}"
+    );
+    let id = batch["id"].as_str().unwrap().to_owned();
+    // The same period again, a period not begun, a district out of scope, a street-town.
+    for (token, period, district, expect) in [
+        (&pudong, "2026-10", "310115", "CONFLICT"),
+        (&pudong, "2027-01", "310115", "BAD_USER_INPUT"),
+        (&pudong, "2026-13", "310115", "BAD_USER_INPUT"),
+        (&huangpu, "2026-10", "310115", "NOT_FOUND"),
+        (&street, "2026-10", "310115", "FORBIDDEN"),
+    ] {
+        let body = app
+            .gql(
+                Some(token),
+                &gen_,
+                json!({"t": t, "p": period, "d": district}),
+            )
+            .await;
+        assert_eq!(code(&body), expect, "{period} {district}: {body}");
+    }
+    // Huangpu does not even see Pudong's batch; the street-town sees it, read-only.
+    let body = app.gql(Some(&huangpu), ITEMS, json!({"id": id})).await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    let (list, _) = items(&app, &street, &id).await;
+    assert_eq!(list.len(), 2);
+
+    // Submitting without accounts is refused and says why.
+    let body = app
+        .gql(
+            Some(&pudong),
+            SUBMIT,
+            json!({"id": id, "v": batch["version"]}),
+        )
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 人尚未登记收款账户")
+    );
+
+    // Accounts: Luhn checked, masked, filled into the batch.
+    let body = app
+        .gql(Some(&street), ACCOUNT, json!({"i": {"personId": a, "kind": "CARD", "bankCode": "102", "number": "4111111111111112"}}))
+        .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    let acc_a = app
+        .gql(Some(&street), ACCOUNT, json!({"i": {"personId": a, "kind": "CARD", "bankCode": "102", "number": "4111 1111 1111 1111"}}))
+        .await;
+    assert_eq!(ok(&acc_a, "savePersonBankAccount")["number"], "**** 1111");
+    let body = app
+        .gql(Some(&street), ACCOUNT, json!({"i": {"personId": b, "kind": "CARD", "bankCode": "102", "number": "4111111111111111"}}))
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "one number, two people: {body}");
+    let body = app
+        .gql(Some(&street), ACCOUNT, json!({"i": {"personId": b, "kind": "CARD", "bankCode": "325", "number": "5500000000000004"}}))
+        .await;
+    ok(&body, "savePersonBankAccount");
+    let body = app
+        .gql(Some(&huangpu), ACCOUNT, json!({"i": {"personId": b, "kind": "CARD", "bankCode": "325", "number": "4012888888881881"}}))
+        .await;
+    assert_eq!(
+        code(&body),
+        "NOT_FOUND",
+        "another district's person: {body}"
+    );
+
+    // The maker adjusts 乙 with a reason; nobody else may.
+    let (list, _) = items(&app, &pudong, &id).await;
+    let yi = list.iter().find(|i| i["personName"] == "乙").unwrap();
+    assert!(yi["account"].as_str().unwrap().ends_with("0004"));
+    const ADJUST: &str = "mutation($i: AdjustSubsidyItemInput!) { adjustSubsidyItem(input: $i) { totalAmount version missingAccounts } }";
+    let body = app
+        .gql(
+            Some(&pudong2),
+            ADJUST,
+            json!({"i": {"itemId": yi["id"], "amount": "250", "reason": "补差"}}),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let body = app
+        .gql(
+            Some(&pudong),
+            ADJUST,
+            json!({"i": {"itemId": yi["id"], "amount": "250", "reason": " "}}),
+        )
+        .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    let body = app
+        .gql(
+            Some(&pudong),
+            ADJUST,
+            json!({"i": {"itemId": yi["id"], "amount": "250", "reason": "上月少发10元补差"}}),
+        )
+        .await;
+    let adjusted = ok(&body, "adjustSubsidyItem");
+    assert_eq!(adjusted["totalAmount"], "610.00");
+    assert_eq!(adjusted["missingAccounts"], 0);
+    assert_eq!(sum_of_items(&app, &id).await, (61_000, 61_000));
+
+    // Submit (maker), review (another district admin), approve (the city).
+    let body = app
+        .gql(
+            Some(&pudong),
+            SUBMIT,
+            json!({"id": id, "v": adjusted["version"]}),
+        )
+        .await;
+    let submitted = ok(&body, "submitSubsidyBatch").clone();
+    assert_eq!(submitted["status"], "SUBMITTED");
+    let body = app
+        .gql(Some(&pudong), REVIEW, decision(&submitted, true, "610"))
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "the maker cannot check: {body}");
+    let body = app
+        .gql(Some(&pudong2), REVIEW, decision(&submitted, true, "600.00"))
+        .await;
+    assert_eq!(
+        code(&body),
+        "CONFLICT",
+        "a total that does not reconcile: {body}"
+    );
+    let body = app
+        .gql(Some(&city), REVIEW, decision(&submitted, true, "610"))
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "the city does not review: {body}");
+    let body = app
+        .gql(Some(&pudong2), REVIEW, decision(&submitted, true, "610.00"))
+        .await;
+    let reviewed = ok(&body, "reviewSubsidyBatch").clone();
+    assert_eq!(reviewed["status"], "REVIEWED");
+    let body = app
+        .gql(Some(&city), EXPORT, json!({"id": id, "f": "CSV"}))
+        .await;
+    assert_eq!(code(&body), "CONFLICT", "not approved yet: {body}");
+    let body = app
+        .gql(Some(&city), APPROVE, decision(&reviewed, true, "610"))
+        .await;
+    assert_eq!(ok(&body, "approveSubsidyBatch")["status"], "APPROVED");
+
+    // The bank file: GBK CSV with the full numbers, audited with its digest; XLSX the same.
+    let body = app
+        .gql(Some(&pudong), EXPORT, json!({"id": id, "f": "CSV"}))
+        .await;
+    let file = ok(&body, "exportSubsidyBatch");
+    assert_eq!(
+        (file["rows"].as_i64(), file["totalAmount"].as_str()),
+        (Some(2), Some("610.00"))
+    );
+    assert_eq!(file["batch"]["status"], "EXPORTED");
+    let bytes = b64(file["contentBase64"].as_str().unwrap());
+    assert!(std::str::from_utf8(&bytes).is_err(), "GBK, not UTF-8");
+    let (text, _, bad) = encoding_rs::GBK.decode(&bytes);
+    assert!(!bad);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("明细编号,姓名,账户类型,开户行代码,账号,金额（元）"),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("甲") && l.contains("4111111111111111") && l.contains("360.00")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("乙") && l.contains("5500000000000004") && l.contains("250.00")),
+        "{text}"
+    );
+    let audited = app
+        .rows("SELECT detail FROM audit_records WHERE operation = 'subsidy.batch.export' AND result = 'SUCCESS'")
+        .await;
+    let detail: String = audited[0].try_get("", "detail").unwrap();
+    assert!(
+        detail.contains(file["sm3"].as_str().unwrap()) && !detail.contains("4111"),
+        "{detail}"
+    );
+    let body = app
+        .gql(Some(&city), EXPORT, json!({"id": id, "f": "XLSX"}))
+        .await;
+    let x = ok(&body, "exportSubsidyBatch");
+    assert_eq!(x["batch"]["exports"], 2);
+    let cells = {
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(b64(x["contentBase64"]
+            .as_str()
+            .unwrap())))
+        .unwrap();
+        let r = wb.worksheet_range_at(0).unwrap().unwrap();
+        r.rows()
+            .map(|row| row.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cells.len(), 3);
+    assert!(
+        cells
+            .iter()
+            .any(|r| r[4] == "5500000000000004" && r[5] == "250.00"),
+        "{cells:?}"
+    );
+
+    // Results: faulty files write nothing.
+    let (list, _) = items(&app, &pudong, &id).await;
+    let jia = list.iter().find(|i| i["personName"] == "甲").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let yi = list.iter().find(|i| i["personName"] == "乙").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (file, says) in [
+        (
+            format!(
+                "明细编号,结果,金额（元）,失败原因\n{jia},成功,360.00,\n{},成功,1.00,\n",
+                uuid::Uuid::now_v7()
+            ),
+            "没有这条发放明细",
+        ),
+        (
+            format!("明细编号,结果,金额（元）,失败原因\n{jia},成功,361.00,\n"),
+            "不符",
+        ),
+        (
+            format!("明细编号,结果,金额（元）,失败原因\n{jia},失败,360.00,\n"),
+            "失败原因",
+        ),
+        (format!("明细编号,结果\n{jia},成功\n"), "表头"),
+    ] {
+        let body = import(&app, &pudong, &id, "back.csv", file.as_bytes()).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(says),
+            "{says}: {body}"
+        );
+    }
+    let (list, _) = items(&app, &pudong, &id).await;
+    assert!(
+        list.iter().all(|i| i["status"] == "PENDING"),
+        "nothing written"
+    );
+
+    // The bank pays 甲 and returns 乙's payment (GBK file, as banks send it).
+    let back = format!(
+        "明细编号,结果,金额（元）,失败原因,入账日期\n{jia},成功,360.00,,2026-11-05\n{yi},失败,250.00,账户已冻结,\n"
+    );
+    let gbk = encoding_rs::GBK.encode(&back).0.into_owned();
+    let body = import(&app, &pudong, &id, "back.csv", &gbk).await;
+    let r = ok(&body, "importSubsidyPaymentResults");
+    assert_eq!(
+        (
+            r["paid"].as_i64(),
+            r["failed"].as_i64(),
+            r["already"].as_i64()
+        ),
+        (Some(1), Some(1), Some(0)),
+        "{body}"
+    );
+    assert_eq!(
+        r["batch"]["status"], "RECONCILED",
+        "paid or gone to a supplementary batch"
+    );
+    assert_eq!(r["batch"]["paidAmount"], "360.00");
+    let sup = r["supplementaryBatchId"].as_str().unwrap().to_owned();
+    // The same file again changes nothing.
+    let body = import(&app, &pudong, &id, "back.csv", &gbk).await;
+    let r = ok(&body, "importSubsidyPaymentResults");
+    assert_eq!(
+        (
+            r["paid"].as_i64(),
+            r["failed"].as_i64(),
+            r["already"].as_i64()
+        ),
+        (Some(0), Some(0), Some(2)),
+        "{body}"
+    );
+    // A results file for another batch names the rows.
+    let body = import(&app, &pudong, &sup, "back.csv", &gbk).await;
+    assert_eq!(
+        code(&body),
+        "CONFLICT",
+        "the supplementary batch is not exported: {body}"
+    );
+    let body = app
+        .gql(
+            Some(&pudong),
+            &format!("query($id: ID!) {{ subsidyBatch(id: $id) {{ {BATCH_FIELDS} }} }}"),
+            json!({"id": sup}),
+        )
+        .await;
+    let s = ok(&body, "subsidyBatch");
+    assert_eq!(
+        (
+            s["kind"].as_str(),
+            s["status"].as_str(),
+            s["people"].as_i64(),
+            s["totalAmount"].as_str()
+        ),
+        (
+            Some("SUPPLEMENTARY"),
+            Some("GENERATED"),
+            Some(1),
+            Some("250.00")
+        )
+    );
+    let (list, _) = items(&app, &pudong, &id).await;
+    let failed = list.iter().find(|i| i["personName"] == "乙").unwrap();
+    assert_eq!(
+        (
+            failed["status"].as_str(),
+            failed["resolution"].as_str(),
+            failed["failureReason"].as_str()
+        ),
+        (Some("FAILED"), Some("SUPPLEMENTED"), Some("账户已冻结"))
+    );
+
+    // The person's file shows the payment.
+    let body = app
+        .gql(Some(&street), "query($id: ID!) { person(id: $id) { subsidies { typeName period amount status paidOn } bankAccounts { number active } } }", json!({"id": a}))
+        .await;
+    let p = ok(&body, "person");
+    assert_eq!(p["subsidies"][0]["status"], "PAID");
+    assert_eq!(p["subsidies"][0]["paidOn"], "2026-11-05");
+    assert_eq!(p["bankAccounts"][0]["number"], "**** 1111");
+    // Revealing the number is audited.
+    let acc = acc_a["data"]["savePersonBankAccount"]["id"].clone();
+    let body = app
+        .gql(
+            Some(&street),
+            "mutation($id: ID!) { revealPersonBankAccount(id: $id) }",
+            json!({"id": acc}),
+        )
+        .await;
+    assert_eq!(ok(&body, "revealPersonBankAccount"), "4111111111111111");
+    assert_eq!(app.rows("SELECT seq FROM audit_records WHERE operation = 'subsidy.account.reveal' AND result = 'SUCCESS'").await.len(), 1);
+    let body = app
+        .gql(
+            Some(&huangpu),
+            "mutation($id: ID!) { revealPersonBankAccount(id: $id) }",
+            json!({"id": acc}),
+        )
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+
+    // November: 甲 has died (excluded, listed), 乙's effective October amount was 250 and is 240
+    // by the rule now (changed).
+    let body = app
+        .gql(
+            Some(&street),
+            "mutation($id: ID!) { deactivatePerson(id: $id, reason: \"死亡\") { status } }",
+            json!({"id": a}),
+        )
+        .await;
+    ok(&body, "deactivatePerson");
+    let body = app
+        .gql(
+            Some(&pudong2),
+            &gen_,
+            json!({"t": t, "p": "2026-11", "d": "310115"}),
+        )
+        .await;
+    let nov = ok(&body, "generateSubsidyBatch").clone();
+    assert_eq!(
+        (
+            nov["people"].as_i64(),
+            nov["excluded"].as_i64(),
+            nov["totalAmount"].as_str()
+        ),
+        (Some(1), Some(1), Some("240.00")),
+        "{body}"
+    );
+    let (_, changes) = items(&app, &pudong, nov["id"].as_str().unwrap()).await;
+    let kinds: Vec<(String, String, String)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["personName"].as_str().unwrap().to_owned(),
+                c["kind"].as_str().unwrap().to_owned(),
+                c["reasonCode"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("甲".into(), "EXCLUDED".into(), "DECEASED".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("乙".into(), "CHANGED".into(), "AMOUNT".into())),
+        "{kinds:?}"
+    );
+
+    // Statistics count approved batches only: October's payment and its failure.
+    let body = app
+        .gql(Some(&pudong), "{ subsidyStatistics(from: \"2026-01\", to: \"2026-12\", by: STREET) { regionCode rows { key payments amount paidAmount failures } total { payments amount paidAmount failures } trend { key payments } } }", json!({}))
+        .await;
+    let s = ok(&body, "subsidyStatistics");
+    assert_eq!(s["regionCode"], "310115");
+    assert_eq!(
+        (
+            s["total"]["payments"].as_i64(),
+            s["total"]["amount"].as_str(),
+            s["total"]["paidAmount"].as_str(),
+            s["total"]["failures"].as_i64()
+        ),
+        (Some(1), Some("360.00"), Some("360.00"), Some(1)),
+        "{body}"
+    );
+    assert_eq!(s["rows"][0]["key"], "310115005");
+    let body = app
+        .gql(
+            Some(&huangpu),
+            "{ subsidyStatistics(from: \"2026-01\", to: \"2026-12\") { total { payments } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ok(&body, "subsidyStatistics")["total"]["payments"],
+        0,
+        "Huangpu sees none of Pudong's"
+    );
+    let body = app
+        .gql(Some(&huangpu), "{ subsidyStatistics(regionCode: \"310115\", from: \"2026-01\", to: \"2026-12\") { total { payments } } }", json!({}))
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+}
+
+#[tokio::test]
+async fn a_crash_between_pages_is_resumed_and_the_database_refuses_a_second_payment() {
+    use sea_orm::ConnectionTrait as _;
+    use zhucan_domain::subsidy::{GenerateOptions, SubsidyService};
+    let app = TestApp::spawn().await;
+    app.staff().await;
+    let city = app.login("city").await;
+    let pudong = app.login("pudong").await;
+    for i in 0..25u32 {
+        let n = id_number(&format!("31011519800101{:03}", 100 + i));
+        let name: String = ["张", "王", "李", "赵", "陈"][(i % 5) as usize].to_owned()
+            + ["一", "二", "三", "四", "五"][(i / 5) as usize];
+        app.person(&name, &n, "41", "310115005").await;
+    }
+    app.person("黄浦", ids::HUANGPU_1, "41", "310101002").await;
+    let item = ruled_item(&app, &city, "LIVING", "level <= 4").await;
+    let t = subsidy_type(&app, &city, &item, "LIVING", json!({"yuan": "100"})).await;
+    let pudong_id: uuid::Uuid = app
+        .rows("SELECT id FROM accounts WHERE username = 'pudong'")
+        .await[0]
+        .try_get("", "id")
+        .unwrap();
+    let caller = zhucan_domain::Caller::signed_in(
+        zhucan_domain::viewer::Viewer {
+            account_id: pudong_id,
+            username: "pudong".into(),
+            role: Role::DistrictAdmin,
+            region: Some(zhucan_domain::types::RegionCode::parse("r", "310115").unwrap()),
+            person_id: None,
+            client: None,
+        },
+        zhucan_domain::identity::SessionStage::Full,
+        zhucan_domain::viewer::RequestMeta::default(),
+    );
+    let svc = SubsidyService::new(&app.platform, &caller);
+    let crash = GenerateOptions {
+        page_size: 10,
+        crash_after_pages: Some(1),
+    };
+    let t_id: uuid::Uuid = t.parse().unwrap();
+    // Two crashes, each after one committed page of ten.
+    for expected in [10i64, 20] {
+        let err = svc.generate_with(t_id, "2026-11", "310115", crash).await;
+        assert!(err.is_err());
+        let rows = app
+            .rows("SELECT status, people, cursor FROM subsidy_batches")
+            .await;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].try_get::<String>("", "status").unwrap(), "DRAFT");
+        let n: i64 = app
+            .rows("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM subsidy_items")
+            .await[0]
+            .try_get("", "n")
+            .unwrap();
+        assert_eq!(n, expected, "only whole pages are written");
+    }
+    // Generating again (through the API) resumes and completes: 25 people, each once.
+    let body = app
+        .gql(
+            Some(&pudong),
+            &generate(BATCH_FIELDS),
+            json!({"t": t, "p": "2026-11", "d": "310115"}),
+        )
+        .await;
+    let batch = ok(&body, "generateSubsidyBatch");
+    assert_eq!(
+        (
+            batch["status"].as_str(),
+            batch["people"].as_i64(),
+            batch["totalAmount"].as_str()
+        ),
+        (Some("GENERATED"), Some(25), Some("2500.00")),
+        "{body}"
+    );
+    let rows = app
+        .rows("SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COUNT(DISTINCT person_id) AS BIGINT) AS d FROM subsidy_items")
+        .await;
+    assert_eq!(rows[0].try_get::<i64>("", "n").unwrap(), 25);
+    assert_eq!(rows[0].try_get::<i64>("", "d").unwrap(), 25);
+    let id = batch["id"].as_str().unwrap();
+    assert_eq!(sum_of_items(&app, id).await, (250_000, 250_000));
+    // The rule is the database's: a second payment for the same type, period and person is
+    // refused even when written behind the service's back.
+    let dup = app
+        .platform
+        .db
+        .conn()
+        .execute_unprepared(&format!(
+            "INSERT INTO subsidy_items (id, batch_id, type_id, period, person_id, district_code, street_code, base_fen, amount_fen, status, created_at, updated_at) \
+             SELECT '{}', batch_id, type_id, period, person_id, district_code, street_code, 1, 1, 'PENDING', created_at, updated_at FROM subsidy_items LIMIT 1",
+            uuid::Uuid::now_v7()
+        ))
+        .await;
+    assert!(dup.is_err(), "the partial unique index refuses it");
+}
