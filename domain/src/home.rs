@@ -2,6 +2,8 @@
 //! high-frequency services, the services the citizen pinned, their own file), and the in-app
 //! inbox. Only a citizen account bound to a registered person has a home.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -221,6 +223,8 @@ pub struct Frequent {
 
 /// How many frequent services the home page shows.
 pub const FREQUENT_SHOWN: usize = 8;
+/// Messages a file shows per person.
+pub const INBOX_SHOWN: usize = 50;
 
 /// The home page and inbox of one caller, who must be a citizen bound to a person.
 pub struct HomeService<'a> {
@@ -331,6 +335,31 @@ impl<'a> HomeService<'a> {
         Ok(inbox(&self.p.db, person, unread_only, page)
             .await?
             .map(Into::into))
+    }
+
+    /// 消息 of many persons (the file: staff in scope, and the citizen their own), newest first,
+    /// at most [`INBOX_SHOWN`] each; one statement for any number of persons.
+    pub async fn inbox_of_many(
+        &self,
+        persons: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Vec<InboxMessage>>> {
+        let scope = self.caller.person_scope()?;
+        let rows = inbox_message::Entity::find()
+            .filter(
+                inbox_message::Column::PersonId
+                    .in_subquery(crate::person::admitted(persons, &scope)),
+            )
+            .order_by_desc(inbox_message::Column::Id)
+            .all(self.p.db.conn())
+            .await?;
+        let mut out: HashMap<Uuid, Vec<InboxMessage>> = HashMap::new();
+        for m in rows {
+            let list = out.entry(m.person_id).or_default();
+            if list.len() < INBOX_SHOWN {
+                list.push(m.into());
+            }
+        }
+        Ok(out)
     }
 
     /// One of the citizen's own messages (`NOT_FOUND` otherwise).

@@ -19,6 +19,25 @@ use crate::person::PersonRepo;
 use crate::types::BoundedText;
 use crate::viewer::PersonScope;
 
+/// A service a person was granted (免申即享), in force or ended.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// Id.
+    pub id: Uuid,
+    /// The item.
+    pub service_item_id: Uuid,
+    /// Its name.
+    pub service_name: String,
+    /// Rule version that granted it.
+    pub rule_version: i32,
+    /// In force.
+    pub active: bool,
+    /// Granted (or granted again).
+    pub granted_at: DateTime<Utc>,
+    /// Ended.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 /// How many service records a file shows.
 pub const RECORDS_SHOWN: usize = 50;
 
@@ -183,6 +202,50 @@ impl<'a> RecordService<'a> {
             persons.iter().map(|p| (*p, Vec::new())).collect();
         for (person, rows) in records_of_many(&self.p.db, &scope, persons, RECORDS_SHOWN).await? {
             out.insert(person, rows.into_iter().map(Into::into).collect());
+        }
+        Ok(out)
+    }
+
+    /// 享受中的服务 of many persons (the file): every grant, active or ended, with the item's
+    /// name, newest first; two statements for any number of persons in the caller's scope.
+    pub async fn grants_of_many(
+        &self,
+        persons: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Vec<Grant>>> {
+        let scope = self.caller.person_scope()?;
+        let rows = crate::entities::service_grant::Entity::find()
+            .filter(
+                crate::entities::service_grant::Column::PersonId
+                    .in_subquery(crate::person::admitted(persons, &scope)),
+            )
+            .all(self.p.db.conn())
+            .await?;
+        let mut out: HashMap<Uuid, Vec<Grant>> = HashMap::new();
+        // Read even when there are no grants: the file's statement count does not depend on
+        // the data.
+        let names: HashMap<Uuid, String> = service_item::Entity::find()
+            .select_only()
+            .column(service_item::Column::Id)
+            .column(service_item::Column::Name)
+            .filter(service_item::Column::Id.is_in(rows.iter().map(|g| g.service_item_id)))
+            .into_tuple::<(Uuid, String)>()
+            .all(self.p.db.conn())
+            .await?
+            .into_iter()
+            .collect();
+        for g in rows {
+            out.entry(g.person_id).or_default().push(Grant {
+                id: g.id,
+                service_item_id: g.service_item_id,
+                service_name: names.get(&g.service_item_id).cloned().unwrap_or_default(),
+                rule_version: g.rule_version,
+                active: g.status == "ACTIVE",
+                granted_at: g.granted_at,
+                revoked_at: g.revoked_at,
+            });
+        }
+        for list in out.values_mut() {
+            list.sort_by_key(|g| std::cmp::Reverse(g.granted_at));
         }
         Ok(out)
     }

@@ -52,6 +52,7 @@ impl Loader<Uuid> for Needs {
         zhucan_domain::survey::SurveyService::new(&self.0.platform, &self.0.caller)
             .needs_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -64,6 +65,7 @@ impl Loader<Uuid> for QuestionnaireResponses {
         zhucan_domain::survey::SurveyService::new(&self.0.platform, &self.0.caller)
             .responses_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -81,6 +83,7 @@ impl Loader<Uuid> for EmploymentIntentions {
         zhucan_domain::employment::EmploymentService::new(&self.0.platform, &self.0.caller)
             .intentions_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -93,6 +96,87 @@ impl Loader<Uuid> for JobApplications {
         zhucan_domain::employment::EmploymentService::new(&self.0.platform, &self.0.caller)
             .applications_of(keys)
             .await
+            .map(|m| complete(keys, m))
+            .map_err(Arc::new)
+    }
+}
+
+/// Grants of persons (the file).
+pub struct Grants(Source);
+
+impl Loader<Uuid> for Grants {
+    type Value = Vec<zhucan_domain::records::Grant>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::records::RecordService::new(&self.0.platform, &self.0.caller)
+            .grants_of_many(keys)
+            .await
+            .map(|m| complete(keys, m))
+            .map_err(Arc::new)
+    }
+}
+
+/// Inbox messages of persons (the file).
+pub struct Inboxes(Source);
+
+impl Loader<Uuid> for Inboxes {
+    type Value = Vec<zhucan_domain::home::InboxMessage>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::home::HomeService::new(&self.0.platform, &self.0.caller)
+            .inbox_of_many(keys)
+            .await
+            .map(|m| complete(keys, m))
+            .map_err(Arc::new)
+    }
+}
+
+/// 政策找人 tasks of persons (the file).
+pub struct OutreachTasks(Source);
+
+impl Loader<Uuid> for OutreachTasks {
+    type Value = Vec<zhucan_domain::outreach::Task>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::outreach::OutreachService::new(&self.0.platform, &self.0.caller)
+            .tasks_of_many(keys)
+            .await
+            .map(|m| complete(keys, m))
+            .map_err(Arc::new)
+    }
+}
+
+/// Blind-guidance history of persons (the file).
+pub struct GuidanceHistories(Source);
+
+impl Loader<Uuid> for GuidanceHistories {
+    type Value = Vec<zhucan_domain::guidance::GuidanceHistory>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::guidance::GuidanceService::new(&self.0.platform, &self.0.caller)
+            .history_of_many(keys)
+            .await
+            .map(|m| complete(keys, m))
+            .map_err(Arc::new)
+    }
+}
+
+/// Eligibility matches of persons (the file).
+pub struct Matches(Source);
+
+impl Loader<Uuid> for Matches {
+    type Value = Vec<zhucan_domain::eligibility::Match>;
+    type Error = Arc<DomainError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        zhucan_domain::eligibility::EligibilityService::new(&self.0.platform, &self.0.caller)
+            .matches_of_many(keys)
+            .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -108,6 +192,7 @@ impl Loader<Uuid> for Subsidies {
         zhucan_domain::subsidy::SubsidyService::new(&self.0.platform, &self.0.caller)
             .of_persons(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -123,6 +208,7 @@ impl Loader<Uuid> for BankAccounts {
         zhucan_domain::subsidy::SubsidyService::new(&self.0.platform, &self.0.caller)
             .accounts_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -138,6 +224,7 @@ impl Loader<Uuid> for Placements {
         zhucan_domain::care::CareService::new(&self.0.platform, &self.0.caller)
             .placements_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -154,6 +241,7 @@ impl Loader<Uuid> for CustodyFiles {
         zhucan_domain::custody::CustodyService::new(&self.0.platform, &self.0.caller)
             .files_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -166,6 +254,7 @@ impl Loader<Uuid> for Custodianships {
         zhucan_domain::custody::CustodyService::new(&self.0.platform, &self.0.caller)
             .of_wards(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -202,6 +291,7 @@ impl Loader<Uuid> for Registrations {
         zhucan_domain::activity::ActivityService::new(&self.0.platform, &self.0.caller)
             .registrations_of_many(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -214,6 +304,7 @@ impl Loader<Uuid> for Members {
         PersonService::new(&self.0.platform, &self.0.caller)
             .members_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -226,6 +317,7 @@ impl Loader<Uuid> for Visits {
         PersonService::new(&self.0.platform, &self.0.caller)
             .visits_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -250,6 +342,7 @@ impl Loader<Uuid> for Records {
         zhucan_domain::records::RecordService::new(&self.0.platform, &self.0.caller)
             .records_of_many(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
 }
@@ -262,8 +355,19 @@ impl Loader<Uuid> for Areas {
         zhucan_domain::volunteer::VolunteerService::new(&self.0.platform, &self.0.caller)
             .areas_of(keys)
             .await
+            .map(|m| complete(keys, m))
             .map_err(Arc::new)
     }
+}
+
+/// Every key asked for, with an empty list for those without rows: DataLoader caches only the
+/// keys a load returns, and a person with no rows in a section would otherwise be loaded again
+/// when their field resolves (one more statement per batch).
+fn complete<T>(keys: &[Uuid], mut found: HashMap<Uuid, Vec<T>>) -> HashMap<Uuid, Vec<T>> {
+    for k in keys {
+        found.entry(*k).or_default();
+    }
+    found
 }
 
 /// The request's DataLoaders.
@@ -283,6 +387,11 @@ pub struct Loaders {
     questionnaire_responses: OnceLock<Cached<QuestionnaireResponses>>,
     placements: OnceLock<Cached<Placements>>,
     subsidies: OnceLock<Cached<Subsidies>>,
+    grants: OnceLock<Cached<Grants>>,
+    inboxes: OnceLock<Cached<Inboxes>>,
+    outreach_tasks: OnceLock<Cached<OutreachTasks>>,
+    guidance_histories: OnceLock<Cached<GuidanceHistories>>,
+    matches: OnceLock<Cached<Matches>>,
     bank_accounts: OnceLock<Cached<BankAccounts>>,
     intentions: OnceLock<Cached<EmploymentIntentions>>,
     applications: OnceLock<Cached<JobApplications>>,
@@ -311,6 +420,11 @@ impl Loaders {
             questionnaire_responses: OnceLock::new(),
             placements: OnceLock::new(),
             subsidies: OnceLock::new(),
+            grants: OnceLock::new(),
+            inboxes: OnceLock::new(),
+            outreach_tasks: OnceLock::new(),
+            guidance_histories: OnceLock::new(),
+            matches: OnceLock::new(),
             bank_accounts: OnceLock::new(),
             intentions: OnceLock::new(),
             applications: OnceLock::new(),
@@ -389,6 +503,33 @@ impl Loaders {
     /// Care placements of persons.
     pub fn placements(&self) -> &Cached<Placements> {
         cached(&self.placements, || Placements(self.source.clone()))
+    }
+
+    /// The file's grants.
+    pub fn grants(&self) -> &Cached<Grants> {
+        cached(&self.grants, || Grants(self.source.clone()))
+    }
+
+    /// The file's inboxes.
+    pub fn inboxes(&self) -> &Cached<Inboxes> {
+        cached(&self.inboxes, || Inboxes(self.source.clone()))
+    }
+
+    /// The file's outreach tasks.
+    pub fn outreach_tasks(&self) -> &Cached<OutreachTasks> {
+        cached(&self.outreach_tasks, || OutreachTasks(self.source.clone()))
+    }
+
+    /// The file's guidance histories.
+    pub fn guidance_histories(&self) -> &Cached<GuidanceHistories> {
+        cached(&self.guidance_histories, || {
+            GuidanceHistories(self.source.clone())
+        })
+    }
+
+    /// The file's matches.
+    pub fn matches(&self) -> &Cached<Matches> {
+        cached(&self.matches, || Matches(self.source.clone()))
     }
 
     /// Subsidy payments of persons.

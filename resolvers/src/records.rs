@@ -72,3 +72,38 @@ impl ServiceRecord {
         self.0.created_at
     }
 }
+
+/// 享受中的服务 — a 免申即享 grant on a person's file.
+pub struct ServiceGrant(pub zhucan_domain::records::Grant);
+
+#[async_graphql::Object]
+impl ServiceGrant {
+    /// 标识
+    async fn id(&self) -> async_graphql::ID {
+        async_graphql::ID(self.0.id.to_string())
+    }
+    /// 服务事项
+    async fn service_item_id(&self) -> async_graphql::ID {
+        async_graphql::ID(self.0.service_item_id.to_string())
+    }
+    /// 服务事项名称
+    async fn service_name(&self) -> &str {
+        &self.0.service_name
+    }
+    /// 依据的适用条件版本
+    async fn rule_version(&self) -> i32 {
+        self.0.rule_version
+    }
+    /// 是否在享受中
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// 享受起始时间
+    async fn granted_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.granted_at
+    }
+    /// 停止时间
+    async fn revoked_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.revoked_at
+    }
+}

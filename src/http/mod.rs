@@ -152,6 +152,7 @@ pub fn router(
             "/reports/recruitment.xlsx",
             get(reports::recruitment_statistics),
         )
+        .route("/reports/subsidies.xlsx", get(reports::subsidy_statistics))
         .route("/files/outreach/{id}", get(files::outreach_file))
         .route("/files/custody/{id}", get(files::custody_file))
         .route("/healthz", get(|| async { "ok" }))

@@ -235,3 +235,62 @@ pub(super) async fn recruitment_statistics(
         Err(e) => domain_refusal(e, "报表不存在"),
     }
 }
+
+/// 补贴统计 as an XLSX workbook:
+/// `GET /reports/subsidies.xlsx?from=2026-01&to=2026-12[&regionCode=310115][&typeId=…][&by=STREET]`.
+pub(super) async fn subsidy_statistics(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    use zhucan_domain::subsidy::{StatisticsBy, SubsidyService};
+    let p = &state.platform;
+    let meta = meta(addr, request_id.as_ref().map(|e| &e.0));
+    let caller = match download_caller(p, &headers, meta).await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let arg = |k: &str| query.get(k).map_or("", String::as_str);
+    let by = match query.get("by") {
+        None => StatisticsBy::District,
+        Some(b) => match StatisticsBy::parse("by", b) {
+            Ok(d) => d,
+            Err(_) => {
+                return refusal(
+                    StatusCode::BAD_REQUEST,
+                    codes::BAD_USER_INPUT,
+                    "by 应为 TYPE、DISTRICT、STREET 或 PERIOD",
+                );
+            }
+        },
+    };
+    let type_id = match query.get("typeId").map(|t| uuid::Uuid::parse_str(t)) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(_)) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                codes::BAD_USER_INPUT,
+                "typeId 格式无效",
+            );
+        }
+    };
+    match SubsidyService::new(p, &caller)
+        .statistics_workbook(
+            query.get("regionCode").map(String::as_str),
+            type_id,
+            arg("from"),
+            arg("to"),
+            by,
+        )
+        .await
+    {
+        Ok((s, bytes)) => workbook(
+            &format!("subsidies-{}-{}-{}.xlsx", s.region, s.from, s.to),
+            bytes,
+        ),
+        Err(e) => domain_refusal(e, "报表不存在"),
+    }
+}

@@ -617,6 +617,36 @@ async fn a_batch_goes_from_the_rule_through_maker_and_checkers_to_the_bank_and_r
         "{body}"
     );
     assert_eq!(s["rows"][0]["key"], "310115005");
+    let resp = app
+        .client
+        .get(format!(
+            "{}/reports/subsidies.xlsx?from=2026-01&to=2026-12&by=PERIOD",
+            app.address
+        ))
+        .bearer_auth(&pudong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let sheet = {
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> =
+            Xlsx::new(std::io::Cursor::new(resp.bytes().await.unwrap().to_vec())).unwrap();
+        let r = wb.worksheet_range_at(0).unwrap().unwrap();
+        r.rows()
+            .map(|row| row.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sheet[1][0], "2026-10", "{sheet:?}");
+    assert_eq!(
+        (
+            sheet[1][1].as_str(),
+            sheet[1][2].as_str(),
+            sheet[1][4].as_str()
+        ),
+        ("1", "360", "1"),
+        "{sheet:?}"
+    );
     let body = app
         .gql(
             Some(&huangpu),

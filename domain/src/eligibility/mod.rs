@@ -209,6 +209,48 @@ pub async fn match_person(db: &Db, row: &person::Model) -> DomainResult<Vec<Serv
         .collect())
 }
 
+/// [`match_person`] for many persons at once: the rules in force read once, the grants of all of
+/// them in one statement.
+pub async fn match_persons(
+    db: &Db,
+    rows: &[person::Model],
+) -> DomainResult<HashMap<Uuid, Vec<ServiceMatch>>> {
+    let mut out = HashMap::new();
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let services = ruled_services(db.conn(), None, false).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let granted = granted_keys_of(db.conn(), &ids).await?;
+    let today = Utc::now().date_naive();
+    let mut ev = Evaluator::default();
+    for row in rows {
+        let keys = granted.get(&row.id).cloned().unwrap_or_default();
+        let facts = Facts::of(row, today, keys.clone());
+        let matches = services
+            .iter()
+            .filter(|s| {
+                s.item
+                    .district_code
+                    .as_deref()
+                    .is_none_or(|d| d == row.district_code)
+            })
+            .map(|s| {
+                let mut own = facts.clone();
+                own.granted.retain(|k| *k != s.item.key);
+                ServiceMatch {
+                    granted: keys.contains(&s.item.key),
+                    rule_version: s.rule.version,
+                    verdict: ev.explain(&s.compiled, &own),
+                    item: s.item.clone(),
+                }
+            })
+            .collect();
+        out.insert(row.id, matches);
+    }
+    Ok(out)
+}
+
 async fn item_in_scope<C: ConnectionTrait>(
     conn: &C,
     scope: &CatalogScope,

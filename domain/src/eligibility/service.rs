@@ -292,6 +292,42 @@ impl<'a> EligibilityService<'a> {
         .await
     }
 
+    /// 可享受服务匹配 of many persons (the file): region admins for persons in their scope, a
+    /// citizen for themself. Three statements for any number of persons.
+    pub async fn matches_of_many(
+        &self,
+        persons: &[Uuid],
+    ) -> DomainResult<std::collections::HashMap<Uuid, Vec<Match>>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let viewer = self.caller.viewer()?;
+        let scope = self.caller.person_scope()?;
+        let mut rows = crate::entities::person::Entity::find()
+            .filter(crate::entities::person::Column::Id.is_in(persons.iter().copied()))
+            .filter(crate::person::scope_condition(&scope))
+            .all(self.p.db.conn())
+            .await?;
+        if !viewer.role.is_region_admin() {
+            rows.retain(|r| viewer.person_id == Some(r.id));
+        }
+        Ok(super::match_persons(&self.p.db, &rows)
+            .await?
+            .into_iter()
+            .map(|(id, ms)| {
+                (
+                    id,
+                    ms.into_iter()
+                        .map(|m| Match {
+                            item: m.item.into(),
+                            rule_version: m.rule_version,
+                            granted: m.granted,
+                            verdict: m.verdict,
+                        })
+                        .collect(),
+                )
+            })
+            .collect())
+    }
+
     /// 可享受服务匹配 of a person already shown to the caller: region admins and the citizen
     /// themself see it.
     pub async fn matches(&self, person: &Person) -> DomainResult<Vec<Match>> {

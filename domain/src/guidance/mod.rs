@@ -13,7 +13,8 @@ pub use actions::{block_volunteer, cancel, claim, complete, rate, start};
 pub use dispatch::{DispatchConfig, TickReport, offer_round, request_no, tick};
 pub use publish::{GuidanceDraft, publish};
 pub use service::{
-    EscalationWatch, GuidanceService, OfferSeen, OfferWatch, Place, RequestView, RequestWatch,
+    EscalationWatch, GuidanceHistory, GuidanceService, OfferSeen, OfferWatch, Place, RequestView,
+    RequestWatch,
 };
 pub use status::GuidanceStatus;
 pub use views::{

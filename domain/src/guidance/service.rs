@@ -516,3 +516,113 @@ impl<'a> GuidanceService<'a> {
         })
     }
 }
+
+/// A blind-guidance request on a person's file: as the one guided or as the volunteer.
+#[derive(Debug, Clone)]
+pub struct GuidanceHistory {
+    /// The request.
+    pub request_id: Uuid,
+    /// The person was the volunteer (else the one guided).
+    pub as_volunteer: bool,
+    /// State code (`COMPLETED`, `CANCELLED`…).
+    pub status: String,
+    /// What help was asked for.
+    pub needs: String,
+    /// Street-town of the pickup.
+    pub street_code: String,
+    /// Published.
+    pub created_at: DateTime<Utc>,
+    /// Completed.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// Requests a file lists per person.
+pub const HISTORY_SHOWN: usize = 50;
+
+impl GuidanceService<'_> {
+    /// 导盲记录 of many persons (the file), newest first: requests they made and, when they are
+    /// also a registered volunteer (matched through the volunteer registry's blind index of
+    /// their ID number), requests they served. Four statements for any number of persons.
+    pub async fn history_of_many(
+        &self,
+        persons: &[Uuid],
+    ) -> DomainResult<std::collections::HashMap<Uuid, Vec<GuidanceHistory>>> {
+        use crate::entities::{person, volunteer};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+        let scope = self.caller.person_scope()?;
+        let conn = self.p.db.conn();
+        let mut out: std::collections::HashMap<Uuid, Vec<GuidanceHistory>> =
+            std::collections::HashMap::new();
+        let entry = |r: &guidance_request::Model, as_volunteer: bool| GuidanceHistory {
+            request_id: r.id,
+            as_volunteer,
+            status: r.status.clone(),
+            needs: r.needs.clone(),
+            street_code: r.street_code.clone(),
+            created_at: r.created_at,
+            completed_at: r.completed_at,
+        };
+        for r in guidance_request::Entity::find()
+            .filter(
+                guidance_request::Column::PersonId
+                    .in_subquery(crate::person::admitted(persons, &scope)),
+            )
+            .order_by_desc(guidance_request::Column::Id)
+            .all(conn)
+            .await?
+        {
+            out.entry(r.person_id).or_default().push(entry(&r, false));
+        }
+        let ids: Vec<(Uuid, Vec<u8>)> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .column(person::Column::IdNumberEnc)
+            .filter(person::Column::Id.in_subquery(crate::person::admitted(persons, &scope)))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let mut by_bidx: std::collections::HashMap<Vec<u8>, Uuid> =
+            std::collections::HashMap::new();
+        for (id, enc) in ids {
+            let number = self
+                .p
+                .cipher
+                .decrypt(crate::person::aad("id_number", &id), &enc)?;
+            by_bidx.insert(
+                self.p.cipher.blind_index("volunteers.id_number", &number),
+                id,
+            );
+        }
+        // Both statements run whatever the data, so that the file's statement count does not
+        // depend on who happens to volunteer.
+        let volunteers: Vec<(Uuid, Vec<u8>)> = volunteer::Entity::find()
+            .select_only()
+            .column(volunteer::Column::Id)
+            .column(volunteer::Column::IdNumberBidx)
+            .filter(volunteer::Column::IdNumberBidx.is_in(by_bidx.keys().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        {
+            let person_of: std::collections::HashMap<Uuid, Uuid> = volunteers
+                .iter()
+                .filter_map(|(v, b)| by_bidx.get(b).map(|p| (*v, *p)))
+                .collect();
+            for r in guidance_request::Entity::find()
+                .filter(guidance_request::Column::VolunteerId.is_in(person_of.keys().copied()))
+                .order_by_desc(guidance_request::Column::Id)
+                .all(conn)
+                .await?
+            {
+                if let Some(p) = r.volunteer_id.and_then(|v| person_of.get(&v)) {
+                    out.entry(*p).or_default().push(entry(&r, true));
+                }
+            }
+        }
+        for list in out.values_mut() {
+            list.sort_by_key(|h| std::cmp::Reverse(h.request_id));
+            list.truncate(HISTORY_SHOWN);
+        }
+        Ok(out)
+    }
+}

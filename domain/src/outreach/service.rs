@@ -190,6 +190,29 @@ impl<'a> OutreachService<'a> {
             .collect())
     }
 
+    /// 政策找人 tasks of many persons (the file), newest first: one statement for any number
+    /// of persons in the caller's scope.
+    pub async fn tasks_of_many(
+        &self,
+        persons: &[Uuid],
+    ) -> DomainResult<std::collections::HashMap<Uuid, Vec<Task>>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let scope = self.caller.person_scope()?;
+        let mut out: std::collections::HashMap<Uuid, Vec<Task>> = std::collections::HashMap::new();
+        for t in crate::entities::outreach_task::Entity::find()
+            .filter(
+                crate::entities::outreach_task::Column::PersonId
+                    .in_subquery(crate::person::admitted(persons, &scope)),
+            )
+            .order_by_desc(crate::entities::outreach_task::Column::Id)
+            .all(self.p.db.conn())
+            .await?
+        {
+            out.entry(t.person_id).or_default().push(t.into());
+        }
+        Ok(out)
+    }
+
     /// The history of a task already shown, oldest first.
     pub async fn events(&self, task: &Task) -> DomainResult<Vec<TaskEvent>> {
         Ok(events_of(&self.p.db, &[task.id])

@@ -145,6 +145,21 @@ pub(crate) fn scope_condition(scope: &PersonScope) -> Condition {
     }
 }
 
+/// The ids among `persons` that `scope` admits, as a subquery: the sections of a file (grants,
+/// inbox, tasks…) read their rows `WHERE person_id IN (this)`, one statement for a whole page.
+pub(crate) fn admitted(
+    persons: &[uuid::Uuid],
+    scope: &PersonScope,
+) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+    crate::entities::person::Entity::find()
+        .select_only()
+        .column(crate::entities::person::Column::Id)
+        .filter(crate::entities::person::Column::Id.is_in(persons.iter().copied()))
+        .filter(scope_condition(scope))
+        .into_query()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ mod service;
 mod write;
 
 pub use facts::{Employment, HouseholdStatus};
+pub(crate) use filter::admitted;
 pub(crate) use filter::scope_condition;
 pub use filter::{PersonFilter, PersonStatus};
 pub use input::{NewPerson, NewPersonInput, PersonChanges, Relationship, UpdatePersonInput};

@@ -325,11 +325,10 @@ impl<'a> SubsidyService<'a> {
             persons,
         )
         .await?;
-        let mut out: HashMap<Uuid, Vec<PersonSubsidy>> = HashMap::new();
-        if rows.is_empty() {
-            return Ok(out);
-        }
+        // The names are read whether or not there are payments: the file's statement count
+        // does not depend on the data.
         let names = Self::type_names(conn).await?;
+        let mut out: HashMap<Uuid, Vec<PersonSubsidy>> = HashMap::new();
         for row in rows {
             out.entry(row.person_id).or_default().push(PersonSubsidy {
                 type_name: names.get(&row.type_id).cloned().unwrap_or_default(),

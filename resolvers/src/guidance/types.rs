@@ -308,3 +308,38 @@ pub struct GuidanceUser {
     /// 屏蔽的志愿者数
     pub blocks: u32,
 }
+
+/// 导盲记录 — a blind-guidance request on a person's file.
+pub struct GuidanceHistoryEntry(pub zhucan_domain::guidance::GuidanceHistory);
+
+#[async_graphql::Object]
+impl GuidanceHistoryEntry {
+    /// 请求标识
+    async fn request_id(&self) -> async_graphql::ID {
+        async_graphql::ID(self.0.request_id.to_string())
+    }
+    /// 本人为志愿者（否则为求助人）
+    async fn as_volunteer(&self) -> bool {
+        self.0.as_volunteer
+    }
+    /// 状态编码
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    /// 需求
+    async fn needs(&self) -> &str {
+        &self.0.needs
+    }
+    /// 街镇代码
+    async fn street_code(&self) -> &str {
+        &self.0.street_code
+    }
+    /// 发布时间
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    /// 完成时间
+    async fn completed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.completed_at
+    }
+}

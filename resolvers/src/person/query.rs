@@ -33,27 +33,41 @@ async fn prime_loaders(ctx: &Context<'_>, rows: &[DomainPerson]) -> async_graphq
             .await
             .map_err(|e| loader_error(ctx, e))?;
     }
-    if asks("visitorRecords", None) {
-        loaders
-            .visits()
-            .load_many(rows.iter().map(DomainPerson::id))
-            .await
-            .map_err(|e| loader_error(ctx, e))?;
+    // Every other section, concurrently: one batch each.
+    let ids: Vec<uuid::Uuid> = rows.iter().map(DomainPerson::id).collect();
+    macro_rules! prime {
+        ($field:literal, $loader:ident) => {
+            async {
+                if asks($field, None) {
+                    loaders
+                        .$loader()
+                        .load_many(ids.iter().copied())
+                        .await
+                        .map(|_| ())
+                } else {
+                    Ok(())
+                }
+            }
+        };
     }
-    if asks("serviceRecords", None) {
-        loaders
-            .records()
-            .load_many(rows.iter().map(DomainPerson::id))
-            .await
-            .map_err(|e| loader_error(ctx, e))?;
-    }
-    if asks("custodianships", None) {
-        loaders
-            .custodianships()
-            .load_many(rows.iter().map(DomainPerson::id))
-            .await
-            .map_err(|e| loader_error(ctx, e))?;
-    }
+    tokio::try_join!(
+        prime!("visitorRecords", visits),
+        prime!("serviceRecords", records),
+        prime!("custodianships", custodianships),
+        prime!("eligibleServices", matches),
+        prime!("grants", grants),
+        prime!("subsidies", subsidies),
+        prime!("bankAccounts", bank_accounts),
+        prime!("needs", needs),
+        prime!("questionnaireResponses", questionnaire_responses),
+        prime!("placements", placements),
+        prime!("employmentIntentions", intentions),
+        prime!("jobApplications", applications),
+        prime!("guidanceHistory", guidance_histories),
+        prime!("outreachTasks", outreach_tasks),
+        prime!("inbox", inboxes),
+    )
+    .map_err(|e| loader_error(ctx, e))?;
     if asks("activities", None) {
         let registrations = loaders
             .registrations()

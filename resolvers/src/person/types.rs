@@ -6,8 +6,6 @@ use chrono::{DateTime, Utc};
 
 use uuid::Uuid;
 use zhucan_domain::DomainError;
-use zhucan_domain::eligibility::EligibilityService;
-use zhucan_domain::outreach::OutreachService;
 use zhucan_domain::person::{Person as DomainPerson, PersonService};
 use zhucan_domain::policy::SensitiveField as DomainField;
 use zhucan_domain::types::DisabilityCategory as DomainCategory;
@@ -373,17 +371,46 @@ impl Person {
         self.0.local_hukou()
     }
     /// 可享受服务匹配 — every service with rules in force, whether this person qualifies, and
-    /// which conditions held or failed.
+    /// which conditions held or failed (region admins, and the citizen themself).
     async fn eligible_services(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::eligibility::ServiceMatch>> {
-        let matches = ctx
-            .service::<EligibilityService>()
-            .matches(&self.0)
+        crate::loaders::load_list(ctx, self.0.id(), |l| l.matches(), Into::into).await
+    }
+    /// 享受中的服务 — services granted (免申即享), in force or ended, newest first.
+    async fn grants(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::records::ServiceGrant>> {
+        crate::loaders::load_list(
+            ctx,
+            self.0.id(),
+            |l| l.grants(),
+            crate::records::ServiceGrant,
+        )
+        .await
+    }
+    /// 消息 — what the platform sent this person, newest first (at most 50).
+    async fn inbox(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::home::InboxMessage>> {
+        crate::loaders::load_list(ctx, self.0.id(), |l| l.inboxes(), crate::home::InboxMessage)
             .await
-            .gql(ctx)?;
-        Ok(matches.into_iter().map(Into::into).collect())
+    }
+    /// 导盲记录 — blind-guidance requests made, and served as a volunteer, newest first.
+    async fn guidance_history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::guidance::types::GuidanceHistoryEntry>> {
+        crate::loaders::load_list(
+            ctx,
+            self.0.id(),
+            |l| l.guidance_histories(),
+            crate::guidance::types::GuidanceHistoryEntry,
+        )
+        .await
     }
     /// 活动 — activities registered for, newest first (at most 50).
     async fn activities(
@@ -506,15 +533,13 @@ impl Person {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::outreach::OutreachTask>> {
-        let rows = ctx
-            .service::<OutreachService>()
-            .tasks_of(&self.0)
-            .await
-            .gql(ctx)?;
-        Ok(rows
-            .into_iter()
-            .map(crate::outreach::OutreachTask)
-            .collect())
+        crate::loaders::load_list(
+            ctx,
+            self.0.id(),
+            |l| l.outreach_tasks(),
+            crate::outreach::OutreachTask,
+        )
+        .await
     }
     /// 访客记录 — the latest visits to this file (one statement per request).
     async fn visitor_records(
