@@ -79,6 +79,10 @@ pub enum DomainError {
     /// sign-in or expired); the session may only do that or sign out.
     #[error("须先修改密码（首次登录或密码已过期）")]
     PasswordChangeRequired,
+    /// Client sees `RATE_LIMITED`: too many attempts of this kind (an SMS code for one person);
+    /// the message says when to try again.
+    #[error("{0}")]
+    RateLimited(String),
     /// Client sees `INTERNAL` with a generic message; the cause is logged with the request id.
     #[error("internal error: {0}")]
     Internal(String),
@@ -97,6 +101,7 @@ impl DomainError {
             Self::BadInput { .. } => codes::BAD_USER_INPUT,
             Self::Conflict(_) => codes::CONFLICT,
             Self::Internal(_) => codes::INTERNAL,
+            Self::RateLimited(_) => codes::RATE_LIMITED,
             Self::SecondFactorRequired(_) => codes::SECOND_FACTOR_REQUIRED,
             Self::SecondFactorEnrollmentRequired => codes::SECOND_FACTOR_ENROLLMENT_REQUIRED,
             Self::PasswordChangeRequired => codes::PASSWORD_CHANGE_REQUIRED,

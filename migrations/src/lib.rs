@@ -38,6 +38,7 @@ mod m20261203_000030_create_care_placements;
 mod m20261203_000031_add_outreach_push_kind;
 mod m20261203_000032_create_employment;
 mod m20261203_000033_create_subsidies;
+mod m20261203_000034_create_account_activations;
 
 /// The abnormal-spending rules a fresh installation starts with (benches evaluate them).
 pub use m20261203_000028_create_custody_alerts::DEFAULT_RULES as DEFAULT_CUSTODY_RULES;
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000031_add_outreach_push_kind::Migration),
             Box::new(m20261203_000032_create_employment::Migration),
             Box::new(m20261203_000033_create_subsidies::Migration),
+            Box::new(m20261203_000034_create_account_activations::Migration),
         ]
     }
 }

@@ -72,6 +72,7 @@ services!(
     zhucan_domain::care::CareService<'a>,
     zhucan_domain::employment::EmploymentService<'a>,
     zhucan_domain::subsidy::SubsidyService<'a>,
+    zhucan_domain::identity::activation::CitizenAccountService<'a>,
 );
 
 /// Convenience accessors on the GraphQL context.

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod audit;
 pub mod care;
 pub mod catalog;
+pub mod citizen_accounts;
 pub mod context;
 pub mod custody;
 pub mod custody_alerts;

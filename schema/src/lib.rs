@@ -26,6 +26,7 @@ use zhucan_resolvers::activity::{
 use zhucan_resolvers::audit::AuditQuery;
 use zhucan_resolvers::care::{CareMutation, CareQuery};
 use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
+use zhucan_resolvers::citizen_accounts::{CitizenAccountMutation, CitizenAccountQuery};
 use zhucan_resolvers::custody::{CustodyMutation, CustodyQuery};
 use zhucan_resolvers::custody_alerts::{CustodyAlertMutation, CustodyAlertQuery};
 use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
@@ -66,6 +67,7 @@ pub struct QueryRoot(
     CareQuery,
     EmploymentQuery,
     SubsidyQuery,
+    CitizenAccountQuery,
     NodeQuery,
 );
 
@@ -87,6 +89,7 @@ pub struct MutationRoot(
     CareMutation,
     EmploymentMutation,
     SubsidyMutation,
+    CitizenAccountMutation,
 );
 
 /// The subscription root of every domain.

@@ -15,6 +15,7 @@ mod auth;
 mod bad_input;
 mod bench_routes;
 mod care;
+mod citizen_accounts;
 mod cli;
 mod clients;
 mod custody;

@@ -2,6 +2,7 @@
 //! resolvers' newtypes sit on top.
 
 pub mod account;
+pub mod account_activation;
 pub mod activity;
 pub mod activity_goods;
 pub mod activity_goods_distribution;

@@ -1,6 +1,7 @@
 //! Accounts, sign-in and access tokens.
 
 mod accounts;
+pub mod activation;
 mod activity;
 pub mod admin;
 pub mod gmt0021;

@@ -43,11 +43,13 @@ pub enum SmsTemplate {
     QuestionnaireNotice,
     /// To a citizen who has not answered: the deadline is near.
     QuestionnaireReminder,
+    /// To a registered person: the one-time code that activates their account (secret).
+    AccountActivation,
 }
 
 impl SmsTemplate {
     /// Every template.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::GuidanceEscalated,
         Self::GuidanceClaimed,
         Self::GuidanceCancelled,
@@ -63,12 +65,16 @@ impl SmsTemplate {
         Self::CustodyAlertWard,
         Self::QuestionnaireNotice,
         Self::QuestionnaireReminder,
+        Self::AccountActivation,
     ];
 
     /// Whether the parameters are secret (a temporary password): stored SM4-GCM encrypted in
     /// the outbox and erased once the gateway accepted the message.
     pub fn has_secret_params(self) -> bool {
-        matches!(self, Self::AccountCreated | Self::PasswordReset)
+        matches!(
+            self,
+            Self::AccountCreated | Self::PasswordReset | Self::AccountActivation
+        )
     }
 
     /// Stable code stored in `sms_outbox.template`.
@@ -89,6 +95,7 @@ impl SmsTemplate {
             Self::CustodyAlertWard => "CUSTODY_ALERT_WARD",
             Self::QuestionnaireNotice => "QUESTIONNAIRE_NOTICE",
             Self::QuestionnaireReminder => "QUESTIONNAIRE_REMINDER",
+            Self::AccountActivation => "ACCOUNT_ACTIVATION",
         }
     }
 
@@ -145,6 +152,9 @@ impl SmsTemplate {
             Self::QuestionnaireReminder => {
                 "【上海残联】问卷“{title}”将于{deadline}截止，您尚未提交，请抽空填写。"
             }
+            Self::AccountActivation => {
+                "【上海残联】您正在开通助残云账户，验证码{code}，{minutes}分钟内有效。请勿告诉他人；如非本人操作请忽略。"
+            }
         }
     }
 
@@ -163,6 +173,7 @@ impl SmsTemplate {
             Self::CustodyAlertWard => &["date", "amount"],
             Self::QuestionnaireNotice => &["deadline", "title"],
             Self::QuestionnaireReminder => &["title", "deadline"],
+            Self::AccountActivation => &["code", "minutes"],
         }
     }
 
