@@ -403,6 +403,15 @@ async fn seed_demo_if_empty(platform: &Platform, settings: &Settings) -> anyhow:
         applications,
         "demo enterprises, fairs, jobs and applications seeded"
     );
+    let started = std::time::Instant::now();
+    let batches = demo::seed_demo_subsidies(platform)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(
+        batches,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo subsidy types, bank accounts and twelve months of batches seeded"
+    );
     seed_demo_clients(platform).await?;
     Ok(())
 }

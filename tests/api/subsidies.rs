@@ -760,3 +760,85 @@ async fn a_crash_between_pages_is_resumed_and_the_database_refuses_a_second_paym
         .await;
     assert!(dup.is_err(), "the partial unique index refuses it");
 }
+
+#[tokio::test]
+async fn the_demo_has_twelve_months_of_batches_in_every_state_and_pays_citizen_demo() {
+    let app = TestApp::spawn().await;
+    let p = &app.platform;
+    zhucan_domain::demo::seed_demo_accounts(
+        &p.db,
+        &p.cipher,
+        &p.regions,
+        &p.hasher,
+        crate::helpers::PASSWORD,
+    )
+    .await
+    .unwrap();
+    zhucan_domain::demo::seed_people(&p.db, &p.cipher, &p.regions, 7, 3_000, 500, |_| {})
+        .await
+        .unwrap();
+    zhucan_domain::demo::seed_catalog(p, |_| {}).await.unwrap();
+    let made = zhucan_domain::demo::seed_demo_subsidies(p).await.unwrap();
+    assert!(made >= 36, "{made}");
+    assert_eq!(
+        zhucan_domain::demo::seed_demo_subsidies(p).await.unwrap(),
+        0,
+        "seeded once"
+    );
+    let rows = app
+        .rows("SELECT DISTINCT status FROM subsidy_batches")
+        .await;
+    let mut states: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get("", "status").unwrap())
+        .collect();
+    states.sort();
+    assert_eq!(
+        states,
+        [
+            "APPROVED",
+            "DRAFT",
+            "EXPORTED",
+            "GENERATED",
+            "RECONCILED",
+            "REVIEWED",
+            "SUBMITTED"
+        ],
+    );
+    assert!(
+        !app.rows(
+            "SELECT id FROM subsidy_batches WHERE kind = 'SUPPLEMENTARY' AND status = 'RECONCILED'"
+        )
+        .await
+        .is_empty()
+    );
+    assert!(
+        !app.rows("SELECT id FROM subsidy_items WHERE status = 'FAILED'")
+            .await
+            .is_empty()
+    );
+    // Totals equal the sums of their items, batch by batch.
+    use sea_orm::EntityTrait;
+    for b in zhucan_domain::entities::subsidy_batch::Entity::find()
+        .all(p.db.conn())
+        .await
+        .unwrap()
+    {
+        let (sum, total) = sum_of_items(&app, &b.id.to_string()).await;
+        assert_eq!(sum, total, "batch {} {}", b.period, b.status);
+    }
+    let citizen = app.login("citizen_demo").await;
+    let body = app
+        .gql(Some(&citizen), "{ viewer { personId } }", json!({}))
+        .await;
+    let me = body["data"]["viewer"]["personId"].clone();
+    let body = app
+        .gql(
+            Some(&citizen),
+            "query($id: ID!) { person(id: $id) { subsidies { typeName period status } } }",
+            json!({"id": me}),
+        )
+        .await;
+    let list = ok(&body, "person")["subsidies"].as_array().unwrap().clone();
+    assert!(!list.is_empty(), "citizen_demo receives a subsidy: {body}");
+}

@@ -26,7 +26,7 @@ pub struct DemoAccount {
 }
 
 /// The demo accounts (README lists them); the demo volunteers come from `seed_demo_volunteers`.
-pub const DEMO_ACCOUNTS: [DemoAccount; 9] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 10] = [
     DemoAccount {
         username: "city_admin",
         display_name: "市残联管理员",
@@ -36,6 +36,12 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 9] = [
     DemoAccount {
         username: "district_admin_310115",
         display_name: "浦东新区残联管理员",
+        role: Role::DistrictAdmin,
+        region: Some("310115"),
+    },
+    DemoAccount {
+        username: "district_checker_310115",
+        display_name: "浦东新区残联复核员",
         role: Role::DistrictAdmin,
         region: Some("310115"),
     },

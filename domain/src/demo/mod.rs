@@ -10,6 +10,7 @@ mod catalog;
 mod custody;
 mod employment;
 mod people;
+mod subsidies;
 mod survey;
 mod volunteers;
 
@@ -22,5 +23,6 @@ pub use catalog::{CatalogReport, demo_services, seed_catalog};
 pub use custody::seed_demo_custody;
 pub use employment::{ENTERPRISE_DEMO, seed_demo_employment};
 pub use people::{PeopleGenerator, seed_people};
+pub use subsidies::seed_demo_subsidies;
 pub use survey::{needs_survey, seed_demo_surveys};
 pub use volunteers::{DEMO_VOLUNTEERS, LUJIAZUI, seed_admin_phones, seed_demo_volunteers};

@@ -33,7 +33,8 @@ use crate::error::{DomainError, DomainResult};
 pub struct GenerateOptions {
     /// People per page.
     pub page_size: u64,
-    /// Stop with an error right after this many pages have committed (a crash, for tests).
+    /// Stop with an error right after this many pages have committed, as a crash would (tests,
+    /// and the demo's interrupted batch).
     pub crash_after_pages: Option<u32>,
 }
 
@@ -433,7 +434,9 @@ impl Run<'_, '_> {
             w.commit().await?;
             pages += 1;
             if self.opts.crash_after_pages == Some(pages) {
-                return Err(DomainError::internal("crash injected between pages"));
+                return Err(DomainError::Conflict(format!(
+                    "批次生成在第{pages}页后中断，重新生成即从断点继续"
+                )));
             }
             if (rows.len() as u64) < self.opts.page_size {
                 break;
