@@ -842,3 +842,271 @@ async fn the_demo_has_twelve_months_of_batches_in_every_state_and_pays_citizen_d
     let list = ok(&body, "person")["subsidies"].as_array().unwrap().clone();
     assert!(!list.is_empty(), "citizen_demo receives a subsidy: {body}");
 }
+
+fn staff_caller(id: uuid::Uuid, name: &str, role: Role, region: &str) -> zhucan_domain::Caller {
+    zhucan_domain::Caller::signed_in(
+        zhucan_domain::viewer::Viewer {
+            account_id: id,
+            username: name.into(),
+            role,
+            region: zhucan_domain::types::RegionCode::parse("r", region).ok(),
+            person_id: None,
+            client: None,
+        },
+        zhucan_domain::identity::SessionStage::Full,
+        zhucan_domain::viewer::RequestMeta::default(),
+    )
+}
+
+async fn account_id(app: &TestApp, name: &str) -> uuid::Uuid {
+    app.rows(&format!(
+        "SELECT id FROM accounts WHERE username = '{name}'"
+    ))
+    .await[0]
+        .try_get("", "id")
+        .unwrap()
+}
+
+/// Peak resident memory since the last reset, and the resident memory now (KiB, Linux).
+fn memory_kib() -> (u64, u64) {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |k: &str| {
+        s.lines()
+            .find(|l| l.starts_with(k))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// A Luhn-valid 19-digit card number (the test writes accounts directly).
+fn card(i: u64) -> String {
+    let body = format!("622848{:012}", 100_000_000_000 + i);
+    let sum: u32 = body
+        .chars()
+        .rev()
+        .enumerate()
+        .map(|(k, c)| {
+            let d = c.to_digit(10).unwrap();
+            if k % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+#[tokio::test]
+#[ignore = "measurement: seeds 580,000 people"]
+async fn measure_generating_every_district_over_580k_people_and_exporting_pudong() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    use zhucan_domain::entities::{person, person_bank_account};
+    use zhucan_domain::subsidy::{BankFileFormat, Decision, SubsidyService};
+    let app = TestApp::spawn_with(|s| zhucan::config::Settings {
+        revocation_poll_secs: 0,
+        outreach_tick_secs: 0,
+        guidance_tick_secs: 0,
+        activity_tick_secs: 0,
+        ..s
+    })
+    .await;
+    app.staff().await;
+    app.account("city2", Role::CityAdmin, Some("310000"), None)
+        .await;
+    let p = &app.platform;
+    let n: u64 = std::env::var("ZHUCAN_MEASURE_PEOPLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(580_000);
+    let t0 = std::time::Instant::now();
+    zhucan_domain::demo::seed_people(&p.db, &p.cipher, &p.regions, 7, n, 1_000, |_| {})
+        .await
+        .unwrap();
+    println!("seeded {n} people in {:.1} s", t0.elapsed().as_secs_f64());
+    let conn = p.db.conn();
+    // Everyone in Pudong has an account (written directly, as the demo does).
+    let pudong: Vec<uuid::Uuid> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(person::Column::DistrictCode.eq("310115"))
+        .filter(person::Column::Status.eq("ACTIVE"))
+        .into_tuple()
+        .all(conn)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    for (c, chunk) in pudong.chunks(1_000).enumerate() {
+        let rows: Vec<person_bank_account::ActiveModel> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, person)| {
+                let number = card((c * 1_000 + i) as u64);
+                let id = uuid::Uuid::now_v7();
+                person_bank_account::ActiveModel {
+                    id: sea_orm::Set(id),
+                    person_id: sea_orm::Set(*person),
+                    kind: sea_orm::Set("CARD".into()),
+                    bank_code: sea_orm::Set("102".into()),
+                    number_enc: sea_orm::Set(
+                        p.cipher
+                            .encrypt(
+                                zhucan_domain::crypto::FieldAad {
+                                    table: "person_bank_accounts",
+                                    column: "number",
+                                    row: &id,
+                                },
+                                &number,
+                            )
+                            .unwrap(),
+                    ),
+                    number_bidx: sea_orm::Set(
+                        p.cipher
+                            .blind_index(zhucan_domain::subsidy::NUMBER_INDEX, &number),
+                    ),
+                    last4: sea_orm::Set(number[number.len() - 4..].to_owned()),
+                    status: sea_orm::Set("ACTIVE".into()),
+                    created_by: sea_orm::Set("measure".into()),
+                    created_at: sea_orm::Set(now),
+                    closed_at: sea_orm::Set(None),
+                }
+            })
+            .collect();
+        person_bank_account::Entity::insert_many(rows)
+            .exec(conn)
+            .await
+            .unwrap();
+    }
+    let city = app.login("city").await;
+    let item = ruled_item(&app, &city, "MEASURE_ALL", "level >= 1").await;
+    let t = subsidy_type(&app, &city, &item, "MEASURE_ALL", json!({"yuan": "100"})).await;
+    let t: uuid::Uuid = t.parse().unwrap();
+    let maker = staff_caller(
+        account_id(&app, "city").await,
+        "city",
+        Role::CityAdmin,
+        "310000",
+    );
+    let reviewer = staff_caller(
+        account_id(&app, "pudong").await,
+        "pudong",
+        Role::DistrictAdmin,
+        "310115",
+    );
+    let approver = staff_caller(
+        account_id(&app, "city2").await,
+        "city2",
+        Role::CityAdmin,
+        "310000",
+    );
+    let districts: Vec<String> = p
+        .regions
+        .children(Some("310000"))
+        .iter()
+        .map(|r| r.code.as_str().to_owned())
+        .collect();
+
+    // Baseline, in the same run: the bare read of the same pages (active people of each
+    // district by id, 2,000 a page), nothing evaluated or written.
+    let t1 = std::time::Instant::now();
+    let mut read = 0usize;
+    for d in &districts {
+        let mut after: Option<uuid::Uuid> = None;
+        loop {
+            let mut q = person::Entity::find()
+                .filter(person::Column::Status.eq("ACTIVE"))
+                .filter(person::Column::DistrictCode.eq(d.as_str()))
+                .order_by_asc(person::Column::Id)
+                .limit(2_000);
+            if let Some(a) = after {
+                q = q.filter(person::Column::Id.gt(a));
+            }
+            let rows = q.all(conn).await.unwrap();
+            read += rows.len();
+            if rows.len() < 2_000 {
+                break;
+            }
+            after = rows.last().map(|r| r.id);
+        }
+    }
+    let bare = t1.elapsed().as_secs_f64();
+
+    let svc = SubsidyService::new(p, &maker);
+    let before = app.statements();
+    let t2 = std::time::Instant::now();
+    let mut items = 0i64;
+    let mut pages = 0usize;
+    let mut pudong_batch = None;
+    for d in &districts {
+        let b = svc.generate(t, "2026-11", d).await.unwrap();
+        items += i64::from(b.row.people);
+        let people = person::Entity::find()
+            .filter(person::Column::DistrictCode.eq(d.as_str()))
+            .filter(person::Column::Status.eq("ACTIVE"))
+            .count(conn)
+            .await
+            .unwrap() as usize;
+        pages += people.div_ceil(2_000);
+        if d == "310115" {
+            pudong_batch = Some(b);
+        }
+    }
+    let generated = t2.elapsed().as_secs_f64();
+    let statements = app.statements() - before;
+    println!(
+        "generate 16 district batches over {read} people ({items} payments, {pages} pages): {generated:.1} s; bare read of the same pages {bare:.1} s ({:.2}×); {:.1} statements per page",
+        generated / bare,
+        statements as f64 / pages as f64
+    );
+
+    let b = pudong_batch.unwrap();
+    let total = zhucan_domain::types::Fen::yuan_text(b.row.total_fen);
+    let b = svc.submit(b.row.id, b.row.version).await.unwrap();
+    let b = SubsidyService::new(p, &reviewer)
+        .review(
+            b.row.id,
+            Decision {
+                approve: true,
+                note: None,
+                expected_total: total.clone(),
+                version: b.row.version,
+            },
+        )
+        .await
+        .unwrap();
+    let b = SubsidyService::new(p, &approver)
+        .approve(
+            b.row.id,
+            Decision {
+                approve: true,
+                note: None,
+                expected_total: total,
+                version: b.row.version,
+            },
+        )
+        .await
+        .unwrap();
+    let export = SubsidyService::new(p, &approver);
+    for format in [
+        BankFileFormat::Xlsx,
+        BankFileFormat::Csv,
+        BankFileFormat::Xlsx,
+    ] {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let (_, rss0) = memory_kib();
+        let t3 = std::time::Instant::now();
+        let f = export.export_bank_file(b.row.id, format).await.unwrap();
+        let secs = t3.elapsed().as_secs_f64();
+        let (peak, _) = memory_kib();
+        println!(
+            "export {format:?}: {} rows, {:.1} MB file, {secs:.2} s, peak resident +{:.0} MB over {:.0} MB",
+            f.rows,
+            f.bytes.len() as f64 / 1e6,
+            peak.saturating_sub(rss0) as f64 / 1024.0,
+            rss0 as f64 / 1024.0
+        );
+    }
+}
