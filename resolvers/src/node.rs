@@ -77,6 +77,8 @@ pub enum Node {
     Job(crate::employment::Job),
     /// 求职申请
     JobApplication(crate::employment::JobApplication),
+    /// 补贴发放批次
+    SubsidyBatch(crate::subsidy::SubsidyBatch),
 }
 
 /// A probe's answer: found, or not this kind for this caller (not found, out of scope, not
@@ -166,6 +168,11 @@ async fn locate(ctx: &Context<'_>, id: Uuid) -> DomainResult<Option<Node>> {
     probe!(employment.job_fair(id), |f| Node::JobFair(
         crate::employment::JobFair(f)
     ));
+    probe!(
+        ctx.service::<zhucan_domain::subsidy::SubsidyService>()
+            .batch(id),
+        |b| Node::SubsidyBatch(crate::subsidy::SubsidyBatch(b))
+    );
     if found(ctx.service::<PersonService>().household_visible(id).await)?.unwrap_or(false) {
         return Ok(Some(Node::Household(Household::new(id))));
     }

@@ -683,7 +683,7 @@ impl SubsidyQuery {
         Ok(rows.into_iter().map(SubsidyType).collect())
     }
 
-    /// 发放批次（辖区内，新的在前）
+    /// 发放批次（辖区内，按生成先后；`last` 取最新）
     #[allow(clippy::too_many_arguments)]
     async fn subsidy_batches(
         &self,

@@ -330,12 +330,12 @@ impl SubsidyService<'_> {
     ) -> DomainResult<()> {
         expect_status(b, &[from])?;
         check_version(b, d.version)?;
-        let expected = Fen::parse_yuan("input.expectedTotal", &d.expected_total)?;
-        if expected.fen() != b.total_fen {
+        let expected = Fen::parse_total_yuan("input.expectedTotal", &d.expected_total)?;
+        if expected != b.total_fen {
             return Err(DomainError::Conflict(format!(
                 "批次金额 {} 元与您核对的 {} 元不符，请刷新后重新核对",
                 Fen::yuan_text(b.total_fen),
-                Fen::yuan_text(expected.fen())
+                Fen::yuan_text(expected)
             )));
         }
         let note = d

@@ -6,6 +6,35 @@ use crate::error::{DomainError, DomainResult};
 /// Largest single amount accepted: ten million yuan.
 pub const MAX_FEN: i64 = 1_000_000_000;
 
+/// Largest total accepted (a batch's sum): one hundred billion yuan.
+pub const MAX_TOTAL_FEN: i64 = 10_000_000_000_000;
+
+/// Fen from a yuan amount as people write it (`12`, `12.3`, `¥1,024.50`); not negative, at most
+/// two decimals. Limits are the caller's.
+fn yuan_to_fen(field: &str, raw: &str) -> DomainResult<i64> {
+    let bad = |m: &str| DomainError::bad_input(field, m);
+    let s = raw.trim().trim_start_matches(['¥', '￥']).replace(',', "");
+    if s.starts_with('-') {
+        return Err(bad("金额必须大于零"));
+    }
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("金额格式不正确，应为元，如 128.50"));
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("金额格式不正确，应为元，如 128.50"));
+    }
+    if frac.len() > 2 {
+        return Err(bad("金额最多精确到分（两位小数）"));
+    }
+    if int.len() > 14 {
+        return Err(bad("金额过大"));
+    }
+    let yuan: i64 = int.parse().map_err(|_| bad("金额格式不正确"))?;
+    let cents: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+    Ok(yuan.saturating_mul(100).saturating_add(cents))
+}
+
 /// A positive amount of money in fen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fen(i64);
@@ -13,27 +42,17 @@ pub struct Fen(i64);
 impl Fen {
     /// Parse a yuan amount (`"1234.56"`); `field` names the input in the error.
     pub fn parse_yuan(field: &str, raw: &str) -> DomainResult<Self> {
-        let bad = |m: &str| DomainError::bad_input(field, m);
-        let s = raw.trim().trim_start_matches(['¥', '￥']).replace(',', "");
-        if s.starts_with('-') {
-            return Err(bad("金额必须大于零"));
+        Self::from_fen(field, yuan_to_fen(field, raw)?)
+    }
+
+    /// Parse a yuan total that may exceed one payment's limit (a batch's total, confirmed by a
+    /// checker): zero or more, at most [`MAX_TOTAL_FEN`].
+    pub fn parse_total_yuan(field: &str, raw: &str) -> DomainResult<i64> {
+        let fen = yuan_to_fen(field, raw)?;
+        if fen > MAX_TOTAL_FEN {
+            return Err(DomainError::bad_input(field, "合计金额过大"));
         }
-        let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("金额格式不正确，应为元，如 128.50"));
-        }
-        if !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("金额格式不正确，应为元，如 128.50"));
-        }
-        if frac.len() > 2 {
-            return Err(bad("金额最多精确到分（两位小数）"));
-        }
-        if int.len() > 12 {
-            return Err(bad("金额过大"));
-        }
-        let yuan: i64 = int.parse().map_err(|_| bad("金额格式不正确"))?;
-        let cents: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
-        Self::from_fen(field, yuan.saturating_mul(100).saturating_add(cents))
+        Ok(fen)
     }
 
     /// A count of fen (`> 0`, at most [`MAX_FEN`]).
@@ -63,6 +82,18 @@ impl Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batch_totals_may_exceed_one_payments_limit() {
+        assert_eq!(
+            Fen::parse_total_yuan("t", "17,400,000.00").unwrap(),
+            1_740_000_000
+        );
+        assert_eq!(Fen::parse_total_yuan("t", "0").unwrap(), 0);
+        assert!(Fen::parse_yuan("t", "17400000").is_err());
+        assert!(Fen::parse_total_yuan("t", "-1").is_err());
+        assert!(Fen::parse_total_yuan("t", "100000000001").is_err());
+    }
 
     #[test]
     fn yuan_parse_to_exact_fen_and_the_rest_is_refused() {
