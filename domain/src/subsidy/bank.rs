@@ -630,37 +630,15 @@ impl SubsidyService<'_> {
         {
             return Ok(s);
         }
-        let ts = now();
-        let row = subsidy_batch::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            kind: Set(BatchKind::Supplementary.as_str().to_owned()),
-            parent_id: Set(Some(b.id)),
-            status: Set(BatchStatus::Generated.as_str().to_owned()),
-            cursor: Set(None),
-            people: Set(0),
-            total_fen: Set(0),
-            paid_fen: Set(0),
-            failed: Set(0),
-            excluded: Set(0),
-            missing_accounts: Set(0),
-            generated_by: Set(maker.to_owned()),
-            generated_at: Set(Some(ts)),
-            submitted_by: Set(None),
-            submitted_at: Set(None),
-            reviewed_by: Set(None),
-            reviewed_at: Set(None),
-            approved_by: Set(None),
-            approved_at: Set(None),
-            exported_by: Set(None),
-            exported_at: Set(None),
-            exports: Set(0),
-            reconciled_at: Set(None),
-            note: Set(String::new()),
-            version: Set(1),
-            created_at: Set(ts),
-            updated_at: Set(ts),
-            ..subsidy_batch::ActiveModel::from(b.clone())
-        }
+        let row = super::generate::new_batch(
+            b.type_id,
+            &b.period,
+            &b.district_code,
+            BatchKind::Supplementary,
+            Some(b.id),
+            b.rule_version,
+            maker,
+        )
         .insert(conn)
         .await?;
         self.append(

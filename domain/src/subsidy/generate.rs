@@ -151,41 +151,16 @@ impl SubsidyService<'_> {
                         )));
                     }
                     None => {
-                        let ts = now();
                         let w = self.p.db.begin_write().await?;
-                        let row = subsidy_batch::ActiveModel {
-                            id: Set(Uuid::now_v7()),
-                            type_id: Set(t.id),
-                            period: Set(period_s.clone()),
-                            district_code: Set(district.as_str().to_owned()),
-                            kind: Set(BatchKind::Regular.as_str().to_owned()),
-                            parent_id: Set(None),
-                            status: Set(BatchStatus::Draft.as_str().to_owned()),
-                            cursor: Set(None),
-                            people: Set(0),
-                            total_fen: Set(0),
-                            paid_fen: Set(0),
-                            failed: Set(0),
-                            excluded: Set(0),
-                            missing_accounts: Set(0),
-                            rule_version: Set(ruled.rule.version),
-                            generated_by: Set(viewer.account_id.to_string()),
-                            generated_at: Set(None),
-                            submitted_by: Set(None),
-                            submitted_at: Set(None),
-                            reviewed_by: Set(None),
-                            reviewed_at: Set(None),
-                            approved_by: Set(None),
-                            approved_at: Set(None),
-                            exported_by: Set(None),
-                            exported_at: Set(None),
-                            exports: Set(0),
-                            reconciled_at: Set(None),
-                            note: Set(String::new()),
-                            version: Set(1),
-                            created_at: Set(ts),
-                            updated_at: Set(ts),
-                        }
+                        let row = new_batch(
+                            t.id,
+                            &period_s,
+                            district.as_str(),
+                            BatchKind::Regular,
+                            None,
+                            ruled.rule.version,
+                            &viewer.account_id.to_string(),
+                        )
                         .insert(&w.txn)
                         .await
                         .map_err(|e| match DomainError::from(e) {
@@ -594,6 +569,60 @@ impl Run<'_, '_> {
         w.commit().await?;
         tracing::info!(batch = %b.id, people = done.people, total_fen = done.total_fen, "subsidy batch generated");
         Ok(())
+    }
+}
+
+/// A new, empty batch (`DRAFT` for a regular one, which generation fills; `GENERATED` for a
+/// supplementary one, which the results import fills).
+pub(super) fn new_batch(
+    type_id: Uuid,
+    period: &str,
+    district: &str,
+    kind: BatchKind,
+    parent: Option<Uuid>,
+    rule_version: i32,
+    maker: &str,
+) -> subsidy_batch::ActiveModel {
+    let ts = now();
+    let supplementary = kind == BatchKind::Supplementary;
+    subsidy_batch::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        type_id: Set(type_id),
+        period: Set(period.to_owned()),
+        district_code: Set(district.to_owned()),
+        kind: Set(kind.as_str().to_owned()),
+        parent_id: Set(parent),
+        status: Set(if supplementary {
+            BatchStatus::Generated
+        } else {
+            BatchStatus::Draft
+        }
+        .as_str()
+        .to_owned()),
+        cursor: Set(None),
+        people: Set(0),
+        total_fen: Set(0),
+        paid_fen: Set(0),
+        failed: Set(0),
+        excluded: Set(0),
+        missing_accounts: Set(0),
+        rule_version: Set(rule_version),
+        generated_by: Set(maker.to_owned()),
+        generated_at: Set(supplementary.then_some(ts)),
+        submitted_by: Set(None),
+        submitted_at: Set(None),
+        reviewed_by: Set(None),
+        reviewed_at: Set(None),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        exported_by: Set(None),
+        exported_at: Set(None),
+        exports: Set(0),
+        reconciled_at: Set(None),
+        note: Set(String::new()),
+        version: Set(1),
+        created_at: Set(ts),
+        updated_at: Set(ts),
     }
 }
 
