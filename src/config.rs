@@ -188,6 +188,11 @@ pub struct Settings {
     pub employment_ratio_bp: u32,
     /// 补贴发放: write CSV bank files in GBK (most banks' systems) instead of UTF-8 with a BOM.
     pub subsidy_bank_file_gbk: bool,
+    /// 领导驾驶舱: screens are pushed at most this often, in milliseconds.
+    pub cockpit_push_ms: u64,
+    /// Seconds between checks whether the nightly cockpit reconciliation (02:30 Shanghai) is
+    /// due on this node (0: never on this node).
+    pub cockpit_reconcile_check_secs: u64,
     /// Seconds between passes that close registration, start and finish activities (0: none on
     /// this node).
     pub activity_tick_secs: u64,
@@ -288,6 +293,8 @@ impl Default for Settings {
             survey_tick_secs: 900,
             employment_ratio_bp: 150,
             subsidy_bank_file_gbk: true,
+            cockpit_push_ms: 1_000,
+            cockpit_reconcile_check_secs: 600,
             activity_tick_secs: 60,
             activity_no_show_max: 3,
             activity_no_show_window_days: 90,

@@ -162,6 +162,11 @@ pub async fn platform(settings: &Settings) -> anyhow::Result<Platform> {
         employment: zhucan_domain::employment::EmploymentConfig {
             ratio_bp: settings.employment_ratio_bp.clamp(1, 10_000),
         },
+        cockpit: Arc::new(zhucan_domain::cockpit::Hub::new(
+            zhucan_domain::cockpit::CockpitConfig {
+                push_ms: settings.cockpit_push_ms,
+            },
+        )),
         subsidies: zhucan_domain::subsidy::SubsidyConfig {
             bank_file_gbk: settings.subsidy_bank_file_gbk,
         },
@@ -586,6 +591,46 @@ fn spawn_background(settings: &Settings, platform: &Platform) -> anyhow::Result<
                         resolved = r.resolved,
                         "outreach warnings"
                     );
+                }
+                Ok(())
+            }
+        });
+    }
+    {
+        // 领导驾驶舱: read the counters that changed and push the screens of this node, one
+        // statement per interval whatever their number; nothing while no screen watches.
+        let p = platform.clone();
+        jobs.every("cockpit push", p.cockpit.push_interval(), move || {
+            let p = p.clone();
+            async move {
+                if p.cockpit.watchers() > 0 {
+                    p.cockpit.refresh(&p.db, &p.regions).await?;
+                }
+                Ok(())
+            }
+        });
+    }
+    if settings.cockpit_reconcile_check_secs > 0 {
+        // The nightly recount (02:30 Shanghai) on whichever node sees it due first; the first
+        // check waits one interval (the migration filled the counters from the tables).
+        let p = platform.clone();
+        let every = Duration::from_secs(settings.cockpit_reconcile_check_secs);
+        let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        jobs.every("cockpit reconciliation", every, move || {
+            let (p, started) = (p.clone(), started.clone());
+            async move {
+                if !started.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(());
+                }
+                if zhucan_domain::cockpit::nightly_due(&p.db, chrono::Utc::now()).await? {
+                    let actor =
+                        zhucan_domain::audit::Actor::system("cockpit nightly reconciliation");
+                    zhucan_domain::cockpit::reconcile(
+                        &p,
+                        &actor,
+                        zhucan_domain::cockpit::ReconcileReason::Nightly,
+                    )
+                    .await?;
                 }
                 Ok(())
             }

@@ -6,11 +6,13 @@
 mod macros;
 
 pub mod activity;
+pub mod analysis;
 pub mod audit;
 pub mod blob;
 pub mod caller;
 pub mod care;
 pub mod catalog;
+pub mod cockpit;
 pub mod crypto;
 pub mod custody;
 pub mod db;
@@ -101,6 +103,8 @@ pub struct PlatformParts {
     pub employment: employment::EmploymentConfig,
     /// 代管资金: when unhandled alerts escalate.
     pub custody: custody::CustodyConfig,
+    /// 领导驾驶舱: this node's counters in memory and the screens watching them.
+    pub cockpit: Arc<cockpit::Hub>,
     /// 补贴发放: the bank file's encoding.
     pub subsidies: subsidy::SubsidyConfig,
     /// Where attachments are stored.

@@ -3,6 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
+pub mod cockpit;
 mod cols;
 
 mod m20261130_000001_create_regions;
@@ -39,6 +40,8 @@ mod m20261203_000031_add_outreach_push_kind;
 mod m20261203_000032_create_employment;
 mod m20261203_000033_create_subsidies;
 mod m20261203_000034_create_account_activations;
+mod m20261203_000035_create_cockpit;
+mod m20261203_000036_create_saved_analyses;
 
 /// The abnormal-spending rules a fresh installation starts with (benches evaluate them).
 pub use m20261203_000028_create_custody_alerts::DEFAULT_RULES as DEFAULT_CUSTODY_RULES;
@@ -84,6 +87,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000032_create_employment::Migration),
             Box::new(m20261203_000033_create_subsidies::Migration),
             Box::new(m20261203_000034_create_account_activations::Migration),
+            Box::new(m20261203_000035_create_cockpit::Migration),
+            Box::new(m20261203_000036_create_saved_analyses::Migration),
         ]
     }
 }

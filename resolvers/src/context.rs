@@ -73,6 +73,8 @@ services!(
     zhucan_domain::employment::EmploymentService<'a>,
     zhucan_domain::subsidy::SubsidyService<'a>,
     zhucan_domain::identity::activation::CitizenAccountService<'a>,
+    zhucan_domain::cockpit::CockpitService<'a>,
+    zhucan_domain::analysis::AnalysisService<'a>,
 );
 
 /// Convenience accessors on the GraphQL context.

@@ -4,10 +4,12 @@
 //! the service, never here.
 
 pub mod activity;
+pub mod analysis;
 pub mod audit;
 pub mod care;
 pub mod catalog;
 pub mod citizen_accounts;
+pub mod cockpit;
 pub mod context;
 pub mod custody;
 pub mod custody_alerts;

@@ -23,10 +23,12 @@ use zhucan_domain::persisted::QueryStore;
 use zhucan_resolvers::activity::{
     ActivityMutation, ActivityQuery, ActivityResourceMutation, ActivityResourceQuery,
 };
+use zhucan_resolvers::analysis::{AnalysisMutation, AnalysisQuery};
 use zhucan_resolvers::audit::AuditQuery;
 use zhucan_resolvers::care::{CareMutation, CareQuery};
 use zhucan_resolvers::catalog::{CatalogMutation, CatalogQuery};
 use zhucan_resolvers::citizen_accounts::{CitizenAccountMutation, CitizenAccountQuery};
+use zhucan_resolvers::cockpit::{CockpitMutation, CockpitQuery};
 use zhucan_resolvers::custody::{CustodyMutation, CustodyQuery};
 use zhucan_resolvers::custody_alerts::{CustodyAlertMutation, CustodyAlertQuery};
 use zhucan_resolvers::eligibility::{EligibilityMutation, EligibilityQuery};
@@ -41,8 +43,8 @@ use zhucan_resolvers::region::RegionQuery;
 use zhucan_resolvers::subsidy::{SubsidyMutation, SubsidyQuery};
 use zhucan_resolvers::survey::{SurveyMutation, SurveyQuery};
 use zhucan_subscriptions::{
-    ActivitySubscription, CustodySubscription, GuidanceSubscription, OutreachSubscription,
-    PersonSubscription,
+    ActivitySubscription, CockpitSubscription, CustodySubscription, GuidanceSubscription,
+    OutreachSubscription, PersonSubscription,
 };
 
 pub use armor::{ArmorLimits, count_tokens};
@@ -68,6 +70,8 @@ pub struct QueryRoot(
     EmploymentQuery,
     SubsidyQuery,
     CitizenAccountQuery,
+    CockpitQuery,
+    AnalysisQuery,
     NodeQuery,
 );
 
@@ -90,6 +94,8 @@ pub struct MutationRoot(
     EmploymentMutation,
     SubsidyMutation,
     CitizenAccountMutation,
+    CockpitMutation,
+    AnalysisMutation,
 );
 
 /// The subscription root of every domain.
@@ -100,6 +106,7 @@ pub struct SubscriptionRoot(
     OutreachSubscription,
     CustodySubscription,
     ActivitySubscription,
+    CockpitSubscription,
 );
 
 /// The merged roots as async-graphql's schema.

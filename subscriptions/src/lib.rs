@@ -3,6 +3,7 @@
 //! the subscriber's token expires.
 
 mod activity;
+mod cockpit;
 mod custody;
 mod guidance;
 mod in_process;
@@ -11,6 +12,7 @@ mod person;
 mod redis_bus;
 
 pub use activity::ActivitySubscription;
+pub use cockpit::CockpitSubscription;
 pub use custody::CustodySubscription;
 pub use guidance::GuidanceSubscription;
 pub use in_process::InProcessBus;

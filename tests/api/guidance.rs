@@ -19,10 +19,10 @@ const PUBLISH: &str = "mutation { publishGuidanceRequest(input: {pickupAddress: 
 const OFFERS: &str = "subscription { guidanceOffers { change requestId request { needs contactPhone pickupAddress distanceMeters } } }";
 
 /// A blind requester in 陆家嘴 and `n` verified volunteers near them.
-struct Scene {
-    app: TestApp,
-    citizen: String,
-    volunteers: Vec<(Uuid, String)>,
+pub(crate) struct Scene {
+    pub(crate) app: TestApp,
+    pub(crate) citizen: String,
+    pub(crate) volunteers: Vec<(Uuid, String)>,
 }
 
 async fn volunteer(
@@ -67,7 +67,7 @@ async fn volunteer(
     (v.id, app.login(&username).await)
 }
 
-async fn scene(app: TestApp, n: u16) -> Scene {
+pub(crate) async fn scene(app: TestApp, n: u16) -> Scene {
     app.staff().await;
     let person = app.person("盲人甲", ids::PUDONG_1, "12", "310115005").await;
     app.account("blind", Role::Citizen, None, Some(person))
@@ -85,7 +85,7 @@ async fn scene(app: TestApp, n: u16) -> Scene {
     }
 }
 
-async fn publish(s: &Scene) -> Value {
+pub(crate) async fn publish(s: &Scene) -> Value {
     let body = s.app.gql(Some(&s.citizen), PUBLISH, json!({})).await;
     assert!(body["errors"].is_null(), "{body}");
     body["data"]["publishGuidanceRequest"].clone()

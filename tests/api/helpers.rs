@@ -40,6 +40,10 @@ fn base_settings() -> Settings {
         require_second_factor: false,
         // Revocations made elsewhere (another node, the command line) arrive within a second.
         revocation_poll_secs: 1,
+        // Cockpit screens see changes within a tenth of a second; the nightly reconciliation is
+        // run by the tests that test it.
+        cockpit_push_ms: 100,
+        cockpit_reconcile_check_secs: 0,
         ..Settings::default()
     }
 }

@@ -1110,3 +1110,23 @@ async fn measure_generating_every_district_over_580k_people_and_exporting_pudong
         );
     }
 }
+
+/// The 580,000-person measurement found it: Pudong's bank file (97,000 payments) failed on
+/// SQLite with "too many SQL variables" (32,766 per statement) when its people were read.
+#[tokio::test]
+async fn forty_thousand_ids_are_read_in_statements_sqlite_accepts() {
+    use zhucan_domain::entities::person;
+    let app = TestApp::spawn().await;
+    let id = app.person("多多", ids::PUDONG_1, "41", "310115005").await;
+    let mut many: Vec<uuid::Uuid> = (0..40_000).map(|_| uuid::Uuid::now_v7()).collect();
+    many.push(id);
+    let found = zhucan_domain::db::find_each::<person::Entity, _>(
+        app.platform.db.conn(),
+        person::Column::Id,
+        &many,
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, id);
+}

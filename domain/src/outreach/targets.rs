@@ -135,6 +135,8 @@ impl Targeting {
             max_age: f.max_age,
             status: Some(crate::person::PersonStatus::Active),
             name_contains: None,
+            max_level: None,
+            employment: None,
         };
         let mut c = pf.condition(today);
         if self.scope_code != crate::types::region_code_city() {

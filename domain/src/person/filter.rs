@@ -38,6 +38,10 @@ pub struct PersonFilter {
     pub category: Option<DisabilityCategory>,
     /// Disability level.
     pub level: Option<DisabilityLevel>,
+    /// Levels from 1 (most severe) up to this one (重度: 2).
+    pub max_level: Option<DisabilityLevel>,
+    /// Employment.
+    pub employment: Option<crate::person::Employment>,
     /// Minimum age in whole years.
     pub min_age: Option<u32>,
     /// Maximum age in whole years.
@@ -94,6 +98,12 @@ impl PersonFilter {
         }
         if let Some(l) = self.level {
             c = c.add(Column::Level.eq(l.code()));
+        }
+        if let Some(l) = self.max_level {
+            c = c.add(Column::Level.lte(l.code()));
+        }
+        if let Some(e) = self.employment {
+            c = c.add(Column::Employment.eq(e.as_str()));
         }
         // Age a ⇔ born in (today − (a+1) years, today − a years].
         if let Some(min) = self.min_age {

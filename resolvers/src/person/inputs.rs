@@ -118,6 +118,10 @@ pub struct PersonFilter {
     pub category: Option<DisabilityCategory>,
     /// 残疾等级 1–4
     pub level: Option<i32>,
+    /// 残疾等级不低于（1 最重；2 即一、二级重度）
+    pub max_level: Option<i32>,
+    /// 就业状况
+    pub employment: Option<super::types::Employment>,
     /// 最小年龄
     pub min_age: Option<i32>,
     /// 最大年龄
@@ -151,6 +155,11 @@ impl PersonFilter {
                 .level
                 .map(|l| DisabilityLevel::from_code("filter.level", l))
                 .transpose()?,
+            max_level: self
+                .max_level
+                .map(|l| DisabilityLevel::from_code("filter.maxLevel", l))
+                .transpose()?,
+            employment: self.employment.map(Into::into),
             min_age: age("filter.minAge", self.min_age)?,
             max_age: age("filter.maxAge", self.max_age)?,
             status: self.status.map(|s| match s {
